@@ -1,0 +1,126 @@
+"""Convenient, read-only views of one replication's log: per-event attributes, pairs of
+events (queue -> start, ready -> leave) and occupancy series."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from sim.analysis.timeweighted import StepSeries
+from sim.config.schema import NO_PATHWAY
+from sim.engine.eventlog import Event
+from sim.engine.model import ReplicationLog
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Matched events of one service: the k-th ``first`` of a patient with their k-th
+    ``second``. ``end`` is NaN where the second event had not happened by the horizon;
+    ``pathway`` is the patient's pathway tag at the first event."""
+
+    patient: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    pathway: np.ndarray
+
+
+class LogView:
+    def __init__(self, log: ReplicationLog):
+        self.log = log
+        self.scenario = log.scenario
+        self.service_index = {name: i for i, name in enumerate(log.scenario.services)}
+        self.pathway_names = [NO_PATHWAY, *log.scenario.pathways]
+        self.localities = list(log.scenario.geography.localities)
+        ev = log.events
+        self.patient = ev["patient"]
+        self.time = ev["time"]
+        self.event = ev["event"]
+        self.service = ev["service"]
+        self.pathway = ev["pathway"]
+        self.locality = log.patients["locality"][self.patient] if len(self.patient) else \
+            np.zeros(0, dtype=np.int8)
+
+    @property
+    def start(self) -> float:
+        return self.log.results_start
+
+    @property
+    def end(self) -> float:
+        return self.log.results_end
+
+    def in_results(self, times: np.ndarray) -> np.ndarray:
+        return (times >= self.start) & (times < self.end)
+
+    def mask(self, service: str, event: Event) -> np.ndarray:
+        return (self.service == self.service_index[service]) & (self.event == event)
+
+    def pairs(self, service: str, first: Event, second: Event) -> Pairs:
+        s = self.service_index[service]
+        a = np.flatnonzero((self.service == s) & (self.event == first))
+        b = np.flatnonzero((self.service == s) & (self.event == second))
+        key_a, key_b = _occurrence_keys(self.patient[a]), _occurrence_keys(self.patient[b])
+        order_b = np.argsort(key_b, kind="stable")
+        pos = np.searchsorted(key_b[order_b], key_a)
+        pos_clipped = np.minimum(pos, max(len(b) - 1, 0))
+        found = (pos < len(b)) & (key_b[order_b][pos_clipped] == key_a) if len(b) else \
+            np.zeros(len(a), dtype=bool)
+        end = np.full(len(a), np.nan)
+        end[found] = self.time[b[order_b[pos_clipped[found]]]]
+        return Pairs(self.patient[a], self.time[a], end, self.pathway[a])
+
+    @cached_property
+    def _by_patient(self) -> tuple[np.ndarray, np.ndarray]:
+        order = np.argsort(self.patient, kind="stable")  # within a patient, time order kept
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        return order, rank
+
+    def neighbour_service(self, rows: np.ndarray, step: int) -> np.ndarray:
+        """Service of the same patient's event ``step`` events away from each of ``rows``
+        (-1 before the first or after the last)."""
+        order, rank = self._by_patient
+        other = rank[rows] + step
+        valid = (other >= 0) & (other < len(order))
+        other_rows = order[np.clip(other, 0, max(len(order) - 1, 0))]
+        same = valid & (self.patient[other_rows] == self.patient[rows])
+        return np.where(same, self.service[other_rows], -1)
+
+    @cached_property
+    def _changes(self) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """(service, locality) -> (times, busy deltas, queue deltas); locality -1 is all."""
+        busy = np.select([self.event == Event.START, self.event == Event.LEAVE], [1, -1], 0)
+        queue = np.select([self.event == Event.QUEUE, self.event == Event.START], [1, -1], 0)
+        relevant = np.flatnonzero((busy != 0) | (queue != 0))
+        out = {}
+        for s in np.unique(self.service[relevant]):
+            rows = relevant[self.service[relevant] == s]
+            out[(int(s), -1)] = (self.time[rows], busy[rows], queue[rows])
+            for loc in range(len(self.localities)):
+                sub = rows[self.locality[rows] == loc]
+                out[(int(s), loc)] = (self.time[sub], busy[sub], queue[sub])
+        return out
+
+    def occupancy(self, service: str, locality: int = -1) -> StepSeries:
+        """Units in use (patients holding the service); locality -1 for all patients."""
+        times, busy, _ = self._series(service, locality)
+        return StepSeries(times, busy)
+
+    def queue(self, service: str, locality: int = -1) -> StepSeries:
+        times, _, queue = self._series(service, locality)
+        return StepSeries(times, queue)
+
+    def _series(self, service: str, locality: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        empty = (np.zeros(0), np.zeros(0), np.zeros(0))
+        return self._changes.get((self.service_index[service], locality), empty)
+
+
+def _occurrence_keys(patients: np.ndarray) -> np.ndarray:
+    """patient * 2^20 + how many earlier events of the same kind the patient had."""
+    order = np.argsort(patients, kind="stable")
+    sorted_p = patients[order]
+    first = np.searchsorted(sorted_p, sorted_p, side="left")
+    occurrence = np.empty(len(patients), dtype=np.int64)
+    occurrence[order] = np.arange(len(patients)) - first
+    return patients.astype(np.int64) * (1 << 20) + occurrence

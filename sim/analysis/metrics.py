@@ -1,0 +1,303 @@
+"""Measures of one replication, each a pure function of its log over the results period.
+
+Every metric is reported for each locality (patients resident there) and for ``all``.
+Definitions are in docs/metrics.md; keep the two in step.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from sim.analysis.logview import LogView
+from sim.config.schema import CapacitatedService
+from sim.engine.eventlog import Event
+from sim.engine.model import ReplicationLog
+
+ALL = "all"
+FOLLOW_UP_DAYS = 30.0  # window for readmissions and for admissions after a community episode
+Row = tuple[str, str, float]
+
+
+def replication_metrics(log: ReplicationLog) -> list[Row]:
+    """Every metric of one replication as (metric, locality, value) rows."""
+    view = LogView(log)
+    rows: list[Row] = []
+    for compute in _headline(view):
+        rows.extend(compute())
+    rows.extend(_per_service(view))
+    return rows
+
+
+class _Grouper:
+    """Reduces per-row values to per-locality and overall figures."""
+
+    def __init__(self, view: LogView):
+        self.names = view.localities
+        scenario = view.scenario
+        self.population = {name: loc.total_population
+                           for name, loc in scenario.geography.localities.items()}
+        self.population[ALL] = scenario.geography.population
+        self.years = (view.end - view.start) / 365.0
+
+    def reduce(self, metric: str, localities: np.ndarray, values: np.ndarray,
+               how: Callable[[np.ndarray], float]) -> list[Row]:
+        rows = [(metric, ALL, how(values))]
+        for i, name in enumerate(self.names):
+            rows.append((metric, name, how(values[localities == i])))
+        return rows
+
+    def count(self, metric: str, localities: np.ndarray) -> list[Row]:
+        return self.reduce(metric, localities, np.ones(len(localities)), _sum)
+
+    def per_1000_per_year(self, metric: str, counts: list[Row]) -> list[Row]:
+        return [(metric, loc, value / self.population[loc] * 1000 / self.years)
+                for _, loc, value in counts]
+
+
+def _sum(values: np.ndarray) -> float:
+    return float(values.sum())
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if len(values) else float("nan")
+
+
+def _pct(values: np.ndarray) -> float:
+    return 100.0 * _mean(values)
+
+
+def _headline(view: LogView) -> list[Callable[[], list[Row]]]:
+    report = view.scenario.reporting
+    g = _Grouper(view)
+    computations: list[Callable[[], list[Row]]] = []
+
+    def counted(metric: str, service: str) -> Callable[[], list[Row]]:
+        def compute() -> list[Row]:
+            rows = np.flatnonzero(view.mask(service, Event.QUEUE) & view.in_results(view.time))
+            return g.count(metric, view.locality[rows])
+        return compute
+
+    if report.acute:
+        acute = report.acute
+
+        def admissions() -> list[Row]:
+            counts = counted("emergency_admissions", acute)()
+            return counts + g.per_1000_per_year("emergency_admissions_per_1000", counts)
+
+        computations += [admissions, lambda: _acute_occupancy(view, g, acute),
+                         lambda: _delayed_discharges(view, g, acute),
+                         lambda: _readmissions(view, g, acute)]
+        if report.ed:
+            computations.append(lambda: _boarding(view, g, acute, report.ed))
+    if report.ed:
+        computations.append(counted("ed_attendances", report.ed))
+    if report.spa:
+        computations.append(counted("spa_referrals", report.spa))
+    if report.ucr:
+        computations += [counted("ucr_referrals", report.ucr), lambda: _ucr(view, g, report.ucr)]
+    ic = [*report.ic_beds, *report.ic_home]
+    if ic:
+        computations.append(lambda: _ic(view, g, report.ic_beds, report.ic_home))
+    if report.acute and (report.ucr or ic):
+        computations.append(lambda: _admissions_avoided(view, g, report.acute, report.ucr, ic))
+
+    def prevented() -> list[Row]:
+        rows = np.flatnonzero((view.event == Event.PREVENTED) & view.in_results(view.time))
+        return g.count("crises_prevented", view.locality[rows])
+
+    computations.append(prevented)
+    return computations
+
+
+def _acute_occupancy(view: LogView, g: _Grouper, acute: str) -> list[Row]:
+    rows: list[Row] = []
+    for i, name in [(-1, ALL), *enumerate(g.names)]:
+        series = view.occupancy(acute, i)
+        mean = float(series.mean_between(np.array([view.start, view.end]))[0])
+        rows.append(("acute_occupancy_mean", name, mean))
+        rows.append(("acute_occupancy_p95", name, series.quantile(0.95, view.start, view.end)))
+    capacity = _finite_capacity(view, acute)
+    if capacity:
+        rows.append(("acute_occupancy_pct_mean", ALL, 100.0 * rows[0][2] / capacity))
+    return rows
+
+
+def _finite_capacity(view: LogView, service: str) -> float | None:
+    from sim.engine.network import unit_capacities
+
+    spec = view.scenario.services[service]
+    if not isinstance(spec, CapacitatedService):
+        return None
+    capacities = unit_capacities(view.scenario, spec).values()
+    return None if any(c is None for c in capacities) else float(sum(capacities))  # type: ignore[arg-type]
+
+
+def discharge_pathways(view: LogView, acute: str) -> list[str]:
+    """Pathway tags on the acute service's routes that lead on to another service."""
+    services = view.scenario.services
+    return [route.pathway for route in services[acute].routes.values()
+            if route.pathway and services[route.to].kind != "exit"]
+
+
+def _pathway_code(view: LogView, pathway: str) -> int:
+    return view.pathway_names.index(pathway)
+
+
+def _clipped_days(view: LogView, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    end = np.where(np.isnan(end), view.log.horizon, end)
+    return np.clip(np.minimum(end, view.end) - np.maximum(start, view.start), 0, None)
+
+
+def _delayed_discharges(view: LogView, g: _Grouper, acute: str) -> list[Row]:
+    """Bed-days between ready (medically optimised) and leaving the bed, in the results period."""
+    pairs = view.pairs(acute, Event.READY, Event.LEAVE)
+    locs = view.log.patients["locality"][pairs.patient]
+    days = _clipped_days(view, pairs.start, pairs.end)
+    rows = g.reduce("delayed_discharge_bed_days", locs, days, _sum)
+    for pathway in discharge_pathways(view, acute):
+        chosen = pairs.pathway == _pathway_code(view, pathway)
+        rows += g.reduce(f"delayed_discharge_bed_days_{pathway}", locs[chosen], days[chosen], _sum)
+    run_days = view.end - view.start
+    rows += [("delayed_discharges_per_100k", loc, value / run_days / g.population[loc] * 1e5)
+             for _, loc, value in rows[: len(g.names) + 1]]
+    living = np.isin(pairs.pathway, [_pathway_code(view, p) for p in discharge_pathways(view, acute)])
+    ready = view.in_results(pairs.start) & living
+    waits = np.where(np.isnan(pairs.end), view.log.horizon, pairs.end) - pairs.start
+    rows += g.reduce("ready_to_discharge_days_mean", locs[ready], waits[ready], _mean)
+    return rows
+
+
+def _readmissions(view: LogView, g: _Grouper, acute: str) -> list[Row]:
+    """Discharges in the results period followed by an emergency admission within 30 days."""
+    leave = view.pairs(acute, Event.LEAVE, Event.LEAVE)  # one row per discharge
+    codes = [_pathway_code(view, p) for p in discharge_pathways(view, acute)]
+    keep = view.in_results(leave.start) & np.isin(leave.pathway, codes)
+    patients, times, pathways = leave.patient[keep], leave.start[keep], leave.pathway[keep]
+    admit = np.flatnonzero(view.mask(acute, Event.QUEUE))
+    readmitted = _followed_within(patients, times, view.patient[admit], view.time[admit])
+    locs = view.log.patients["locality"][patients]
+    rows = g.reduce("readmissions_30d", locs, readmitted.astype(float), _sum)
+    rows += g.reduce("readmission_rate_30d_pct", locs, readmitted.astype(float), _pct)
+    for pathway, code in zip(discharge_pathways(view, acute), codes):
+        chosen = pathways == code
+        rows += g.reduce(f"readmissions_30d_{pathway}", locs[chosen],
+                         readmitted[chosen].astype(float), _sum)
+    return rows
+
+
+def _followed_within(patients: np.ndarray, times: np.ndarray, later_patients: np.ndarray,
+                     later_times: np.ndarray, window: float = FOLLOW_UP_DAYS) -> np.ndarray:
+    """For each (patient, time): does the same patient have a later event within ``window``?"""
+    order = np.lexsort((later_times, later_patients))
+    lp, lt = later_patients[order], later_times[order]
+    # first later event of the same patient strictly after the given time
+    key = patients.astype(np.float64) * 1e7 + times
+    lkey = lp.astype(np.float64) * 1e7 + lt
+    pos = np.searchsorted(lkey, key, side="right")
+    ok = pos < len(lp)
+    pos = np.minimum(pos, max(len(lp) - 1, 0))
+    if not len(lp):
+        return np.zeros(len(patients), dtype=bool)
+    return ok & (lp[pos] == patients) & (lt[pos] - times <= window)
+
+
+def _boarding(view: LogView, g: _Grouper, acute: str, ed: str) -> list[Row]:
+    """Hours admitted ED patients wait for an acute bed (they keep their ED space meanwhile)."""
+    pairs = view.pairs(acute, Event.QUEUE, Event.START)
+    rows_q = np.flatnonzero(view.mask(acute, Event.QUEUE))
+    from_ed = view.neighbour_service(rows_q, -1) == view.service_index[ed]
+    keep = from_ed & view.in_results(pairs.start)
+    hours = (np.where(np.isnan(pairs.end), view.log.horizon, pairs.end) - pairs.start) * 24
+    locs = view.log.patients["locality"][pairs.patient]
+    return (g.reduce("ed_boarding_hours_mean", locs[keep], hours[keep], _mean)
+            + g.reduce("ed_boarding_over_12h", locs[keep], (hours[keep] > 12).astype(float), _sum))
+
+
+def _ucr(view: LogView, g: _Grouper, ucr: str) -> list[Row]:
+    target_days = view.scenario.services[ucr].response_target_hours / 24
+    pairs = view.pairs(ucr, Event.QUEUE, Event.VISIT)
+    response = pairs.end - pairs.start
+    censored = np.isnan(pairs.end)
+    known = ~censored | (view.log.horizon - pairs.start > target_days)
+    keep = view.in_results(pairs.start) & known
+    within = (~censored & (response <= target_days)).astype(float)
+    locs = view.log.patients["locality"][pairs.patient]
+    rows = g.reduce("ucr_within_2h_pct", locs[keep], within[keep], _pct)
+    rows += g.reduce("ucr_response_hours_mean", locs[keep & ~censored],
+                     response[keep & ~censored] * 24, _mean)
+    # managed at home: the next service after UCR is neither ED nor acute
+    leaves = np.flatnonzero(view.mask(ucr, Event.LEAVE) & view.in_results(view.time))
+    nxt = view.neighbour_service(leaves, +1)
+    report = view.scenario.reporting
+    hospital = [view.service_index[s] for s in (report.ed, report.acute) if s]
+    at_home = (~np.isin(nxt, hospital)).astype(float)
+    rows += g.reduce("ucr_managed_at_home_pct", view.locality[leaves], at_home, _pct)
+    return rows
+
+
+def _ic(view: LogView, g: _Grouper, beds: list[str], home: list[str]) -> list[Row]:
+    rows: list[Row] = []
+    for metric, services in (("ic_bed_occupancy_mean", beds), ("ic_home_caseload_mean", home)):
+        if not services:
+            continue
+        for i, name in [(-1, ALL), *enumerate(g.names)]:
+            total = sum(float(view.occupancy(s, i).mean_between(
+                np.array([view.start, view.end]))[0]) for s in services)
+            rows.append((metric, name, total))
+    waits, locs = [], []
+    for s in [*beds, *home]:
+        pairs = view.pairs(s, Event.QUEUE, Event.START)
+        keep = view.in_results(pairs.start)
+        end = np.where(np.isnan(pairs.end), view.log.horizon, pairs.end)
+        waits.append((end - pairs.start)[keep])
+        locs.append(view.log.patients["locality"][pairs.patient[keep]])
+    rows += g.reduce("ic_wait_days_mean", np.concatenate(locs), np.concatenate(waits), _mean)
+    return rows
+
+
+def _admissions_avoided(view: LogView, g: _Grouper, acute: str, ucr: str | None,
+                        ic: list[str]) -> list[Row]:
+    """Community (UCR or step-up IC) episodes not followed by an admission within 30 days.
+
+    An IC start is step-up when the patient had not been in the acute ward before it. One
+    episode per patient: their first such start in the results period.
+    """
+    services = [view.service_index[s] for s in ([ucr] if ucr else []) + ic]
+    starts = np.flatnonzero(np.isin(view.service, services) & (view.event == Event.START)
+                            & view.in_results(view.time))
+    acute_i = view.service_index[acute]
+    acute_rows = np.flatnonzero((view.service == acute_i) & (view.event == Event.START))
+    first_acute = np.full(len(view.log.patients["locality"]), np.inf)
+    np.minimum.at(first_acute, view.patient[acute_rows], view.time[acute_rows])
+    step_up = view.time[starts] < first_acute[view.patient[starts]]
+    starts = starts[step_up]
+    patients, first = np.unique(view.patient[starts], return_index=True)
+    times = view.time[starts][first]
+    admit = np.flatnonzero(view.mask(acute, Event.QUEUE))
+    admitted = _followed_within(patients, times, view.patient[admit], view.time[admit])
+    locs = view.log.patients["locality"][patients]
+    return (g.reduce("community_episodes", locs, np.ones(len(patients)), _sum)
+            + g.reduce("admissions_avoided", locs, (~admitted).astype(float), _sum))
+
+
+def _per_service(view: LogView) -> list[Row]:
+    """Arrivals, occupancy and waits of every service that has capacity."""
+    rows: list[Row] = []
+    window = np.array([view.start, view.end])
+    for name, spec in view.scenario.services.items():
+        if not isinstance(spec, CapacitatedService):
+            continue
+        queued = np.flatnonzero(view.mask(name, Event.QUEUE) & view.in_results(view.time))
+        rows.append((f"arrivals:{name}", ALL, float(len(queued))))
+        occupancy = float(view.occupancy(name).mean_between(window)[0])
+        rows.append((f"occupancy_mean:{name}", ALL, occupancy))
+        capacity = _finite_capacity(view, name)
+        if capacity:
+            rows.append((f"occupancy_pct_mean:{name}", ALL, 100 * occupancy / capacity))
+        pairs = view.pairs(name, Event.QUEUE, Event.START)
+        keep = view.in_results(pairs.start)
+        end = np.where(np.isnan(pairs.end), view.log.horizon, pairs.end)
+        rows.append((f"wait_days_mean:{name}", ALL, _mean((end - pairs.start)[keep])))
+    return rows

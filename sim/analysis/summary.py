@@ -1,0 +1,52 @@
+"""Across replications: means with 95% t-intervals, and paired differences between scenarios."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+CONFIDENCE = 0.95
+
+
+def t_interval(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and 95% t-interval of independent replication values (NaNs ignored)."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    n = len(values)
+    if n == 0:
+        return (np.nan, np.nan, np.nan)
+    mean = float(values.mean())
+    if n == 1:
+        return (mean, np.nan, np.nan)
+    half = stats.t.ppf((1 + CONFIDENCE) / 2, n - 1) * values.std(ddof=1) / np.sqrt(n)
+    return (mean, mean - half, mean + half)
+
+
+def summarise(replications: pd.DataFrame) -> pd.DataFrame:
+    """``replications`` (replication, metric, locality, value) -> one row per metric and
+    locality: mean, ci_low, ci_high, n_reps."""
+    rows = []
+    for (metric, locality), group in replications.groupby(["metric", "locality"], sort=False):
+        mean, low, high = t_interval(group["value"].to_numpy())
+        rows.append((metric, locality, mean, low, high, int(group["value"].notna().sum())))
+    return pd.DataFrame(rows, columns=["metric", "locality", "mean", "ci_low", "ci_high",
+                                       "n_reps"])
+
+
+def compare(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """Paired differences B - A per metric and locality, matching replication numbers.
+
+    Both runs must use the same seed so that replication r saw the same random numbers.
+    """
+    keys = ["replication", "metric", "locality"]
+    joined = a[keys + ["value"]].merge(b[keys + ["value"]], on=keys, suffixes=("_a", "_b"))
+    joined["diff"] = joined["value_b"] - joined["value_a"]
+    rows = []
+    for (metric, locality), group in joined.groupby(["metric", "locality"], sort=False):
+        a_mean = float(group["value_a"].mean())
+        b_mean = float(group["value_b"].mean())
+        diff, low, high = t_interval(group["diff"].to_numpy())
+        rows.append((metric, locality, a_mean, b_mean, diff, low, high))
+    return pd.DataFrame(rows, columns=["metric", "locality", "a_mean", "b_mean", "diff_mean",
+                                       "diff_ci_low", "diff_ci_high"])

@@ -1,0 +1,291 @@
+"""Rules that look across a whole scenario, run before anything is simulated.
+
+Each problem found is reported separately, with the path of the field it concerns, so an
+analyst can fix every mistake in one pass.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sim.config.schema import DEFAULT_KEY, NO_PATHWAY, RESIDENCES, By, CapacitatedService
+
+if TYPE_CHECKING:
+    from sim.config.schema import Scenario
+
+Path = tuple[Any, ...]
+TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    message: str
+
+    def __str__(self) -> str:
+        return f"{'.'.join(map(str, self.path))}: {self.message}"
+
+
+class ScenarioProblems(ValueError):
+    """Raised by scenario validation with every cross-field problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(map(str, problems)))
+
+
+def find_problems(scenario: Scenario) -> list[Problem]:
+    problems: list[Problem] = []
+    domains = attribute_domains(scenario)
+    _check_geography(scenario, problems)
+    _check_demand(scenario, domains, problems)
+    _check_services(scenario, domains, problems)
+    _check_policies(scenario, problems)
+    _check_reporting(scenario, problems)
+    if not problems:  # the graph is only meaningful once every reference resolves
+        _check_routes_end(scenario, problems)
+        _check_blocking_cycles(scenario, problems)
+    return problems
+
+
+def attribute_domains(scenario: Scenario) -> dict[str, list[str]]:
+    """The values each patient attribute can take in this scenario."""
+    return {
+        "age_band": list(scenario.geography.age_bands),
+        "locality": list(scenario.geography.localities),
+        "residence": list(RESIDENCES),
+        "source": scenario.sources,
+        "pathway": [NO_PATHWAY, *scenario.pathways],
+        "stream": list(scenario.demand),
+    }
+
+
+def _check_keys(
+    given: dict[str, Any], expected: list[str], path: Path, what: str, problems: list[Problem]
+) -> None:
+    for key in given:
+        if key not in expected:
+            problems.append(Problem((*path, key), f"unknown {what} (expected one of {expected})"))
+    for key in expected:
+        if key not in given:
+            problems.append(Problem(path, f"missing {what} '{key}'"))
+
+
+def _check_geography(scenario: Scenario, problems: list[Problem]) -> None:
+    geo = scenario.geography
+    bands = geo.age_bands
+    if len(set(bands)) != len(bands):
+        problems.append(Problem(("geography", "age_bands"), "age bands must be unique"))
+    _check_keys(geo.care_home_share, bands, ("geography", "care_home_share"), "age band", problems)
+    for name, loc in geo.localities.items():
+        path = ("geography", "localities", name, "population")
+        _check_keys(loc.population, bands, path, "age band", problems)
+
+
+def _check_by(
+    value: Any, path: Path, domains: dict[str, list[str]], problems: list[Problem]
+) -> None:
+    """A ``By`` value must name known attribute values and cover every one (or a default)."""
+    if not isinstance(value, By):
+        return
+    domain = domains[value.by]
+    for key in value.values:
+        if key != DEFAULT_KEY and key not in domain:
+            problems.append(
+                Problem((*path, "values", key), f"unknown {value.by} (expected one of {domain})")
+            )
+    if DEFAULT_KEY not in value.values:
+        missing = [key for key in domain if key not in value.values]
+        if missing:
+            problems.append(
+                Problem((*path, "values"), f"no value for {value.by} {missing} and no 'default'")
+            )
+
+
+def _check_demand(
+    scenario: Scenario, domains: dict[str, list[str]], problems: list[Problem]
+) -> None:
+    bands = scenario.geography.age_bands
+    for name, stream in scenario.demand.items():
+        path = ("demand", name)
+        entry = scenario.services.get(stream.entry)
+        if entry is None:
+            problems.append(
+                Problem((*path, "entry"), f"undefined service '{stream.entry}' "
+                        f"(services are {list(scenario.services)})")
+            )
+        elif entry.kind == "exit":
+            problems.append(Problem((*path, "entry"), "patients cannot arrive at an exit"))
+        _check_keys(stream.rate_per_1000_per_year, bands, (*path, "rate_per_1000_per_year"),
+                    "age band", problems)
+        if stream.high_risk_share:
+            _check_keys(stream.high_risk_share, bands, (*path, "high_risk_share"), "age band",
+                        problems)
+        sources = stream.sources
+        if isinstance(sources, By):
+            if sources.by != "residence":
+                problems.append(Problem((*path, "sources", "by"),
+                                        "a source mix may vary by residence only"))
+            _check_by(sources, (*path, "sources"), domains, problems)
+            mixes = {f"residence={key}": mix for key, mix in sources.values.items()}
+        else:
+            mixes = {"": sources}
+        for label, mix in mixes.items():
+            total = sum(mix.values())
+            if abs(total - 1) > TOLERANCE:
+                where = f" for {label}" if label else ""
+                problems.append(Problem((*path, "sources"),
+                                        f"shares sum to {total:g}{where}; expected 1"))
+
+
+def _check_services(
+    scenario: Scenario, domains: dict[str, list[str]], problems: list[Problem]
+) -> None:
+    geo = scenario.geography
+    for name, service in scenario.services.items():
+        path = ("services", name)
+        if isinstance(service, CapacitatedService):
+            if service.capacity_by_unit is not None:
+                _check_keys(service.capacity_by_unit, geo.units(service.level),
+                            (*path, "capacity_by_unit"), service.level, problems)
+            travel = service.travel_time_by_level
+            if travel is not None and service.level not in travel:
+                problems.append(Problem((*path, "travel_time_by_level"),
+                                        f"no travel time for the service's level '{service.level}'"))
+        for field in ("duration", "delay"):
+            _check_by(getattr(service, field, None), (*path, field), domains, problems)
+        routes = getattr(service, "routes", None)
+        if routes is None:
+            continue
+        if not routes:
+            problems.append(Problem((*path, "routes"), "a service other than an exit needs a route"))
+            continue
+        for route_name, route in routes.items():
+            rpath = (*path, "routes", route_name)
+            if route.to not in scenario.services:
+                problems.append(Problem((*rpath, "to"), f"undefined service '{route.to}' "
+                                        f"(services are {list(scenario.services)})"))
+            for field in ("probability", "duration", "handoff_delay"):
+                _check_by(getattr(route, field), (*rpath, field), domains, problems)
+        _check_route_sums(routes, (*path, "routes"), domains, problems)
+
+
+def route_probability(probability: Any, attributes: dict[str, str]) -> float:
+    """The probability of a route for a patient with the given attribute values."""
+    if isinstance(probability, By):
+        return probability.get(attributes[probability.by])
+    return probability
+
+
+def _check_route_sums(
+    routes: dict[str, Any], path: Path, domains: dict[str, list[str]], problems: list[Problem]
+) -> None:
+    used = sorted({r.probability.by for r in routes.values() if isinstance(r.probability, By)})
+    for combination in itertools.product(*(domains[attr] for attr in used)):
+        attributes = dict(zip(used, combination))
+        try:
+            total = sum(route_probability(r.probability, attributes) for r in routes.values())
+        except KeyError:
+            return  # an incomplete table is reported by _check_by
+        if abs(total - 1) > TOLERANCE:
+            where = "".join(f" for {k}={v}" for k, v in attributes.items())
+            problems.append(Problem(path, f"route probabilities sum to {total:g}{where}; "
+                                          "expected 1"))
+
+
+def _check_policies(scenario: Scenario, problems: list[Problem]) -> None:
+    localities = list(scenario.geography.localities)
+    for name in ("mdt_case_management", "care_home_support"):
+        reduction = getattr(scenario.policies, name).crisis_reduction
+        if isinstance(reduction, dict):
+            for key in reduction:
+                if key not in localities:
+                    problems.append(Problem(("policies", name, "crisis_reduction", key),
+                                            f"unknown locality (expected one of {localities})"))
+
+
+def _check_reporting(scenario: Scenario, problems: list[Problem]) -> None:
+    report = scenario.reporting
+    roles: list[tuple[str, str]] = [
+        (role, getattr(report, role)) for role in ("acute", "ed", "spa", "ucr")
+        if getattr(report, role)
+    ]
+    roles += [(role, name) for role in ("ic_beds", "ic_home") for name in getattr(report, role)]
+    for role, name in roles:
+        service = scenario.services.get(name)
+        if service is None:
+            problems.append(Problem(("reporting", role), f"undefined service '{name}'"))
+        elif not isinstance(service, CapacitatedService):
+            problems.append(Problem(("reporting", role),
+                                    f"'{name}' is a {service.kind}; expected a team, ward or caseload"))
+    if report.ucr and isinstance(scenario.services.get(report.ucr), CapacitatedService):
+        if scenario.services[report.ucr].response_target_hours is None:
+            problems.append(Problem(("services", report.ucr, "response_target_hours"),
+                                    "the UCR service needs a response target"))
+
+
+def _positive_edges(scenario: Scenario) -> dict[str, set[str]]:
+    """Service -> services reachable in one step with positive probability for someone."""
+    edges: dict[str, set[str]] = {}
+    for name, service in scenario.services.items():
+        edges[name] = set()
+        for route in getattr(service, "routes", {}).values():
+            p = route.probability
+            positive = max(p.values.values()) > 0 if isinstance(p, By) else p > 0
+            if positive:
+                edges[name].add(route.to)
+    return edges
+
+
+def _check_routes_end(scenario: Scenario, problems: list[Problem]) -> None:
+    """From every service a patient can reach, some exit must be reachable."""
+    edges = _positive_edges(scenario)
+    can_end = {name for name, s in scenario.services.items() if s.kind == "exit"}
+    changed = True
+    while changed:
+        changed = False
+        for name, targets in edges.items():
+            if name not in can_end and targets & can_end:
+                can_end.add(name)
+                changed = True
+    reachable: set[str] = set()
+    frontier = [stream.entry for stream in scenario.demand.values()]
+    while frontier:
+        name = frontier.pop()
+        if name not in reachable:
+            reachable.add(name)
+            frontier.extend(edges[name])
+    for name in sorted(reachable - can_end):
+        problems.append(Problem(("services", name, "routes"),
+                                "no sequence of routes from here reaches an exit; "
+                                "patients would never leave"))
+
+
+def _check_blocking_cycles(scenario: Scenario, problems: list[Problem]) -> None:
+    """Patients blocking each other in a ring of capacitated services could deadlock."""
+    blocking: dict[str, set[str]] = {name: set() for name in scenario.services}
+    for name, service in scenario.services.items():
+        if not isinstance(service, CapacitatedService):
+            continue
+        for route in service.routes.values():
+            if route.blocking and isinstance(scenario.services[route.to], CapacitatedService):
+                blocking[name].add(route.to)
+
+    def on_cycle(start: str) -> bool:
+        seen, stack = set(), list(blocking[start])
+        while stack:
+            node = stack.pop()
+            if node == start:
+                return True
+            if node not in seen:
+                seen.add(node)
+                stack.extend(blocking[node])
+        return False
+
+    for name in scenario.services:
+        if on_cycle(name):
+            problems.append(Problem(("services", name, "routes"),
+                                    "blocking routes form a cycle through this service, "
+                                    "which can deadlock; make one route non-blocking"))

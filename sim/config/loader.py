@@ -1,0 +1,183 @@
+"""Reading scenario files: YAML, ``extends``, and error messages an analyst can act on.
+
+``extends: other.yaml`` starts from another file (relative to this one) and deep-merges this
+file over it: mappings merge key by key, anything else (numbers, lists) is replaced.
+Each error names the file that set the offending value, the field path and what was expected.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from sim.config.base import Frozen
+from sim.config.checks import ScenarioProblems
+from sim.config.schema import Scenario
+
+Provenance = dict[tuple[Any, ...], str]
+
+
+class ScenarioError(Exception):
+    """A scenario that cannot be used; ``messages`` holds one line per problem."""
+
+    def __init__(self, messages: list[str]):
+        self.messages = messages
+        super().__init__("\n".join(messages))
+
+
+def load_scenario(path: str | Path, changes: dict[str, Any] | None = None) -> Scenario:
+    """Read, merge and validate a scenario file; ``changes`` are dotted-path overrides."""
+    data, provenance = resolve(Path(path))
+    if changes:
+        data = apply_changes(data, changes)
+    return validate(data, provenance, str(path))
+
+
+def resolve(path: Path, _seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], Provenance]:
+    """The merged mapping of ``path`` and the files it extends, with who set each value."""
+    path = path.resolve()
+    if path in _seen:
+        chain = " -> ".join(p.name for p in (*_seen, path))
+        raise ScenarioError([f"{path}: extends: circular chain {chain}"])
+    data = _read_yaml(path)
+    names_itself = "name" in data
+    provenance: Provenance = {}
+    parent_name = data.pop("extends", None)
+    if parent_name is not None:
+        if not isinstance(parent_name, str):
+            raise ScenarioError([f"{path}: extends: expected a file name, got {parent_name!r}"])
+        parent = path.parent / parent_name
+        if not parent.exists():
+            raise ScenarioError([f"{path}: extends: file not found: {parent}"])
+        base, provenance = resolve(parent, (*_seen, path))
+        data = deep_merge(base, data, provenance, str(path))
+    else:
+        _record(data, (), provenance, str(path))
+    if not _seen and not names_itself:
+        data["name"] = path.stem
+    return data, provenance
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError([f"{path}: file not found"]) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise ScenarioError([f"{path}: not valid YAML{where}: {problem}"]) from None
+    if not isinstance(data, dict):
+        raise ScenarioError([f"{path}: expected a mapping of scenario fields at the top level"])
+    return data
+
+
+def _record(value: Any, path: tuple[Any, ...], provenance: Provenance, source: str) -> None:
+    provenance[path] = source
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _record(item, (*path, key), provenance, source)
+
+
+def deep_merge(
+    base: dict[str, Any],
+    override: dict[str, Any],
+    provenance: Provenance | None = None,
+    source: str = "",
+    _path: tuple[Any, ...] = (),
+) -> dict[str, Any]:
+    """``override`` merged over ``base``: mappings recursively, other values replaced."""
+    merged = dict(base)
+    for key, value in override.items():
+        path = (*_path, key)
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value, provenance, source, path)
+        else:
+            merged[key] = value
+            if provenance is not None:
+                for old in [p for p in provenance if p[: len(path)] == path]:
+                    del provenance[old]
+                _record(value, path, provenance, source)
+    return merged
+
+
+def apply_changes(data: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``data`` with each dotted path in ``changes`` set to its value."""
+    result = data
+    for dotted, value in changes.items():
+        override: dict[str, Any] = {}
+        node = override
+        *parents, leaf = dotted.split(".")
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[leaf] = value
+        result = deep_merge(result, override)
+    return result
+
+
+def validate(data: dict[str, Any], provenance: Provenance, default_file: str) -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(format_errors(error, provenance, default_file)) from None
+
+
+def format_errors(error: ValidationError, provenance: Provenance, default_file: str) -> list[str]:
+    messages = []
+    for detail in error.errors():
+        loc = tuple(part for part in detail["loc"] if not _is_tag(part))
+        cause = (detail.get("ctx") or {}).get("error")
+        if isinstance(cause, ScenarioProblems):
+            for problem in cause.problems:
+                file = _file_for((*loc, *problem.path), provenance, default_file)
+                messages.append(f"{file}: {_dotted((*loc, *problem.path))}: {problem.message}")
+            continue
+        file = _file_for(loc, provenance, default_file)
+        messages.append(f"{file}: {_dotted(loc) or '(top level)'}: {_describe(detail, loc)}")
+    return messages
+
+
+def _is_tag(part: Any) -> bool:
+    return isinstance(part, str) and part.startswith("[") and part.endswith("]")
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def _file_for(loc: tuple[Any, ...], provenance: Provenance, default_file: str) -> str:
+    for end in range(len(loc), -1, -1):
+        if loc[:end] in provenance:
+            return provenance[loc[:end]]
+    return default_file
+
+
+def _describe(detail: dict[str, Any], loc: tuple[Any, ...]) -> str:
+    kind = detail["type"]
+    if kind == "extra_forbidden":
+        guess = difflib.get_close_matches(str(loc[-1]), _field_names(), n=1)
+        hint = f"; did you mean '{guess[0]}'?" if guess else ""
+        return f"unknown key{hint}"
+    if kind == "missing":
+        return "required field is missing"
+    message = detail["msg"].replace("Input should be", "expected").replace("Value error, ", "")
+    value = detail.get("input")
+    if isinstance(value, (int, float, str, bool)) and kind != "invalid_choice":
+        message += f", got {value!r}"
+    return message
+
+
+def _field_names() -> list[str]:
+    """Every field name of every scenario model, for 'did you mean' hints."""
+    names: set[str] = set()
+    pending = list(Frozen.__subclasses__())
+    while pending:
+        model = pending.pop()
+        names.update(model.model_fields)
+        pending.extend(model.__subclasses__())
+    return sorted(names)

@@ -1,0 +1,319 @@
+"""The scenario: a typed, immutable description of one configuration of the system.
+
+Layout of a scenario (see scenarios/baseline.yaml for a commented example):
+
+- ``time``: calendar start, warm-up, results period, follow-up, replications, seed;
+- ``geography``: localities with populations by age band, need, partnership and system;
+- ``demand``: streams of patients (what the world does to us);
+- ``services``: the pathway as data, services and the routes between them (what we decide);
+- ``policies``: preventive effects of the configuration (MDT case management, care home support);
+- ``reporting``: which services play the roles the headline metrics are defined on.
+
+Structural rules (types, ranges, unknown keys) are enforced here; rules that look across the
+scenario (references, probabilities summing to one, routes that end) live in ``checks.py``
+and run when the scenario is built.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, model_validator
+
+from sim.config.base import (
+    Fraction,
+    Frozen,
+    Level,
+    NonNegative,
+    Positive,
+    tagged_union,
+)
+from sim.config.distributions import Distribution
+
+Attribute = Literal["age_band", "locality", "residence", "source", "pathway", "stream"]
+RESIDENCES: tuple[str, ...] = ("own_home", "care_home")
+DEFAULT_KEY = "default"
+NO_PATHWAY = "none"
+
+
+class By(Frozen):
+    """A value that depends on one patient attribute, e.g. ``{by: age_band, values: {...}}``.
+
+    ``values`` may hold a ``default`` entry used for attribute values not listed.
+    Subclasses fix the type of the values (plain classes, so scenarios pickle).
+    """
+
+    by: Attribute
+    values: dict[str, Any]
+
+    def get(self, key: str) -> Any:
+        return self.values[key] if key in self.values else self.values[DEFAULT_KEY]
+
+
+class FractionBy(By):
+    values: dict[str, Fraction]
+
+
+class DistributionBy(By):
+    values: dict[str, Distribution]  # type: ignore[valid-type]
+
+
+class SourceMixBy(By):
+    values: dict[str, dict[str, Fraction]]
+
+
+def _is_by(value: Any) -> bool:
+    return isinstance(value, By) or (isinstance(value, dict) and "by" in value)
+
+
+def varying(by_model: type[By], inner: Any, what: str) -> Any:
+    """``inner`` given directly or ``{by: attribute, values: {...}}``."""
+    return tagged_union(
+        {"by": by_model, "value": inner},
+        lambda value: "by" if _is_by(value) else "value",
+        f"expected {what}, or {{by: attribute, values: {{...}}}}",
+    )
+
+
+VaryingFraction = varying(FractionBy, Fraction, "a probability between 0 and 1")
+VaryingDistribution = varying(DistributionBy, Distribution, "a distribution")
+SourceMix = varying(SourceMixBy, dict[str, Fraction], "a mapping of referral source to share")
+
+
+class Time(Frozen):
+    """Simulated time. The clock runs warm-up, then the results period, then follow-up.
+
+    Measures count what happens in the results period; follow-up only lets outcomes that
+    start in it finish (readmission within 30 days, a response to a late referral).
+    """
+
+    start_date: dt.date = Field(description="calendar date of the first day of results")
+    run_days: Positive = Field(description="length of the results period, days")
+    warmup_days: NonNegative = Field(description="simulated before results start, days")
+    follow_up_days: NonNegative = Field(30.0, description="simulated after results end, days")
+    replications: Annotated[int, Field(ge=1)]
+    seed: Annotated[int, Field(ge=0)]
+
+
+class Locality(Frozen):
+    population: dict[str, Annotated[int, Field(ge=0)]] = Field(
+        description="residents by age band"
+    )
+    need_index: Positive = Field(1.0, description="relative need; multiplies demand rates")
+    partnership: str = Field(description="partnership or borough the locality belongs to")
+    system: str = Field(description="integrated care system the locality belongs to")
+
+    @property
+    def total_population(self) -> int:
+        return sum(self.population.values())
+
+
+class Geography(Frozen):
+    age_bands: Annotated[list[str], Field(min_length=1)] = ["0-64", "65-74", "75-84", "85+"]
+    care_home_share: dict[str, Fraction] = Field(
+        description="share of each age band living in a care home"
+    )
+    localities: Annotated[dict[str, Locality], Field(min_length=1)]
+
+    def units(self, level: str) -> list[str]:
+        """Names of the organisational units at ``level``, in order of first appearance."""
+        if level == "locality":
+            return list(self.localities)
+        return list(dict.fromkeys(getattr(loc, level) for loc in self.localities.values()))
+
+    def unit_of(self, locality: str, level: str) -> str:
+        return locality if level == "locality" else getattr(self.localities[locality], level)
+
+    @property
+    def population(self) -> int:
+        return sum(loc.total_population for loc in self.localities.values())
+
+
+class DemandStream(Frozen):
+    """Patients arriving at one entry service, at constant annual rates per 1,000 residents.
+
+    The rate in a locality is ``rate x need_index`` (when ``scale_by_need``), and care home
+    residents arrive ``care_home_rate_ratio`` times as often as others of the same age.
+    """
+
+    entry: str = Field(description="service the patients arrive at")
+    rate_per_1000_per_year: dict[str, NonNegative] = Field(description="by age band")
+    scale_by_need: bool = True
+    care_home_rate_ratio: NonNegative = 1.0
+    high_risk_share: dict[str, Fraction] = Field(
+        default_factory=dict,
+        description="share of patients, by age band, from the cohort MDT case management targets",
+    )
+    sources: SourceMix = Field(description="referral source mix; may vary by residence")
+
+
+class Route(Frozen):
+    """One way out of a service.
+
+    The route is chosen when the patient enters the service, so the time spent there may
+    depend on where they go next (``duration`` replaces the service's own). After the time
+    in service, ``handoff_delay`` passes with the patient still holding the service (an
+    assessment before discharge, a hand-off between teams). With ``blocking`` the patient
+    keeps the service until the next one accepts them (a delayed discharge, ED boarding);
+    without it they leave and wait wherever they are.
+    """
+
+    to: str
+    probability: VaryingFraction
+    blocking: bool = False
+    duration: VaryingDistribution | None = None
+    handoff_delay: VaryingDistribution | None = None
+    pathway: str | None = Field(None, description="tag given to the patient, e.g. P1")
+
+
+class CapacitatedService(Frozen):
+    """Staff (team), beds (ward) or caseload slots (caseload), organised at a level.
+
+    Capacity is a total (``capacity``, an integer or ``unlimited``) split across the units at
+    ``level`` by ``split``, or given per unit in ``capacity_by_unit``.
+    """
+
+    kind: Literal["team", "ward", "caseload"]
+    description: str = ""
+    level: Level = "system"
+    capacity: Annotated[int, Field(ge=0)] | Literal["unlimited"] | None = None
+    capacity_by_unit: dict[str, Annotated[int, Field(ge=0)]] | None = None
+    split: Literal["population", "need_weighted_population"] = "population"
+    duration: VaryingDistribution
+    travel_time_by_level: dict[Level, Distribution] | None = Field(  # type: ignore[valid-type]
+        None, description="teams only: time to reach the patient, by the level the team sits at"
+    )
+    response_target_hours: Positive | None = Field(
+        None, description="teams only: target from referral to reaching the patient"
+    )
+    routes: dict[str, Route]
+
+    @model_validator(mode="after")
+    def _capacity_given_once(self) -> CapacitatedService:
+        if (self.capacity is None) == (self.capacity_by_unit is None):
+            raise ValueError("give exactly one of 'capacity' or 'capacity_by_unit'")
+        if self.kind != "team" and (self.travel_time_by_level or self.response_target_hours):
+            raise ValueError("travel_time_by_level and response_target_hours apply to teams only")
+        return self
+
+
+class DelayService(Frozen):
+    """Time passing with no capacity of ours, e.g. time at home before a readmission."""
+
+    kind: Literal["delay"]
+    description: str = ""
+    duration: VaryingDistribution
+    routes: dict[str, Route]
+
+
+class PlacementService(Frozen):
+    """An external placement (a care home) that becomes available after ``delay``.
+
+    A patient routed here with ``blocking`` keeps their current service during the delay.
+    """
+
+    kind: Literal["placement"]
+    description: str = ""
+    delay: VaryingDistribution
+    routes: dict[str, Route]
+
+
+class ExitService(Frozen):
+    """Where a journey ends; the service name is the recorded outcome."""
+
+    kind: Literal["exit"]
+    description: str = ""
+
+
+SERVICE_KINDS = {
+    "team": CapacitatedService,
+    "ward": CapacitatedService,
+    "caseload": CapacitatedService,
+    "delay": DelayService,
+    "placement": PlacementService,
+    "exit": ExitService,
+}
+
+Service = tagged_union(
+    SERVICE_KINDS,
+    lambda value: value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None),
+    "expected 'kind' to be one of " + ", ".join(SERVICE_KINDS),
+)
+
+
+class Prevention(Frozen):
+    """Share of crises prevented, overall or per locality ``{north: 0.05, ...}``."""
+
+    crisis_reduction: Fraction | dict[str, Fraction] = 0.0
+
+    def reduction(self, locality: str) -> float:
+        if isinstance(self.crisis_reduction, dict):
+            return self.crisis_reduction.get(locality, 0.0)
+        return self.crisis_reduction
+
+
+class Policies(Frozen):
+    mdt_case_management: Prevention = Prevention()
+    care_home_support: Prevention = Prevention()
+
+
+class Reporting(Frozen):
+    """Which services the headline metrics refer to (see docs/metrics.md)."""
+
+    acute: str | None = None
+    ed: str | None = None
+    spa: str | None = None
+    ucr: str | None = None
+    ic_beds: list[str] = []
+    ic_home: list[str] = []
+
+
+class Scenario(Frozen):
+    name: str
+    description: str = ""
+    time: Time
+    geography: Geography
+    demand: Annotated[dict[str, DemandStream], Field(min_length=1)]
+    services: dict[str, Service]  # type: ignore[valid-type]
+    policies: Policies = Policies()
+    reporting: Reporting = Reporting()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        from sim.config.checks import ScenarioProblems, find_problems
+
+        problems = find_problems(self)
+        if problems:
+            raise ScenarioProblems(problems)
+        return self
+
+    @property
+    def pathways(self) -> list[str]:
+        """Pathway tags set by any route, in order of appearance."""
+        tags = [
+            route.pathway
+            for service in self.services.values()
+            for route in getattr(service, "routes", {}).values()
+            if route.pathway
+        ]
+        return list(dict.fromkeys(tags))
+
+    @property
+    def sources(self) -> list[str]:
+        """Referral sources named by any demand stream."""
+        names: list[str] = []
+        for stream in self.demand.values():
+            mixes = stream.sources.values.values() if isinstance(stream.sources, By) else [
+                stream.sources
+            ]
+            for mix in mixes:
+                names.extend(mix)
+        return list(dict.fromkeys(names))
+
+    def with_changes(self, changes: dict[str, Any]) -> Scenario:
+        """A validated copy with dotted-path changes, e.g. ``{"time.replications": 5}``."""
+        from sim.config.loader import apply_changes
+
+        return Scenario.model_validate(apply_changes(self.model_dump(mode="json"), changes))
+

@@ -1,0 +1,255 @@
+"""The SimPy model: patients arrive, move through services by their routes, and leave.
+
+``run_replication(scenario, replication)`` is the one entry point every executor calls: a
+pure function of its arguments returning the event log. A patient's journey is one process:
+
+    choose a route -> queue for the service (keeping the previous one if the route into it
+    was blocking) -> [travel] -> time in service -> hand-off delay -> next service
+
+The route is chosen on entry, so the time in service can depend on where the patient goes
+next. A placement's "queue" is the delay until the place is available.
+"""
+
+from __future__ import annotations
+
+import time as wallclock
+from dataclasses import dataclass
+from typing import Any, Generator
+
+import numpy as np
+import simpy
+
+from sim.config.schema import Scenario
+from sim.engine.eventlog import Event, Recorder
+from sim.engine.network import DemandTable, Network, ServiceTable
+from sim.engine.streams import named_stream, patient_stream
+
+ARRIVAL_BATCH = 512  # arrivals drawn at a time from a stream's generator
+_CLOSED = "closed"  # a unit with zero capacity: nobody is ever served
+
+
+class Patient:
+    __slots__ = ("id", "stream", "locality", "age_band", "residence", "source", "high_risk",
+                 "pathway", "rng")
+
+    def __init__(self, pid: int, stream: int, locality: int, age_band: int, residence: int,
+                 seed: int):
+        self.id = pid
+        self.stream = stream
+        self.locality = locality
+        self.age_band = age_band
+        self.residence = residence
+        self.pathway = 0  # code of "none"
+        self.rng = patient_stream(seed)
+        self.source = 0
+        self.high_risk = 0
+
+
+@dataclass(frozen=True)
+class ReplicationLog:
+    """Everything one replication produced; all measures are functions of it.
+
+    Times are days from the start of warm-up. Results cover ``[results_start, results_end)``;
+    the run continues to ``horizon`` so that outcomes of patients seen near the end can be
+    followed up.
+    """
+
+    scenario: Scenario
+    replication: int
+    events: dict[str, np.ndarray]
+    patients: dict[str, np.ndarray]
+    results_start: float
+    results_end: float
+    horizon: float
+    exits: dict[str, int]
+    in_system: int
+    simpy_events: int
+    wall_seconds: float
+
+    @property
+    def n_events(self) -> int:
+        return len(self.events["time"])
+
+
+class Model:
+    def __init__(self, scenario: Scenario, replication: int):
+        self.scenario = scenario
+        self.replication = replication
+        self.network = Network.build(scenario)
+        self.env = simpy.Environment()
+        self.log = Recorder()
+        t = scenario.time
+        self.horizon = t.warmup_days + t.run_days + t.follow_up_days
+        self.pools = [self._pools(service) for service in self.network.services]
+        self.policies = scenario.policies
+        self.localities = list(scenario.geography.localities)
+        self.exits = {s.name: 0 for s in self.network.services if s.is_exit}
+        self.active: set[int] = set()
+        self.arrived = 0
+        self.next_id = 0
+
+    def _pools(self, service: ServiceTable) -> list[Any]:
+        pools: list[Any] = []
+        for capacity in service.capacities:
+            if capacity is None:
+                pools.append(None)
+            elif capacity == 0:
+                pools.append(_CLOSED)
+            else:
+                pools.append(simpy.Resource(self.env, capacity=capacity))
+        return pools
+
+    def run(self) -> ReplicationLog:
+        started = wallclock.perf_counter()
+        for table in self.network.demand:
+            if table.total_rate_per_day > 0:
+                self.env.process(self.arrive(table))
+        simpy_events = _count_events(self.env, self.horizon)
+        self.check_conservation()
+        events, patients = self.log.freeze()
+        t = self.scenario.time
+        return ReplicationLog(
+            scenario=self.scenario,
+            replication=self.replication,
+            events=events,
+            patients=patients,
+            results_start=t.warmup_days,
+            results_end=t.warmup_days + t.run_days,
+            horizon=self.horizon,
+            exits=dict(self.exits),
+            in_system=len(self.active),
+            simpy_events=simpy_events,
+            wall_seconds=wallclock.perf_counter() - started,
+        )
+
+    def check_conservation(self) -> None:
+        """Everyone who arrived has exited or is still somewhere in the system."""
+        exited = sum(self.exits.values())
+        if self.arrived != exited + len(self.active):
+            raise RuntimeError(
+                f"patients lost: {self.arrived} arrived, {exited} exited, "
+                f"{len(self.active)} still in the system"
+            )
+
+    # --- arrivals ---------------------------------------------------------------------------
+
+    def arrive(self, table: DemandTable) -> Generator[Any, Any, None]:
+        """Poisson arrivals of one demand stream; each arrival's cell drawn by its rate."""
+        # Time-varying demand (a later issue) thins this stream against its peak rate here.
+        rng = named_stream(self.scenario.time.seed, self.replication, f"arrivals.{table.name}")
+        total = table.total_rate_per_day
+        cumulative = np.cumsum(table.rates_per_day) / total
+        last_cell = len(table.cells) - 1
+        now = 0.0
+        while True:
+            gaps = rng.exponential(1 / total, ARRIVAL_BATCH).tolist()
+            cells = np.searchsorted(cumulative, rng.random(ARRIVAL_BATCH), side="right")
+            seeds = rng.integers(0, 2**63, ARRIVAL_BATCH).tolist()
+            for gap, cell, seed in zip(gaps, cells.tolist(), seeds):
+                now += gap
+                if now >= self.horizon:
+                    return
+                yield self.env.timeout(now - self.env.now)
+                self.admit(table, table.cells[min(cell, last_cell)], seed)
+
+    def admit(self, table: DemandTable, cell: tuple[int, int, int], seed: int) -> None:
+        locality, age_band, residence = cell
+        patient = Patient(self.next_id, table.index, locality, age_band, residence, seed)
+        self.next_id += 1
+        rng = patient.rng
+        u_source, u_risk, u_prevent = rng.random(), rng.random(), rng.random()
+        cumulative = table.source_cumulative[residence]
+        patient.source = next((i for i, c in enumerate(cumulative) if u_source < c),
+                              len(cumulative) - 1)
+        patient.high_risk = int(u_risk < table.high_risk_share[age_band])
+        prevented = u_prevent < self.prevention_probability(patient)
+        now = self.env.now
+        self.log.patient(stream=table.index, locality=locality, age_band=age_band,
+                         residence=residence, source=patient.source,
+                         high_risk=patient.high_risk, prevented=int(prevented), arrival_time=now)
+        if prevented:
+            self.log.event(patient.id, now, Event.PREVENTED, table.entry, 0)
+            return
+        self.arrived += 1
+        self.active.add(patient.id)
+        self.log.event(patient.id, now, Event.ARRIVE, table.entry, 0)
+        self.env.process(self.journey(patient, self.network.services[table.entry]))
+
+    def prevention_probability(self, patient: Patient) -> float:
+        """Chance that this crisis does not happen, given the configuration's policies."""
+        locality = self.localities[patient.locality]
+        kept = 1.0
+        if patient.high_risk:
+            kept *= 1 - self.policies.mdt_case_management.reduction(locality)
+        if patient.residence == 1:
+            kept *= 1 - self.policies.care_home_support.reduction(locality)
+        return 1 - kept
+
+    # --- journeys ---------------------------------------------------------------------------
+
+    def journey(self, patient: Patient, service: ServiceTable) -> Generator[Any, Any, None]:
+        env, log, rng = self.env, self.log, patient.rng
+        held: tuple[ServiceTable, int, Any] | None = None  # kept while waiting (blocking)
+        while not service.is_exit:
+            # One uniform per decision, always drawn, keeps streams aligned across scenarios.
+            u_route, u_time, u_handoff, u_travel = (rng.random(), rng.random(), rng.random(),
+                                                    rng.random())
+            route = service.choose_route(patient, u_route)
+            log.event(patient.id, env.now, Event.QUEUE, service.index, patient.pathway)
+            unit, request = 0, None
+            if service.kind == "placement":
+                yield env.timeout(service.delay(patient, u_time))  # type: ignore[misc]
+            elif service.capacities:
+                unit = service.unit_of_locality[patient.locality]
+                pool = self.pools[service.index][unit]
+                if pool is _CLOSED:
+                    yield env.event()  # never triggered: waits until the run ends
+                elif pool is not None:
+                    request = pool.request()
+                    yield request
+            if held is not None:
+                self.release(patient, *held)
+                held = None
+            if route.pathway is not None:
+                patient.pathway = route.pathway
+            log.event(patient.id, env.now, Event.START, service.index, patient.pathway)
+            if service.travel is not None:
+                yield env.timeout(service.travel(patient, u_travel))
+                log.event(patient.id, env.now, Event.VISIT, service.index, patient.pathway)
+            sampler = route.duration or service.duration
+            if sampler is not None:
+                yield env.timeout(sampler(patient, u_time))
+            log.event(patient.id, env.now, Event.READY, service.index, patient.pathway)
+            if route.handoff is not None:
+                yield env.timeout(route.handoff(patient, u_handoff))
+            if route.blocking:
+                held = (service, unit, request)
+            else:
+                self.release(patient, service, unit, request)
+            service = self.network.services[route.target]
+        if held is not None:
+            self.release(patient, *held)
+        log.event(patient.id, env.now, Event.EXIT, service.index, patient.pathway)
+        self.exits[service.name] += 1
+        self.active.discard(patient.id)
+
+    def release(self, patient: Patient, service: ServiceTable, unit: int, request: Any) -> None:
+        if request is not None:
+            self.pools[service.index][unit].release(request)
+        self.log.event(patient.id, self.env.now, Event.LEAVE, service.index, patient.pathway)
+
+
+def _count_events(env: simpy.Environment, until: float) -> int:
+    """Run ``env`` to ``until`` and return the number of SimPy events processed."""
+    count = 0
+    step, peek = env.step, env.peek
+    while peek() < until:
+        step()
+        count += 1
+    env.run(until=until)  # advances the clock to the horizon
+    return count
+
+
+def run_replication(scenario: Scenario, replication: int) -> ReplicationLog:
+    """Simulate one replication of ``scenario``; pure and picklable, for any executor."""
+    return Model(scenario, replication).run()

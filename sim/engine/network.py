@@ -1,0 +1,220 @@
+"""The scenario turned into lookup tables the model runs on: services, routes, demand cells.
+
+Patient attributes are small integers (indices into the scenario's lists of age bands,
+localities, ...), and every value that may depend on an attribute becomes a function of the
+patient. Nothing here holds simulation state, so one network serves a whole replication.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from sim.config.checks import attribute_domains
+from sim.config.schema import (
+    RESIDENCES,
+    By,
+    CapacitatedService,
+    DelayService,
+    ExitService,
+    PlacementService,
+    Scenario,
+)
+
+Sampler = Callable[[Any, float], float]  # (patient, uniform) -> days
+
+
+def split_capacity(total: int, weights: list[float]) -> list[int]:
+    """Share ``total`` units in proportion to ``weights`` by largest remainder (sums to total)."""
+    weight_sum = sum(weights)
+    if weight_sum <= 0:
+        weights, weight_sum = [1.0] * len(weights), float(len(weights))
+    exact = [total * w / weight_sum for w in weights]
+    shares = [math.floor(x) for x in exact]
+    by_remainder = sorted(range(len(weights)), key=lambda i: exact[i] - shares[i], reverse=True)
+    for i in by_remainder[: total - sum(shares)]:
+        shares[i] += 1
+    return shares
+
+
+def unit_capacities(scenario: Scenario, service: CapacitatedService) -> dict[str, int | None]:
+    """Capacity of each unit (locality, partnership or system) of a service; None = unlimited."""
+    geo = scenario.geography
+    units = geo.units(service.level)
+    if service.capacity_by_unit is not None:
+        return {unit: service.capacity_by_unit[unit] for unit in units}
+    if service.capacity == "unlimited":
+        return dict.fromkeys(units)
+    weights = dict.fromkeys(units, 0.0)
+    for name, loc in geo.localities.items():
+        need = loc.need_index if service.split == "need_weighted_population" else 1.0
+        weights[geo.unit_of(name, service.level)] += loc.total_population * need
+    assert isinstance(service.capacity, int)
+    return dict(zip(units, split_capacity(service.capacity, list(weights.values()))))
+
+
+def _attribute_lookup(value: Any, domains: dict[str, list[str]]) -> Callable[[Any], Any]:
+    """A function patient -> value for a plain or ``By`` value."""
+    if isinstance(value, By):
+        table = [value.get(key) for key in domains[value.by]]
+        attribute = value.by
+        return lambda patient: table[getattr(patient, attribute)]
+    return lambda patient: value
+
+
+def _sampler(value: Any, domains: dict[str, list[str]]) -> Sampler | None:
+    if value is None:
+        return None
+    lookup = _attribute_lookup(value, domains)
+    return lambda patient, u: lookup(patient).sample_days(u)
+
+
+@dataclass(frozen=True)
+class RouteTable:
+    name: str
+    target: int
+    blocking: bool
+    pathway: int | None
+    probability: Callable[[Any], float]
+    duration: Sampler | None
+    handoff: Sampler | None
+
+
+@dataclass(frozen=True)
+class ServiceTable:
+    name: str
+    index: int
+    kind: str
+    level: str | None
+    unit_names: list[str]
+    capacities: list[int | None]  # per unit; None = unlimited; empty for uncapacitated kinds
+    unit_of_locality: list[int]
+    duration: Sampler | None  # time in service (team, ward, caseload, delay)
+    delay: Sampler | None  # time until available (placement)
+    travel: Sampler | None  # teams: time to reach the patient
+    routes: list[RouteTable]
+
+    @property
+    def is_exit(self) -> bool:
+        return self.kind == "exit"
+
+    def choose_route(self, patient: Any, u: float) -> RouteTable:
+        """The route whose cumulative probability first exceeds ``u`` (inverse CDF)."""
+        cumulative = 0.0
+        for route in self.routes:
+            cumulative += route.probability(patient)
+            if u < cumulative:
+                return route
+        return self.routes[-1]  # rounding: probabilities sum to 1 within tolerance
+
+
+@dataclass(frozen=True)
+class DemandTable:
+    """Arrival cells of one demand stream: (locality, age band, residence) with daily rates."""
+
+    name: str
+    index: int
+    entry: int
+    cells: list[tuple[int, int, int]]
+    rates_per_day: np.ndarray
+    high_risk_share: list[float]  # by age band
+    source_cumulative: list[list[float]]  # by residence, cumulative over the source codes
+
+    @property
+    def total_rate_per_day(self) -> float:
+        return float(self.rates_per_day.sum())
+
+
+@dataclass(frozen=True)
+class Network:
+    scenario: Scenario
+    domains: dict[str, list[str]]
+    services: list[ServiceTable]
+    demand: list[DemandTable]
+    pathway_codes: dict[str, int]
+
+    @classmethod
+    def build(cls, scenario: Scenario) -> Network:
+        domains = attribute_domains(scenario)
+        index = {name: i for i, name in enumerate(scenario.services)}
+        pathway_codes = {name: i for i, name in enumerate(domains["pathway"])}
+        services = [
+            _service_table(scenario, name, spec, i, index, domains, pathway_codes)
+            for i, (name, spec) in enumerate(scenario.services.items())
+        ]
+        demand = [_demand_table(scenario, name, i, index, domains)
+                  for i, name in enumerate(scenario.demand)]
+        return cls(scenario, domains, services, demand, pathway_codes)
+
+
+def _service_table(
+    scenario: Scenario,
+    name: str,
+    spec: Any,
+    i: int,
+    index: dict[str, int],
+    domains: dict[str, list[str]],
+    pathway_codes: dict[str, int],
+) -> ServiceTable:
+    geo = scenario.geography
+    routes = [
+        RouteTable(
+            name=route_name,
+            target=index[route.to],
+            blocking=route.blocking,
+            pathway=pathway_codes[route.pathway] if route.pathway else None,
+            probability=_attribute_lookup(route.probability, domains),
+            duration=_sampler(route.duration, domains),
+            handoff=_sampler(route.handoff_delay, domains),
+        )
+        for route_name, route in getattr(spec, "routes", {}).items()
+    ]
+    level, unit_names, capacities, unit_of_locality = None, [], [], [0] * len(geo.localities)
+    travel = None
+    if isinstance(spec, CapacitatedService):
+        level = spec.level
+        by_unit = unit_capacities(scenario, spec)
+        unit_names, capacities = list(by_unit), list(by_unit.values())
+        unit_of_locality = [unit_names.index(geo.unit_of(loc, level)) for loc in geo.localities]
+        if spec.travel_time_by_level is not None:
+            travel_dist = spec.travel_time_by_level[level]
+            travel = lambda patient, u: travel_dist.sample_days(u)  # noqa: E731
+    duration = _sampler(spec.duration, domains) if isinstance(
+        spec, (CapacitatedService, DelayService)) else None
+    delay = _sampler(spec.delay, domains) if isinstance(spec, PlacementService) else None
+    assert isinstance(spec, (CapacitatedService, DelayService, PlacementService, ExitService))
+    return ServiceTable(name, i, spec.kind, level, unit_names, capacities, unit_of_locality,
+                        duration, delay, travel, routes)
+
+
+def _demand_table(
+    scenario: Scenario, name: str, i: int, index: dict[str, int], domains: dict[str, list[str]]
+) -> DemandTable:
+    stream = scenario.demand[name]
+    geo = scenario.geography
+    cells, rates = [], []
+    for li, loc in enumerate(geo.localities.values()):
+        need = loc.need_index if stream.scale_by_need else 1.0
+        for ai, band in enumerate(geo.age_bands):
+            base = loc.population[band] * stream.rate_per_1000_per_year[band] / 1000 * need / 365
+            share = geo.care_home_share[band]
+            for ri, residence_share in enumerate((1 - share, share * stream.care_home_rate_ratio)):
+                cells.append((li, ai, ri))
+                rates.append(base * residence_share)
+    sources = domains["source"]
+    cumulative = []
+    for residence in RESIDENCES:
+        mix = stream.sources.get(residence) if isinstance(stream.sources, By) else stream.sources
+        cumulative.append(list(np.cumsum([mix.get(s, 0.0) for s in sources])))
+    return DemandTable(
+        name=name,
+        index=i,
+        entry=index[stream.entry],
+        cells=cells,
+        rates_per_day=np.array(rates),
+        high_risk_share=[stream.high_risk_share.get(b, 0.0) for b in geo.age_bands],
+        source_cumulative=cumulative,
+    )

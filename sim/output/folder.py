@@ -1,0 +1,102 @@
+"""Results folders, written atomically, that record how to reproduce themselves.
+
+Everything is written into a hidden sibling folder ``.<name>.partial`` which is renamed to
+its final name only when complete; an interrupted or failed run removes it, so no folder
+that looks complete can be half-written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import platform
+import shutil
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+from sim.config.schema import Scenario
+
+DEPENDENCIES = ("simpy", "numpy", "scipy", "pandas", "pydantic", "PyYAML", "matplotlib",
+                "pyarrow", "tqdm")
+
+
+def default_folder(scenario: Scenario, root: Path = Path("results")) -> Path:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return root / scenario.name / stamp
+
+
+@contextlib.contextmanager
+def atomic_folder(final: Path) -> Iterator[Path]:
+    """Yield a temporary folder that becomes ``final`` only if the block completes."""
+    if final.exists():
+        raise FileExistsError(f"{final} already exists; choose another --out")
+    final.parent.mkdir(parents=True, exist_ok=True)
+    partial = final.parent / f".{final.name}.partial"
+    if partial.exists():
+        shutil.rmtree(partial)
+    partial.mkdir()
+    try:
+        yield partial
+        partial.rename(final)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+
+
+def write_scenario(scenario: Scenario, path: Path) -> None:
+    path.write_text(resolved_yaml(scenario), encoding="utf-8")
+
+
+def resolved_yaml(scenario: Scenario) -> str:
+    """The fully resolved scenario as YAML (``extends`` already applied)."""
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def manifest(scenarios: list[Scenario], replications: int, wall_seconds: float,
+             reproduce: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """How this folder was made: seeds, versions, commit, the command to redo it, wall time."""
+    return {
+        "scenarios": [s.name for s in scenarios],
+        "seed": scenarios[0].time.seed,
+        "replications": replications,
+        "created": dt.datetime.now().isoformat(timespec="seconds"),
+        "wall_seconds": round(wall_seconds, 2),
+        "command": " ".join(sys.argv),
+        "reproduce": reproduce,
+        "package_version": _version("integrated-care-sim"),
+        "git_commit": _git_commit(),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "dependencies": {name: _version(name) for name in DEPENDENCIES},
+        **(extra or {}),
+    }
+
+
+def write_json(data: dict[str, Any], path: Path) -> None:
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _git_commit() -> str | None:
+    here = Path(__file__).resolve().parent
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
+                             text=True, timeout=10, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=here, capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() + ("-dirty" if dirty.strip() else "")

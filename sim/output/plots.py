@@ -1,0 +1,60 @@
+"""Standard plots of a run: daily occupancy with a band across replications, admissions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from sim.analysis.metrics import ALL
+from sim.config.schema import CapacitatedService, Scenario
+from sim.engine.network import unit_capacities
+
+
+def occupancy_band(daily: pd.DataFrame, scenario: Scenario, service: str,
+                   ax: plt.Axes | None = None) -> plt.Axes:
+    """Daily mean occupancy of ``service`` (all localities): mean across replications and
+    the 5th-95th percentile band, with the capacity marked when it is finite."""
+    ax = ax or plt.subplots(figsize=(9, 4))[1]
+    rows = daily[(daily["service"] == service) & (daily["locality"] == ALL)]
+    by_day = rows.groupby("date")["occupancy"]
+    low, high, mean = by_day.quantile(0.05), by_day.quantile(0.95), by_day.mean()
+    dates = pd.to_datetime(mean.index)
+    ax.fill_between(dates, low.to_numpy(), high.to_numpy(), alpha=0.3,
+                    label="5th-95th percentile across replications")
+    ax.plot(dates, mean.to_numpy(), label="mean")
+    spec = scenario.services[service]
+    if isinstance(spec, CapacitatedService):
+        capacities = list(unit_capacities(scenario, spec).values())
+        if all(c is not None for c in capacities):
+            ax.axhline(sum(capacities), color="black", linestyle="--", label="capacity")  # type: ignore[arg-type]
+    ax.set_title(f"{service}: daily mean occupancy ({scenario.name})")
+    ax.set_ylabel("units in use")
+    ax.legend(loc="lower right")
+    return ax
+
+
+def admissions_by_locality(summary: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:
+    """Emergency admissions per 1,000 residents a year by locality, with 95% intervals."""
+    ax = ax or plt.subplots(figsize=(6, 4))[1]
+    rows = summary[summary["metric"] == "emergency_admissions_per_1000"]
+    err = [rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]]
+    ax.bar(rows["locality"], rows["mean"], yerr=err, capsize=4)
+    ax.set_ylabel("emergency admissions per 1,000 a year")
+    ax.set_title("Emergency admissions by locality (95% CI)")
+    return ax
+
+
+def write_standard_plots(daily: pd.DataFrame, summary: pd.DataFrame, scenario: Scenario,
+                         folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    report = scenario.reporting
+    for service in [s for s in (report.acute, *report.ic_beds, *report.ic_home) if s]:
+        ax = occupancy_band(daily, scenario, service)
+        ax.figure.savefig(folder / f"occupancy_{service}.png", dpi=110, bbox_inches="tight")
+        plt.close(ax.figure)
+    if (summary["metric"] == "emergency_admissions_per_1000").any():
+        ax = admissions_by_locality(summary)
+        ax.figure.savefig(folder / "admissions_by_locality.png", dpi=110, bbox_inches="tight")
+        plt.close(ax.figure)
