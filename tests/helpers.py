@@ -1,0 +1,90 @@
+"""Small builders shared by the tests: scenarios written in Python, and short runs.
+
+``one_service_scenario`` is the smallest valid scenario: one locality of 1,000 residents in
+one age band, one Poisson demand stream of ``rate_per_day`` patients a day into a single
+service, which routes everyone to an exit. Queueing theory applies to it directly.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+from sim.config.loader import load_scenario
+from sim.config.schema import Scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+BASELINE = SCENARIOS / "baseline.yaml"
+POPULATION = 1000  # residents of the single locality; rates per 1,000 are then per resident x 1000
+
+SHORT = {"time.run_days": 60, "time.warmup_days": 30, "time.follow_up_days": 30,
+         "time.replications": 2}
+
+
+def days(value: float) -> dict[str, Any]:
+    """A fixed duration of ``value`` days."""
+    return {"dist": "fixed", "value": value, "unit": "days"}
+
+
+def base_dict(
+    services: dict[str, Any],
+    entry: str,
+    rate_per_day: float,
+    *,
+    run_days: float = 100,
+    warmup_days: float = 0,
+    follow_up_days: float = 0,
+    replications: int = 1,
+    seed: int = 12345,
+    name: str = "test",
+) -> dict[str, Any]:
+    """A scenario mapping with one locality, one age band and one demand stream."""
+    return {
+        "name": name,
+        "time": {"start_date": "2025-01-01", "run_days": run_days, "warmup_days": warmup_days,
+                 "follow_up_days": follow_up_days, "replications": replications, "seed": seed},
+        "geography": {
+            "age_bands": ["all"],
+            "care_home_share": {"all": 0.0},
+            "localities": {"only": {"population": {"all": POPULATION},
+                                    "partnership": "p", "system": "s"}},
+        },
+        "demand": {"arrivals": {
+            "entry": entry,
+            # the daily rate for the whole locality, as an annual rate per 1,000 residents
+            "rate_per_1000_per_year": {"all": rate_per_day * 365 * 1000 / POPULATION},
+            "sources": {"other": 1.0},
+        }},
+        "services": services,
+    }
+
+
+def one_service_scenario(
+    capacity: int | str,
+    duration: dict[str, Any],
+    rate_per_day: float,
+    kind: str = "team",
+    **time: Any,
+) -> Scenario:
+    """Poisson arrivals into one ``kind`` service with ``capacity`` units, then an exit."""
+    services = {
+        "server": {"kind": kind, "capacity": capacity, "duration": duration,
+                   "routes": {"done": {"to": "out", "probability": 1.0}}},
+        "out": {"kind": "exit"},
+    }
+    return Scenario.model_validate(base_dict(services, "server", rate_per_day, **time))
+
+
+def baseline(changes: dict[str, Any] | None = None) -> Scenario:
+    """The shipped baseline, shortened (60 results days, 30 warm-up, 2 replications)."""
+    return load_scenario(BASELINE, {**SHORT, **(changes or {})})
+
+
+def edited(scenario: Scenario, edit: Any) -> Scenario:
+    """A validated copy of ``scenario`` after ``edit(data)`` changes its plain mapping in place
+    (for changes that dotted paths cannot express, such as replacing a distribution)."""
+    data = copy.deepcopy(scenario.model_dump(mode="json"))
+    edit(data)
+    return Scenario.model_validate(data)
