@@ -109,7 +109,9 @@ def run_scenario(
 ) -> ScenarioResult:
     """Run replications 0..n-1 (n from the scenario unless given) over ``jobs`` processes
     (default: all cores; 1 runs in this process)."""
-    n = replications or scenario.time.replications
+    n = scenario.time.replications if replications is None else replications
+    if n < 1:
+        raise ValueError(f"replications must be at least 1, got {n}")
     jobs = min(jobs or os.cpu_count() or 1, n)
     started = time.perf_counter()
     bar = tqdm(total=n, desc=scenario.name, unit="rep", disable=not progress, file=sys.stderr)

@@ -145,6 +145,31 @@ def _pathway_code(view: LogView, pathway: str) -> int:
     return view.pathway_names.index(pathway)
 
 
+def _stay_discharge_codes(view: LogView, acute: str) -> np.ndarray:
+    """For each acute stay that became ready (in the order of its ``ready`` events): the code
+    of the discharge pathway it left on, or -1 for a stay that was not a discharge (a death).
+
+    A patient keeps their last pathway tag, so the tag alone would count a death after a
+    readmission as a discharge on the earlier stay's pathway. A stay counts as a discharge on
+    pathway P only if the service it went on to is the target of an acute route tagged P.
+    Where that service is not known by the horizon (still in the hand-off) the tag decides.
+    """
+    services = view.scenario.services
+    index = view.service_index
+    routes = [(index[route.to], _pathway_code(view, route.pathway))
+              for route in services[acute].routes.values()
+              if route.pathway and services[route.to].kind != "exit"]
+    rows = np.flatnonzero(view.mask(acute, Event.READY))
+    tags = view.pathway[rows].astype(np.int64)
+    after = view.neighbour_service(rows, +1)
+    # after ready comes the next service's queue (blocking route), or leave then the next
+    # service (the queue, or the exit of a journey that ends)
+    target = np.where(after == index[acute], view.neighbour_service(rows, +2), after)
+    by_route = np.isin(target * 256 + tags, [t * 256 + c for t, c in routes])
+    by_tag = np.isin(tags, [c for _, c in routes])
+    return np.where(np.where(target >= 0, by_route, by_tag), tags, -1)
+
+
 def _clipped_days(view: LogView, start: np.ndarray, end: np.ndarray) -> np.ndarray:
     end = np.where(np.isnan(end), view.log.horizon, end)
     return np.clip(np.minimum(end, view.end) - np.maximum(start, view.start), 0, None)
@@ -156,14 +181,14 @@ def _delayed_discharges(view: LogView, g: _Grouper, acute: str) -> list[Row]:
     locs = view.log.patients["locality"][pairs.patient]
     days = _clipped_days(view, pairs.start, pairs.end)
     rows = g.reduce("delayed_discharge_bed_days", locs, days, _sum)
+    stay = _stay_discharge_codes(view, acute)
     for pathway in discharge_pathways(view, acute):
-        chosen = pairs.pathway == _pathway_code(view, pathway)
+        chosen = stay == _pathway_code(view, pathway)
         rows += g.reduce(f"delayed_discharge_bed_days_{pathway}", locs[chosen], days[chosen], _sum)
     run_days = view.end - view.start
     rows += [("delayed_discharges_per_100k", loc, value / run_days / g.population[loc] * 1e5)
              for _, loc, value in rows[: len(g.names) + 1]]
-    living = np.isin(pairs.pathway, [_pathway_code(view, p) for p in discharge_pathways(view, acute)])
-    ready = view.in_results(pairs.start) & living
+    ready = view.in_results(pairs.start) & (stay >= 0)
     waits = np.where(np.isnan(pairs.end), view.log.horizon, pairs.end) - pairs.start
     rows += g.reduce("ready_to_discharge_days_mean", locs[ready], waits[ready], _mean)
     return rows
@@ -171,10 +196,11 @@ def _delayed_discharges(view: LogView, g: _Grouper, acute: str) -> list[Row]:
 
 def _readmissions(view: LogView, g: _Grouper, acute: str) -> list[Row]:
     """Discharges in the results period followed by an emergency admission within 30 days."""
-    leave = view.pairs(acute, Event.LEAVE, Event.LEAVE)  # one row per discharge
+    stays = view.pairs(acute, Event.READY, Event.LEAVE)  # a discharge leaves at the end
+    stay = _stay_discharge_codes(view, acute)
     codes = [_pathway_code(view, p) for p in discharge_pathways(view, acute)]
-    keep = view.in_results(leave.start) & np.isin(leave.pathway, codes)
-    patients, times, pathways = leave.patient[keep], leave.start[keep], leave.pathway[keep]
+    keep = view.in_results(stays.end) & (stay >= 0)  # NaN end: not left, not in results
+    patients, times, pathways = stays.patient[keep], stays.end[keep], stay[keep]
     admit = np.flatnonzero(view.mask(acute, Event.QUEUE))
     readmitted = _followed_within(patients, times, view.patient[admit], view.time[admit])
     locs = view.log.patients["locality"][patients]

@@ -38,7 +38,12 @@ def compare(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     """Paired differences B - A per metric and locality, matching replication numbers.
 
     Both runs must use the same seed so that replication r saw the same random numbers.
+    Metrics that only one scenario produces (e.g. a service only B has) are left out.
     """
+    reps_a, reps_b = set(a["replication"]), set(b["replication"])
+    if reps_a != reps_b:
+        raise ValueError(f"runs to compare must have the same replications: {sorted(reps_a)} "
+                         f"vs {sorted(reps_b)}")
     keys = ["replication", "metric", "locality"]
     joined = a[keys + ["value"]].merge(b[keys + ["value"]], on=keys, suffixes=("_a", "_b"))
     joined["diff"] = joined["value_b"] - joined["value_a"]
