@@ -8,11 +8,12 @@ Each error names the file that set the offending value, the field path and what 
 from __future__ import annotations
 
 import difflib
+import types
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from sim.config.base import Frozen
 from sim.config.checks import ScenarioProblems
@@ -51,7 +52,7 @@ def resolve(path: Path, _seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], P
         if not isinstance(parent_name, str):
             raise ScenarioError([f"{path}: extends: expected a file name, got {parent_name!r}"])
         parent = path.parent / parent_name
-        if not parent.exists():
+        if not parent.is_file():
             raise ScenarioError([f"{path}: extends: file not found: {parent}"])
         base, provenance = resolve(parent, (*_seen, path))
         data = deep_merge(base, data, provenance, str(path))
@@ -64,13 +65,25 @@ def resolve(path: Path, _seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], P
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScenarioError([f"{path}: file not found"]) from None
+    except IsADirectoryError:
+        raise ScenarioError([f"{path}: is a folder; expected a YAML file"]) from None
+    except OSError as error:
+        raise ScenarioError([f"{path}: cannot be read: {error.strerror or error}"]) from None
+    except UnicodeDecodeError as error:
+        line = error.object[: error.start].count(b"\n") + 1
+        raise ScenarioError([f"{path}: not UTF-8 text (line {line})"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow
+        line = text[: error.position].count("\n") + 1
+        raise ScenarioError([f"{path}: not valid YAML (line {line}): {error.reason}"]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = getattr(error, "problem", None) or str(error)
+        problem = " ".join(str(getattr(error, "problem", None) or error).split())
         raise ScenarioError([f"{path}: not valid YAML{where}: {problem}"]) from None
     if not isinstance(data, dict):
         raise ScenarioError([f"{path}: expected a mapping of scenario fields at the top level"])
@@ -129,8 +142,16 @@ def validate(data: dict[str, Any], provenance: Provenance, default_file: str) ->
 
 def format_errors(error: ValidationError, provenance: Provenance, default_file: str) -> list[str]:
     messages = []
-    for detail in error.errors():
-        loc = tuple(part for part in detail["loc"] if not _is_tag(part))
+    details = error.errors()
+    typos = {  # a misspelt required key is one problem: report the unknown key, not the missing one
+        (*_loc(d)[:-1], guess)
+        for d in details if d["type"] == "extra_forbidden"
+        for guess in [_guess(d["loc"])] if guess
+    }
+    for detail in details:
+        loc = _loc(detail)
+        if detail["type"] == "missing" and loc in typos:
+            continue
         cause = (detail.get("ctx") or {}).get("error")
         if isinstance(cause, ScenarioProblems):
             for problem in cause.problems:
@@ -138,8 +159,19 @@ def format_errors(error: ValidationError, provenance: Provenance, default_file: 
                 messages.append(f"{file}: {_dotted((*loc, *problem.path))}: {problem.message}")
             continue
         file = _file_for(loc, provenance, default_file)
-        messages.append(f"{file}: {_dotted(loc) or '(top level)'}: {_describe(detail, loc)}")
+        messages.append(f"{file}: {_dotted(loc) or '(top level)'}: {_describe(detail)}")
     return messages
+
+
+def _loc(detail: Any) -> tuple[Any, ...]:
+    return tuple(part for part in detail["loc"] if not _is_tag(part))
+
+
+def _guess(raw_loc: tuple[Any, ...]) -> str | None:
+    """The field an unknown key at ``raw_loc`` (with tags) is probably a misspelling of."""
+    names = _fields_at(raw_loc[:-1]) or _field_names()
+    guess = difflib.get_close_matches(str(raw_loc[-1]), names, n=1)
+    return guess[0] if guess else None
 
 
 def _is_tag(part: Any) -> bool:
@@ -151,18 +183,27 @@ def _dotted(loc: tuple[Any, ...]) -> str:
 
 
 def _file_for(loc: tuple[Any, ...], provenance: Provenance, default_file: str) -> str:
-    for end in range(len(loc), -1, -1):
-        if loc[:end] in provenance:
-            return provenance[loc[:end]]
-    return default_file
+    """The last file that set the value at ``loc``, a mapping holding it, or a value inside it.
+
+    A file is recorded after the files it extends, so this is the most derived file involved:
+    a child that changes one route probability is named when the routes no longer sum to one.
+    """
+    file = default_file
+    for path, source in provenance.items():
+        if path[: len(loc)] == loc or loc[: len(path)] == path:
+            file = source
+    return file
 
 
-def _describe(detail: dict[str, Any], loc: tuple[Any, ...]) -> str:
+def _describe(detail: dict[str, Any]) -> str:
     kind = detail["type"]
     if kind == "extra_forbidden":
-        guess = difflib.get_close_matches(str(loc[-1]), _field_names(), n=1)
-        hint = f"; did you mean '{guess[0]}'?" if guess else ""
-        return f"unknown key{hint}"
+        guess = _guess(detail["loc"])
+        if guess:
+            return f"unknown key; did you mean '{guess}'?"
+        if str(detail["loc"][-1]) in _field_names():
+            return "unknown key; not a field of this part of the scenario"
+        return "unknown key"
     if kind == "missing":
         return "required field is missing"
     message = detail["msg"].replace("Input should be", "expected").replace("Value error, ", "")
@@ -170,6 +211,47 @@ def _describe(detail: dict[str, Any], loc: tuple[Any, ...]) -> str:
     if isinstance(value, (int, float, str, bool)) and kind != "invalid_choice":
         message += f", got {value!r}"
     return message
+
+
+def _fields_at(raw_loc: tuple[Any, ...]) -> list[str] | None:
+    """Field names of the model at ``raw_loc`` (tags included), or None if it cannot be told."""
+    annotation: Any = Scenario
+    for part in raw_loc:
+        annotation = _strip(annotation)
+        origin = get_origin(annotation)
+        if origin in (Union, types.UnionType):  # a tagged union: the tag names the member
+            members = [m for m in get_args(annotation)
+                       if any(getattr(meta, "tag", None) == part
+                              for meta in getattr(m, "__metadata__", ()))]
+            annotation = members[0] if members else None
+        elif origin is dict:
+            annotation = get_args(annotation)[1]
+        elif origin is list:
+            annotation = get_args(annotation)[0]
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(part)
+            annotation = field.annotation if field else None
+        else:
+            return None
+    annotation = _strip(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return list(annotation.model_fields)
+    return None
+
+
+def _strip(annotation: Any) -> Any:
+    """``annotation`` without ``Annotated`` wrappers and without ``None`` as an alternative."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            members = [m for m in get_args(annotation) if m is not type(None)]
+            if len(members) != 1:
+                return annotation
+            annotation = members[0]
+        else:
+            return annotation
 
 
 def _field_names() -> list[str]:

@@ -80,6 +80,19 @@ VaryingFraction = varying(FractionBy, Fraction, "a probability between 0 and 1")
 VaryingDistribution = varying(DistributionBy, Distribution, "a distribution")
 SourceMix = varying(SourceMixBy, dict[str, Fraction], "a mapping of referral source to share")
 
+Capacity = tagged_union(
+    {"count": Annotated[int, Field(ge=0)], "unlimited": Literal["unlimited"]},
+    lambda value: "unlimited" if value == "unlimited" else (
+        "count" if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    ),
+    "expected a whole number of at least 0, or 'unlimited'",
+)
+ShareByLocality = tagged_union(
+    {"share": Fraction, "by_locality": dict[str, Fraction]},
+    lambda value: "by_locality" if isinstance(value, dict) else "share",
+    "expected a share between 0 and 1, or a mapping of locality to share",
+)
+
 
 class Time(Frozen):
     """Simulated time. The clock runs warm-up, then the results period, then follow-up.
@@ -177,7 +190,7 @@ class CapacitatedService(Frozen):
     kind: Literal["team", "ward", "caseload"]
     description: str = ""
     level: Level = "system"
-    capacity: Annotated[int, Field(ge=0)] | Literal["unlimited"] | None = None
+    capacity: Capacity | None = None
     capacity_by_unit: dict[str, Annotated[int, Field(ge=0)]] | None = None
     split: Literal["population", "need_weighted_population"] = "population"
     duration: VaryingDistribution
@@ -245,7 +258,7 @@ Service = tagged_union(
 class Prevention(Frozen):
     """Share of crises prevented, overall or per locality ``{north: 0.05, ...}``."""
 
-    crisis_reduction: Fraction | dict[str, Fraction] = 0.0
+    crisis_reduction: ShareByLocality = 0.0
 
     def reduction(self, locality: str) -> float:
         if isinstance(self.crisis_reduction, dict):
@@ -312,8 +325,12 @@ class Scenario(Frozen):
         return list(dict.fromkeys(names))
 
     def with_changes(self, changes: dict[str, Any]) -> Scenario:
-        """A validated copy with dotted-path changes, e.g. ``{"time.replications": 5}``."""
-        from sim.config.loader import apply_changes
+        """A validated copy with dotted-path changes, e.g. ``{"time.replications": 5}``.
 
-        return Scenario.model_validate(apply_changes(self.model_dump(mode="json"), changes))
+        Raises ``ScenarioError``, as ``load_scenario`` does, if the result is not valid.
+        """
+        from sim.config.loader import apply_changes, validate
+
+        data = apply_changes(self.model_dump(mode="json"), changes)
+        return validate(data, {}, f"scenario '{self.name}' with changes")
 
