@@ -291,3 +291,15 @@ def test_stroke_pathway_runs_and_is_measured() -> None:
     # every outcome happens
     log = run_replication(scenario, 0)
     assert all(count > 0 for count in log.exits.values()), log.exits
+
+
+def test_ucr_without_travel_reaches_patients_when_the_clinician_starts():
+    """A co-located team logs no visit; its response time is the wait for a clinician."""
+    log, metrics = baseline_run((("services.ucr.travel_time_by_level", None),))
+    view = LogView(log)
+    waits = view.pairs("ucr", Event.QUEUE, Event.START)
+    keep = view.in_results(waits.start)
+    expected = 100 * np.mean(waits.end[keep] - waits.start[keep] <= 2 / 24)
+    assert not view.mask("ucr", Event.VISIT).any()
+    assert metrics[("ucr_within_2h_pct", "all")] == pytest.approx(expected)
+    assert expected > 50

@@ -668,6 +668,23 @@ def test_blocking_chain_without_a_ring_is_valid(tmp_path, base):
 # --- several problems at once -----------------------------------------------------------------
 
 
+def test_capacity_split_that_leaves_a_locality_without_any(tmp_path, base):
+    put(base, "services.ucr.level", "locality")
+    put(base, "services.ucr.capacity", 2)  # three localities, two clinicians
+    assert_only(problems(tmp_path, base), "services.ucr.capacity", "never be served")
+
+
+def test_capacity_split_that_gives_every_locality_some_is_valid(tmp_path, base):
+    put(base, "services.ucr.level", "locality")
+    put(base, "services.ucr.capacity", 3)
+    assert write_valid(tmp_path, base).services["ucr"].level == "locality"
+
+
+def test_follow_up_shorter_than_the_30_day_outcome_windows(tmp_path, base):
+    put(base, "time.follow_up_days", 10)
+    assert_only(problems(tmp_path, base), "time.follow_up_days", "at least 30")
+
+
 def test_two_independent_field_problems_give_two_messages(tmp_path, base):
     put(base, "time.replications", 0)
     put(base, "services.spa.duration", _dist(dist="exponential", mean=-1))

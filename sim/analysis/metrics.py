@@ -1,6 +1,7 @@
 """Measures of one replication, each a pure function of its log over the results period.
 
-Every metric is reported for each locality (patients resident there) and for ``all``.
+Headline metrics are reported for each locality (patients resident there) and for ``all``;
+per-service metrics (``arrivals:<service>`` ...) for ``all`` only.
 Definitions are in docs/metrics.md; keep the two in step.
 """
 
@@ -11,12 +12,14 @@ from typing import Callable
 import numpy as np
 
 from sim.analysis.logview import LogView
+from sim.config.capacity import unit_capacities
+from sim.config.checks import FOLLOW_UP_NEEDED_DAYS
 from sim.config.schema import CapacitatedService
 from sim.engine.eventlog import Event
 from sim.engine.model import ReplicationLog
 
 ALL = "all"
-FOLLOW_UP_DAYS = 30.0  # window for readmissions and for admissions after a community episode
+FOLLOW_UP_DAYS = FOLLOW_UP_NEEDED_DAYS  # window for readmissions and admissions after care
 Row = tuple[str, str, float]
 
 
@@ -125,8 +128,6 @@ def _acute_occupancy(view: LogView, g: _Grouper, acute: str) -> list[Row]:
 
 
 def _finite_capacity(view: LogView, service: str) -> float | None:
-    from sim.engine.network import unit_capacities
-
     spec = view.scenario.services[service]
     if not isinstance(spec, CapacitatedService):
         return None
@@ -216,17 +217,18 @@ def _readmissions(view: LogView, g: _Grouper, acute: str) -> list[Row]:
 def _followed_within(patients: np.ndarray, times: np.ndarray, later_patients: np.ndarray,
                      later_times: np.ndarray, window: float = FOLLOW_UP_DAYS) -> np.ndarray:
     """For each (patient, time): does the same patient have a later event within ``window``?"""
+    if not len(later_patients) or not len(patients):
+        return np.zeros(len(patients), dtype=bool)
     order = np.lexsort((later_times, later_patients))
     lp, lt = later_patients[order], later_times[order]
-    # first later event of the same patient strictly after the given time
-    key = patients.astype(np.float64) * 1e7 + times
-    lkey = lp.astype(np.float64) * 1e7 + lt
-    pos = np.searchsorted(lkey, key, side="right")
-    ok = pos < len(lp)
-    pos = np.minimum(pos, max(len(lp) - 1, 0))
-    if not len(lp):
-        return np.zeros(len(patients), dtype=bool)
-    return ok & (lp[pos] == patients) & (lt[pos] - times <= window)
+    # One sorted key per (patient, time): patients are spaced further apart than any time, so
+    # the first key after a query's is the same patient's next event, if they have one. At
+    # 10^6 patients and a 1,000-day span, float64 keeps times to ~1e-7 days.
+    span = float(np.ceil(max(lt.max(), times.max()))) + 1.0
+    pos = np.searchsorted(lp * span + lt, patients * span + times, side="right")
+    found = pos < len(lp)
+    pos = np.minimum(pos, len(lp) - 1)
+    return found & (lp[pos] == patients) & (lt[pos] - times <= window)
 
 
 def _boarding(view: LogView, g: _Grouper, acute: str, ed: str) -> list[Row]:
@@ -242,8 +244,11 @@ def _boarding(view: LogView, g: _Grouper, acute: str, ed: str) -> list[Row]:
 
 
 def _ucr(view: LogView, g: _Grouper, ucr: str) -> list[Row]:
-    target_days = view.scenario.services[ucr].response_target_hours / 24
-    pairs = view.pairs(ucr, Event.QUEUE, Event.VISIT)
+    spec = view.scenario.services[ucr]
+    target_days = spec.response_target_hours / 24
+    # a team that travels logs reaching the patient; one that does not reaches them at start
+    reached = Event.VISIT if spec.travel_time_by_level is not None else Event.START
+    pairs = view.pairs(ucr, Event.QUEUE, reached)
     response = pairs.end - pairs.start
     censored = np.isnan(pairs.end)
     known = ~censored | (view.log.horizon - pairs.start > target_days)

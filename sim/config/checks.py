@@ -10,6 +10,7 @@ import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sim.config.capacity import unit_capacities
 from sim.config.schema import DEFAULT_KEY, NO_PATHWAY, RESIDENCES, By, CapacitatedService
 
 if TYPE_CHECKING:
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 
 Path = tuple[Any, ...]
 TOLERANCE = 1e-6
+FOLLOW_UP_NEEDED_DAYS = 30.0  # the 30-day outcome windows of sim.analysis.metrics
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,13 @@ def _check_services(
             if service.capacity_by_unit is not None:
                 _check_keys(service.capacity_by_unit, geo.units(service.level),
                             (*path, "capacity_by_unit"), service.level, problems)
+            elif isinstance(service.capacity, int) and service.capacity > 0:
+                empty = [unit for unit, c in unit_capacities(scenario, service).items() if c == 0]
+                if empty:
+                    problems.append(Problem((*path, "capacity"), (
+                        f"{service.capacity} split across the {service.level} units leaves "
+                        f"{empty} with none, so their patients would never be served; give "
+                        "more capacity or capacity_by_unit")))
             travel = service.travel_time_by_level
             if travel is not None and service.level not in travel:
                 problems.append(Problem((*path, "travel_time_by_level"),
@@ -219,7 +228,12 @@ def _check_reporting(scenario: Scenario, problems: list[Problem]) -> None:
             problems.append(Problem(("reporting", role), f"undefined service '{name}'"))
         elif not isinstance(service, CapacitatedService):
             problems.append(Problem(("reporting", role),
-                                    f"'{name}' is a {service.kind}; expected a team, ward or caseload"))
+                                    f"'{name}' is of kind {service.kind}; expected a team, ward or caseload"))
+    follow_up = scenario.time.follow_up_days
+    if (report.acute or report.ucr) and follow_up < FOLLOW_UP_NEEDED_DAYS:
+        problems.append(Problem(("time", "follow_up_days"), (
+            f"expected at least {FOLLOW_UP_NEEDED_DAYS:g} days, got {follow_up:g}: readmissions "
+            "and admissions after community care are counted over 30 days")))
     if report.ucr and isinstance(scenario.services.get(report.ucr), CapacitatedService):
         if scenario.services[report.ucr].response_target_hours is None:
             problems.append(Problem(("services", report.ucr, "response_target_hours"),

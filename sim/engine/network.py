@@ -7,12 +7,12 @@ patient. Nothing here holds simulation state, so one network serves a whole repl
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 
+from sim.config.capacity import unit_capacities
 from sim.config.checks import attribute_domains
 from sim.config.schema import (
     RESIDENCES,
@@ -25,35 +25,6 @@ from sim.config.schema import (
 )
 
 Sampler = Callable[[Any, float], float]  # (patient, uniform) -> days
-
-
-def split_capacity(total: int, weights: list[float]) -> list[int]:
-    """Share ``total`` units in proportion to ``weights`` by largest remainder (sums to total)."""
-    weight_sum = sum(weights)
-    if weight_sum <= 0:
-        weights, weight_sum = [1.0] * len(weights), float(len(weights))
-    exact = [total * w / weight_sum for w in weights]
-    shares = [math.floor(x) for x in exact]
-    by_remainder = sorted(range(len(weights)), key=lambda i: exact[i] - shares[i], reverse=True)
-    for i in by_remainder[: total - sum(shares)]:
-        shares[i] += 1
-    return shares
-
-
-def unit_capacities(scenario: Scenario, service: CapacitatedService) -> dict[str, int | None]:
-    """Capacity of each unit (locality, partnership or system) of a service; None = unlimited."""
-    geo = scenario.geography
-    units = geo.units(service.level)
-    if service.capacity_by_unit is not None:
-        return {unit: service.capacity_by_unit[unit] for unit in units}
-    if service.capacity == "unlimited":
-        return dict.fromkeys(units)
-    weights = dict.fromkeys(units, 0.0)
-    for name, loc in geo.localities.items():
-        need = loc.need_index if service.split == "need_weighted_population" else 1.0
-        weights[geo.unit_of(name, service.level)] += loc.total_population * need
-    assert isinstance(service.capacity, int)
-    return dict(zip(units, split_capacity(service.capacity, list(weights.values()))))
 
 
 def _attribute_lookup(value: Any, domains: dict[str, list[str]]) -> Callable[[Any], Any]:

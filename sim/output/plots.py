@@ -9,7 +9,7 @@ import pandas as pd
 
 from sim.analysis.metrics import ALL
 from sim.config.schema import CapacitatedService, Scenario
-from sim.engine.network import unit_capacities
+from sim.config.capacity import unit_capacities
 
 
 def occupancy_band(daily: pd.DataFrame, scenario: Scenario, service: str,
