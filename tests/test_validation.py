@@ -828,3 +828,12 @@ def test_load_with_changes_revalidates():
         load_scenario(BASELINE, {"time.seed": -1})
     assert_only([split(m) for m in info.value.messages], "time.seed", "greater than",
                 file="baseline.yaml")
+
+
+def test_key_given_twice_is_rejected_with_its_line(tmp_path):
+    path = tmp_path / "twice.yaml"
+    path.write_text("extends: x.yaml\nname: a\nname: b\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    [message] = info.value.messages
+    assert "twice" in message and "line 3" in message and "twice.yaml" in message

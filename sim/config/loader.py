@@ -63,6 +63,21 @@ def resolve(path: Path, _seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], P
     return data, provenance
 
 
+class _StrictSafeLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that a key given twice in one mapping is an error
+    (plain YAML keeps the last silently, which hides a pasted-in duplicate)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key '{key}' appears twice in one mapping", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -76,7 +91,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         line = error.object[: error.start].count(b"\n") + 1
         raise ScenarioError([f"{path}: not UTF-8 text (line {line})"]) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_StrictSafeLoader)  # noqa: S506 (a SafeLoader)
     except yaml.reader.ReaderError as error:  # a character YAML does not allow
         line = text[: error.position].count("\n") + 1
         raise ScenarioError([f"{path}: not valid YAML (line {line}): {error.reason}"]) from None
