@@ -77,6 +77,7 @@ def test_unlimited_capacity_and_no_delays_give_no_waits() -> None:
             assert m[(f"wait_days_mean:{name}", "all")] == 0, name
         waits = ["ic_wait_days_mean", "ed_boarding_hours_mean", "ready_to_discharge_days_mean"]
         zeros = ["delayed_discharge_bed_days", "ed_boarding_over_12h",
+                 "waited_for_capacity_pct_P1", "waited_for_capacity_pct_P2",
                  *(f"delayed_discharge_bed_days_{p}" for p in ("P0", "P1", "P2", "P3"))]
         for name in waits + zeros:
             values = m[name]
@@ -303,3 +304,10 @@ def test_ucr_without_travel_reaches_patients_when_the_clinician_starts():
     assert not view.mask("ucr", Event.VISIT).any()
     assert metrics[("ucr_within_2h_pct", "all")] == pytest.approx(expected)
     assert expected > 50
+
+
+def test_fewer_ic_slots_make_more_p1_patients_wait() -> None:
+    """The share of P1 discharges that found no home IC slot rises as slots are cut."""
+    shares = [baseline_run((("services.ic_home.capacity", c),))[1]
+              [("waited_for_capacity_pct_P1", "all")] for c in (55, 65, 200)]
+    assert shares[0] > shares[1] > shares[2] == 0, shares

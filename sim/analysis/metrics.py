@@ -192,6 +192,26 @@ def _delayed_discharges(view: LogView, g: _Grouper, acute: str) -> list[Row]:
     ready = view.in_results(pairs.start) & (stay >= 0)
     waits = np.where(np.isnan(pairs.end), view.log.horizon, pairs.end) - pairs.start
     rows += g.reduce("ready_to_discharge_days_mean", locs[ready], waits[ready], _mean)
+    return rows + _waited_for_capacity(view, g, acute)
+
+
+def _waited_for_capacity(view: LogView, g: _Grouper, acute: str) -> list[Row]:
+    """Per pathway into a capacitated service: % of patients leaving the acute ward for it
+    (asking for it in the results period) who found no free unit and had to wait."""
+    rows: list[Row] = []
+    services = view.scenario.services
+    for route in services[acute].routes.values():
+        if not route.pathway or not isinstance(services[route.to], CapacitatedService):
+            continue
+        pairs = view.pairs(route.to, Event.QUEUE, Event.START)
+        queued = np.flatnonzero(view.mask(route.to, Event.QUEUE))
+        from_acute = view.neighbour_service(queued, -1) == view.service_index[acute]
+        keep = (from_acute & (pairs.pathway == _pathway_code(view, route.pathway))
+                & view.in_results(pairs.start))
+        waited = ~(pairs.end[keep] - pairs.start[keep] <= 0)  # NaN (still waiting) counts
+        rows += g.reduce(f"waited_for_capacity_pct_{route.pathway}",
+                         view.log.patients["locality"][pairs.patient[keep]],
+                         waited.astype(float), _pct)
     return rows
 
 
