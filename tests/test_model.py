@@ -1,7 +1,6 @@
 """Behaviour of the whole model on short runs of the shipped scenarios.
 
 - extreme values: unlimited capacity and no delays give no waits; no demand gives no patients;
-  a closed service serves nobody;
 - direction: more acute beds never lengthen ED boarding, more UCR staff never lower the share
   reached within 2 hours;
 - conservation: every patient who arrived has exited or is still in the system, in every
@@ -102,15 +101,6 @@ def test_no_demand_gives_an_empty_log() -> None:
                  "acute_occupancy_mean", "delayed_discharge_bed_days"):
         assert (m[name] == 0).all(), name
     assert (result.daily[["occupancy", "queue", "arrivals"]] == 0).all().all()
-
-
-def test_a_closed_service_serves_nobody() -> None:
-    scenario = one_service_scenario(0, days(1), 3.0, run_days=30, follow_up_days=5)
-    log = run_replication(scenario, 0)
-    arrived = len(log.patients["arrival_time"])
-    assert arrived > 50
-    assert not (log.events["event"] == Event.START).any()
-    assert log.in_system == arrived and sum(log.exits.values()) == 0
 
 
 # --- direction ---------------------------------------------------------------------------------

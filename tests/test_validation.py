@@ -680,6 +680,15 @@ def test_capacity_split_that_gives_every_locality_some_is_valid(tmp_path, base):
     assert write_valid(tmp_path, base).services["ucr"].level == "locality"
 
 
+@pytest.mark.parametrize("field, value", [("capacity", 0),
+                                          ("capacity_by_unit", {"ics": 0})])
+def test_a_unit_with_no_capacity_is_rejected(tmp_path, base, field, value):
+    acute = base["services"]["acute"]
+    acute["capacity"], acute["capacity_by_unit"] = None, None
+    acute[field] = value
+    assert_only(problems(tmp_path, base), f"services.acute.{field}", "never be served")
+
+
 def test_follow_up_shorter_than_the_30_day_outcome_windows(tmp_path, base):
     put(base, "time.follow_up_days", 10)
     assert_only(problems(tmp_path, base), "time.follow_up_days", "at least 30")

@@ -165,7 +165,8 @@ def _stay_discharge_codes(view: LogView, acute: str) -> np.ndarray:
     after = view.neighbour_service(rows, +1)
     # after ready comes the next service's queue (blocking route), or leave then the next
     # service (the queue, or the exit of a journey that ends)
-    target = np.where(after == index[acute], view.neighbour_service(rows, +2), after)
+    target = np.where(after == index[acute], view.neighbour_service(rows, +2),
+                      after).astype(np.int64)
     by_route = np.isin(target * 256 + tags, [t * 256 + c for t, c in routes])
     by_tag = np.isin(tags, [c for _, c in routes])
     return np.where(np.where(target >= 0, by_route, by_tag), tags, -1)

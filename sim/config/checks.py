@@ -149,16 +149,18 @@ def _check_services(
     for name, service in scenario.services.items():
         path = ("services", name)
         if isinstance(service, CapacitatedService):
+            units = geo.units(service.level)
             if service.capacity_by_unit is not None:
-                _check_keys(service.capacity_by_unit, geo.units(service.level),
+                _check_keys(service.capacity_by_unit, units,
                             (*path, "capacity_by_unit"), service.level, problems)
-            elif isinstance(service.capacity, int) and service.capacity > 0:
+            if service.capacity_by_unit is None or set(service.capacity_by_unit) == set(units):
                 empty = [unit for unit, c in unit_capacities(scenario, service).items() if c == 0]
+                field = "capacity" if service.capacity_by_unit is None else "capacity_by_unit"
                 if empty:
-                    problems.append(Problem((*path, "capacity"), (
-                        f"{service.capacity} split across the {service.level} units leaves "
-                        f"{empty} with none, so their patients would never be served; give "
-                        "more capacity or capacity_by_unit")))
+                    problems.append(Problem((*path, field), (
+                        f"leaves {service.level} {empty} with no capacity, so patients sent "
+                        "there would never be served; give at least 1 per unit (or "
+                        "'unlimited')")))
             travel = service.travel_time_by_level
             if travel is not None and service.level not in travel:
                 problems.append(Problem((*path, "travel_time_by_level"),

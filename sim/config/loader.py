@@ -224,7 +224,7 @@ def _describe(detail: dict[str, Any]) -> str:
     message = detail["msg"].replace("Input should be", "expected").replace("Value error, ", "")
     value = detail.get("input")
     if isinstance(value, (int, float, str, bool)) and kind != "invalid_choice":
-        message += f", got {value!r}"
+        message += "" if ", got" in message else f", got {value!r}"
     return message
 
 

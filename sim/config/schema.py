@@ -314,7 +314,8 @@ class Scenario(Frozen):
 
     @property
     def sources(self) -> list[str]:
-        """Referral sources named by any demand stream."""
+        """Referral sources named by any demand stream, sorted so that their codes (and the
+        order of the draw of a patient's source) do not change when a stream is added."""
         names: list[str] = []
         for stream in self.demand.values():
             mixes = stream.sources.values.values() if isinstance(stream.sources, By) else [
@@ -322,7 +323,7 @@ class Scenario(Frozen):
             ]
             for mix in mixes:
                 names.extend(mix)
-        return list(dict.fromkeys(names))
+        return sorted(set(names))
 
     def with_changes(self, changes: dict[str, Any]) -> Scenario:
         """A validated copy with dotted-path changes, e.g. ``{"time.replications": 5}``.

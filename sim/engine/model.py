@@ -25,7 +25,6 @@ from sim.engine.network import DemandTable, Network, ServiceTable
 from sim.engine.streams import named_stream, patient_stream
 
 ARRIVAL_BATCH = 512  # arrivals drawn at a time from a stream's generator
-_CLOSED = "closed"  # a unit with zero capacity: nobody is ever served
 
 
 class Patient:
@@ -91,12 +90,8 @@ class Model:
     def _pools(self, service: ServiceTable) -> list[Any]:
         pools: list[Any] = []
         for capacity in service.capacities:
-            if capacity is None:
-                pools.append(None)
-            elif capacity == 0:
-                pools.append(_CLOSED)
-            else:
-                pools.append(simpy.Resource(self.env, capacity=capacity))
+            # validation guarantees at least one unit of finite capacity
+            pools.append(None if capacity is None else simpy.Resource(self.env, capacity))
         return pools
 
     def run(self) -> ReplicationLog:
@@ -123,12 +118,21 @@ class Model:
         )
 
     def check_conservation(self) -> None:
-        """Everyone who arrived has exited or is still somewhere in the system."""
+        """Everyone who arrived has exited or is still somewhere in the system: the counters
+        kept by the journeys must agree with each other and with the event log."""
+        events = self.log.events
+        kinds = np.frombuffer(events["event"], dtype=np.int8)
+        patients = np.frombuffer(events["patient"], dtype=np.int32)
+        logged_arrivals = int((kinds == Event.ARRIVE).sum())
+        exited_ids = patients[kinds == Event.EXIT]
+        still_in = np.setdiff1d(patients[kinds == Event.ARRIVE], exited_ids)
         exited = sum(self.exits.values())
-        if self.arrived != exited + len(self.active):
+        if not (self.arrived == logged_arrivals == exited + len(self.active)
+                and len(exited_ids) == exited and set(still_in.tolist()) == self.active):
             raise RuntimeError(
-                f"patients lost: {self.arrived} arrived, {exited} exited, "
-                f"{len(self.active)} still in the system"
+                f"patients lost: {self.arrived} arrived ({logged_arrivals} in the log), "
+                f"{exited} exited ({len(exited_ids)} in the log), {len(self.active)} still in "
+                f"the system ({len(still_in)} by the log)"
             )
 
     # --- arrivals ---------------------------------------------------------------------------
@@ -202,9 +206,7 @@ class Model:
             elif service.capacities:
                 unit = service.unit_of_locality[patient.locality]
                 pool = self.pools[service.index][unit]
-                if pool is _CLOSED:
-                    yield env.event()  # never triggered: waits until the run ends
-                elif pool is not None:
+                if pool is not None:
                     request = pool.request()
                     yield request
             if held is not None:
