@@ -301,3 +301,22 @@ def test_fewer_ic_slots_make_more_p1_patients_wait() -> None:
     shares = [baseline_run((("services.ic_home.capacity", c),))[1]
               [("waited_for_capacity_pct_P1", "all")] for c in (55, 65, 200)]
     assert shares[0] > shares[1] > shares[2] == 0, shares
+
+
+def test_a_locality_can_have_its_own_demand_rates() -> None:
+    """Own rates replace the borough rate x need index for that locality only."""
+    from sim.engine.network import Network
+
+    scenario = baseline()
+    rates = scenario.demand["community_crisis"].rate_per_1000_per_year
+    doubled = {band: 2 * r for band, r in rates.items()}
+    changed = scenario.with_changes(
+        {"demand.community_crisis.rate_per_1000_per_year_by_locality": {"south": doubled}})
+    need = scenario.geography.localities["south"].need_index
+
+    def south_rate(s: Scenario) -> float:
+        table = next(t for t in Network.build(s).demand if t.name == "community_crisis")
+        south = list(s.geography.localities).index("south")
+        return sum(r for (loc, _, _), r in zip(table.cells, table.rates_per_day) if loc == south)
+
+    assert south_rate(changed) == pytest.approx(2 / need * south_rate(scenario))

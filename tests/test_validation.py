@@ -689,6 +689,18 @@ def test_a_unit_with_no_capacity_is_rejected(tmp_path, base, field, value):
     assert_only(problems(tmp_path, base), f"services.acute.{field}", "never be served")
 
 
+def test_locality_rates_name_known_localities_and_every_age_band(tmp_path, base):
+    stream = base["demand"]["community_crisis"]
+    stream["rate_per_1000_per_year_by_locality"] = {
+        "nowhere": dict(stream["rate_per_1000_per_year"]),
+        "north": {"0-64": 1.0},
+    }
+    found = problems(tmp_path, base)
+    prefix = "demand.community_crisis.rate_per_1000_per_year_by_locality"
+    assert {p for _, p, _ in found} == {f"{prefix}.north", f"{prefix}.nowhere"}, found
+    assert sum("missing age band" in text for *_, text in found) == 3  # north gave one of 4
+
+
 def test_follow_up_shorter_than_the_30_day_outcome_windows(tmp_path, base):
     put(base, "time.follow_up_days", 10)
     assert_only(problems(tmp_path, base), "time.follow_up_days", "at least 30")

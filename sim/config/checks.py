@@ -122,6 +122,12 @@ def _check_demand(
             problems.append(Problem((*path, "entry"), "patients cannot arrive at an exit"))
         _check_keys(stream.rate_per_1000_per_year, bands, (*path, "rate_per_1000_per_year"),
                     "age band", problems)
+        localities = list(scenario.geography.localities)
+        for locality, rates in stream.rate_per_1000_per_year_by_locality.items():
+            lpath = (*path, "rate_per_1000_per_year_by_locality", locality)
+            if locality not in localities:
+                problems.append(Problem(lpath, f"unknown locality (expected one of {localities})"))
+            _check_keys(rates, bands, lpath, "age band", problems)
         if stream.high_risk_share:
             _check_keys(stream.high_risk_share, bands, (*path, "high_risk_share"), "age band",
                         problems)

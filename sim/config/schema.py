@@ -146,12 +146,17 @@ class Geography(Frozen):
 class DemandStream(Frozen):
     """Patients arriving at one entry service, at constant annual rates per 1,000 residents.
 
-    The rate in a locality is ``rate x need_index`` (when ``scale_by_need``), and care home
-    residents arrive ``care_home_rate_ratio`` times as often as others of the same age.
+    The rate in a locality is ``rate x need_index`` (when ``scale_by_need``), unless the
+    locality has its own rates in ``rate_per_1000_per_year_by_locality``; care home residents
+    arrive ``care_home_rate_ratio`` times as often as others of the same age.
     """
 
     entry: str = Field(description="service the patients arrive at")
     rate_per_1000_per_year: dict[str, NonNegative] = Field(description="by age band")
+    rate_per_1000_per_year_by_locality: dict[str, dict[str, NonNegative]] = Field(
+        default_factory=dict,
+        description="a locality's own rates by age band, used as given (no need index)",
+    )
     scale_by_need: bool = True
     care_home_rate_ratio: NonNegative = 1.0
     high_risk_share: dict[str, Fraction] = Field(

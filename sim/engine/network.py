@@ -167,10 +167,12 @@ def _demand_table(
     stream = scenario.demand[name]
     geo = scenario.geography
     cells, rates = [], []
-    for li, loc in enumerate(geo.localities.values()):
-        need = loc.need_index if stream.scale_by_need else 1.0
+    for li, (loc_name, loc) in enumerate(geo.localities.items()):
+        own = stream.rate_per_1000_per_year_by_locality.get(loc_name)
+        rates_per_1000 = own or stream.rate_per_1000_per_year
+        need = loc.need_index if stream.scale_by_need and own is None else 1.0
         for ai, band in enumerate(geo.age_bands):
-            base = loc.population[band] * stream.rate_per_1000_per_year[band] / 1000 * need / 365
+            base = loc.population[band] * rates_per_1000[band] / 1000 * need / 365
             share = geo.care_home_share[band]
             for ri, residence_share in enumerate((1 - share, share * stream.care_home_rate_ratio)):
                 cells.append((li, ai, ri))
