@@ -776,32 +776,19 @@ def test_extends_folder_is_not_a_parent(tmp_path):
     assert split(message)[:2] == ("child.yaml", "extends")
 
 
-def test_error_in_child_names_child():
+@pytest.mark.parametrize("file, path, word, named", [
+    ("child_bad_value.yaml", "services.ward.capacity", "greater than", "child_bad_value.yaml"),
+    ("child_bad_sum.yaml", "services.team.routes", "sum", "child_bad_sum.yaml"),
+    # a value error set by the parent, and a cross-field error in the parent
+    ("grandchild_of_bad_value.yaml", "services.ward.capacity", "greater than",
+     "child_bad_value.yaml"),
+    ("child_of_bad_parent.yaml", "services.ward.routes.died.to", "undefined service",
+     "parent_bad.yaml"),
+])
+def test_error_names_the_file_that_set_the_value(file, path, word, named):
     with pytest.raises(ScenarioError) as info:
-        load_scenario(EXTENDS / "child_bad_value.yaml")
-    assert_only([split(m) for m in info.value.messages], "services.ward.capacity", "greater than",
-                file="child_bad_value.yaml")
-
-
-def test_cross_field_error_caused_by_child_names_child():
-    with pytest.raises(ScenarioError) as info:
-        load_scenario(EXTENDS / "child_bad_sum.yaml")
-    assert_only([split(m) for m in info.value.messages], "services.team.routes", "sum",
-                file="child_bad_sum.yaml")
-
-
-def test_error_in_parent_names_parent():
-    with pytest.raises(ScenarioError) as info:
-        load_scenario(EXTENDS / "grandchild_of_bad_value.yaml")
-    assert_only([split(m) for m in info.value.messages], "services.ward.capacity", "greater than",
-                file="child_bad_value.yaml")
-
-
-def test_cross_field_error_in_parent_names_parent():
-    with pytest.raises(ScenarioError) as info:
-        load_scenario(EXTENDS / "child_of_bad_parent.yaml")
-    assert_only([split(m) for m in info.value.messages], "services.ward.routes.died.to",
-                "undefined service", file="parent_bad.yaml")
+        load_scenario(EXTENDS / file)
+    assert_only([split(m) for m in info.value.messages], path, word, file=named)
 
 
 def test_extends_baseline_error_attributed_to_child(tmp_path):

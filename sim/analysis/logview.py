@@ -25,6 +25,14 @@ class Pairs:
     end: np.ndarray
     pathway: np.ndarray
 
+    def end_or(self, horizon: float) -> np.ndarray:
+        """``end``, with pairs still open at the end of the run closed at ``horizon``."""
+        return np.where(np.isnan(self.end), horizon, self.end)
+
+    def elapsed(self, horizon: float) -> np.ndarray:
+        """Days from first to second event, counting open pairs up to ``horizon``."""
+        return self.end_or(horizon) - self.start
+
 
 class LogView:
     def __init__(self, log: ReplicationLog):

@@ -11,7 +11,7 @@ from typing import Callable
 
 import numpy as np
 
-from sim.analysis.logview import LogView
+from sim.analysis.logview import LogView, Pairs
 from sim.config.capacity import unit_capacities
 from sim.config.checks import FOLLOW_UP_NEEDED_DAYS
 from sim.config.schema import CapacitatedService
@@ -172,16 +172,17 @@ def _stay_discharge_codes(view: LogView, acute: str) -> np.ndarray:
     return np.where(np.where(target >= 0, by_route, by_tag), tags, -1)
 
 
-def _clipped_days(view: LogView, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    end = np.where(np.isnan(end), view.log.horizon, end)
-    return np.clip(np.minimum(end, view.end) - np.maximum(start, view.start), 0, None)
+def _clipped_days(view: LogView, pairs: Pairs) -> np.ndarray:
+    """Days of each pair's interval that fall inside the results period."""
+    end = pairs.end_or(view.log.horizon)
+    return np.clip(np.minimum(end, view.end) - np.maximum(pairs.start, view.start), 0, None)
 
 
 def _delayed_discharges(view: LogView, g: _Grouper, acute: str) -> list[Row]:
     """Bed-days between ready (medically optimised) and leaving the bed, in the results period."""
     pairs = view.pairs(acute, Event.READY, Event.LEAVE)
     locs = view.log.patients["locality"][pairs.patient]
-    days = _clipped_days(view, pairs.start, pairs.end)
+    days = _clipped_days(view, pairs)
     rows = g.reduce("delayed_discharge_bed_days", locs, days, _sum)
     stay = _stay_discharge_codes(view, acute)
     for pathway in discharge_pathways(view, acute):
@@ -191,7 +192,7 @@ def _delayed_discharges(view: LogView, g: _Grouper, acute: str) -> list[Row]:
     rows += [("delayed_discharges_per_100k", loc, value / run_days / g.population[loc] * 1e5)
              for _, loc, value in rows[: len(g.names) + 1]]
     ready = view.in_results(pairs.start) & (stay >= 0)
-    waits = np.where(np.isnan(pairs.end), view.log.horizon, pairs.end) - pairs.start
+    waits = pairs.elapsed(view.log.horizon)
     rows += g.reduce("ready_to_discharge_days_mean", locs[ready], waits[ready], _mean)
     return rows + _waited_for_capacity(view, g, acute)
 
@@ -258,7 +259,7 @@ def _boarding(view: LogView, g: _Grouper, acute: str, ed: str) -> list[Row]:
     rows_q = np.flatnonzero(view.mask(acute, Event.QUEUE))
     from_ed = view.neighbour_service(rows_q, -1) == view.service_index[ed]
     keep = from_ed & view.in_results(pairs.start)
-    hours = (np.where(np.isnan(pairs.end), view.log.horizon, pairs.end) - pairs.start) * 24
+    hours = pairs.elapsed(view.log.horizon) * 24
     locs = view.log.patients["locality"][pairs.patient]
     return (g.reduce("ed_boarding_hours_mean", locs[keep], hours[keep], _mean)
             + g.reduce("ed_boarding_over_12h", locs[keep], (hours[keep] > 12).astype(float), _sum))
@@ -302,8 +303,7 @@ def _ic(view: LogView, g: _Grouper, beds: list[str], home: list[str]) -> list[Ro
     for s in [*beds, *home]:
         pairs = view.pairs(s, Event.QUEUE, Event.START)
         keep = view.in_results(pairs.start)
-        end = np.where(np.isnan(pairs.end), view.log.horizon, pairs.end)
-        waits.append((end - pairs.start)[keep])
+        waits.append(pairs.elapsed(view.log.horizon)[keep])
         locs.append(view.log.patients["locality"][pairs.patient[keep]])
     rows += g.reduce("ic_wait_days_mean", np.concatenate(locs), np.concatenate(waits), _mean)
     return rows
@@ -350,6 +350,5 @@ def _per_service(view: LogView) -> list[Row]:
             rows.append((f"occupancy_pct_mean:{name}", ALL, 100 * occupancy / capacity))
         pairs = view.pairs(name, Event.QUEUE, Event.START)
         keep = view.in_results(pairs.start)
-        end = np.where(np.isnan(pairs.end), view.log.horizon, pairs.end)
-        rows.append((f"wait_days_mean:{name}", ALL, _mean((end - pairs.start)[keep])))
+        rows.append((f"wait_days_mean:{name}", ALL, _mean(pairs.elapsed(view.log.horizon)[keep])))
     return rows

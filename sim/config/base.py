@@ -15,7 +15,6 @@ Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Positive = Annotated[float, Field(gt=0.0)]
 Level = Literal["locality", "partnership", "system"]
-LEVELS: tuple[str, ...] = ("locality", "partnership", "system")
 
 
 class Frozen(BaseModel):
