@@ -1,4 +1,4 @@
-"""Running replications, serially or over local processes, with progress shown.
+"""Running replications on any executor (sim.executors), with a cache and progress shown.
 
 ``simulate(scenario, replication)`` is the unit of work: it runs one replication and reduces
 it to metrics and a daily table in the worker, so only small tables cross processes. Results
@@ -7,11 +7,12 @@ depend only on (scenario, replication), never on which process ran them or in wh
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 import pandas as pd
 from tqdm import tqdm
@@ -19,9 +20,13 @@ from tqdm import tqdm
 from sim.analysis.daily import daily_table
 from sim.analysis.metrics import replication_metrics
 from sim.analysis.summary import summarise
+from sim.cache import ResultCache, replication_key
 from sim.config.schema import Scenario
 from sim.engine.eventlog import Event
 from sim.engine.model import ReplicationLog, run_replication
+from sim.executors import Executor, ExecutorName, Serial, open_executor
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,10 @@ def simulate(scenario: Scenario, replication: int, keep_events: bool = False) ->
     )
 
 
+def simulate_with_events(scenario: Scenario, replication: int) -> ReplicationResult:
+    return simulate(scenario, replication, keep_events=True)
+
+
 def events_table(log: ReplicationLog) -> pd.DataFrame:
     """The event log with names instead of codes, for saving and reading by analysts."""
     scenario = log.scenario
@@ -100,34 +109,80 @@ def events_table(log: ReplicationLog) -> pd.DataFrame:
     })
 
 
+def map_replications(
+    fn: Callable[[Scenario, int], T],
+    tasks: Sequence[tuple[Scenario, int]],
+    executor: ExecutorName | Executor = "processes",
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    cache: ResultCache | None = None,
+    progress: bool = True,
+    desc: str = "",
+) -> list[T]:
+    """``fn(scenario, replication)`` for every task, returned in task order.
+
+    ``fn`` must be a module-level function (it is sent to other processes). ``executor`` is a
+    name (opened for this call, with ``jobs`` workers or the Dask ``scheduler``) or an executor
+    already open (see ``sim.executors.open_executor``), so many calls can share one pool.
+    With a ``cache``, results already computed are read back and new ones are stored as each
+    finishes, so an interrupted run resumes where it stopped.
+    """
+    kind = f"{fn.__module__}.{fn.__qualname__}"
+    keys = [replication_key(s, r, kind) for s, r in tasks] if cache else []
+    results: list[Any] = [cache.get(key) for key in keys] if cache else [None] * len(tasks)
+    todo = [i for i, result in enumerate(results) if result is None]
+    bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), desc=desc, unit="rep",
+               disable=not progress, file=sys.stderr)
+    try:
+        with _executor(executor, jobs, scheduler, len(todo)) as pool:
+            calls = [(fn, tasks[i]) for i in todo]
+            for position, result in pool.completed(calls):
+                i = todo[position]
+                results[i] = result
+                if cache:
+                    cache.put(keys[i], result)
+                bar.update()
+    finally:
+        bar.close()
+    return results
+
+
+@contextlib.contextmanager
+def _executor(executor: ExecutorName | Executor, jobs: int | None, scheduler: str | None,
+              n_calls: int) -> Iterator[Executor]:
+    if not isinstance(executor, str):
+        yield executor
+    elif n_calls == 0:  # everything came from the cache: no pool or cluster to start
+        yield Serial()
+    else:
+        with open_executor(executor, min(jobs or os.cpu_count() or 1, n_calls),
+                           scheduler) as pool:
+            yield pool
+
+
 def run_scenario(
     scenario: Scenario,
-    replications: int | None = None,
+    replications: int | Sequence[int] | None = None,
     jobs: int | None = None,
     keep_events: bool = False,
     progress: bool = True,
+    executor: ExecutorName | Executor = "processes",
+    scheduler: str | None = None,
+    cache: ResultCache | None = None,
 ) -> ScenarioResult:
-    """Run replications 0..n-1 (n from the scenario unless given) over ``jobs`` processes
-    (default: all cores; 1 runs in this process)."""
-    n = scenario.time.replications if replications is None else replications
-    if n < 1:
-        raise ValueError(f"replications must be at least 1, got {n}")
-    jobs = min(jobs or os.cpu_count() or 1, n)
+    """Run replications 0..n-1 (n from the scenario unless given; or the replication numbers
+    given) with ``executor`` over ``jobs`` workers (default: all cores).
+
+    The event log is kept only when asked for (``keep_events``); such runs bypass the cache.
+    """
+    if replications is None:
+        replications = scenario.time.replications
+    numbers = list(range(replications)) if isinstance(replications, int) else list(replications)
+    if not numbers:
+        raise ValueError("replications must be at least 1")
     started = time.perf_counter()
-    bar = tqdm(total=n, desc=scenario.name, unit="rep", disable=not progress, file=sys.stderr)
-    results: list[ReplicationResult] = []
-    try:
-        if jobs == 1:
-            for r in range(n):
-                results.append(simulate(scenario, r, keep_events))
-                bar.update()
-        else:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                futures = [pool.submit(simulate, scenario, r, keep_events) for r in range(n)]
-                for future in as_completed(futures):
-                    results.append(future.result())
-                    bar.update()
-    finally:
-        bar.close()
-    results.sort(key=lambda result: result.replication)
+    fn = simulate_with_events if keep_events else simulate
+    results = map_replications(fn, [(scenario, r) for r in numbers], executor, jobs,
+                               scheduler, None if keep_events else cache, progress,
+                               scenario.name)
     return ScenarioResult(scenario, results, time.perf_counter() - started)

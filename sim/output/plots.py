@@ -8,8 +8,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from sim.analysis.metrics import ALL
-from sim.config.schema import CapacitatedService, Scenario
 from sim.config.capacity import unit_capacities
+from sim.config.schema import CapacitatedService, Scenario
 
 
 def occupancy_band(daily: pd.DataFrame, scenario: Scenario, service: str,

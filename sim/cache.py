@@ -1,0 +1,76 @@
+"""Finished replications kept on disk, found again by the content of what produced them.
+
+The key of a replication is a hash of everything its numbers depend on: the fully resolved
+scenario (seed included), the replication number, what was computed from it, the source of
+this package and the versions of the libraries that draw or count. A repeated or resumed
+run therefore reuses exactly the results it would have recomputed, and a change of code,
+scenario or library makes a new key instead of serving stale numbers. Entries are written to
+a temporary file and renamed, so an interrupted run never leaves a truncated entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from sim.config.schema import Scenario
+
+PACKAGE = Path(__file__).resolve().parent
+# Libraries whose versions can change a replication's numbers.
+NUMERIC_LIBRARIES = ("numpy", "simpy", "scipy", "pandas")
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Hash of every source file of the package and the numeric libraries' versions."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        digest.update(path.relative_to(PACKAGE).as_posix().encode())
+        digest.update(path.read_bytes())
+    for name in NUMERIC_LIBRARIES:
+        digest.update(f"{name}={metadata.version(name)}".encode())
+    return digest.hexdigest()
+
+
+def replication_key(scenario: Scenario, replication: int, kind: str) -> str:
+    """Content hash of one replication's result of ``kind`` (what was computed from it)."""
+    digest = hashlib.sha256()
+    digest.update(code_fingerprint().encode())
+    digest.update(kind.encode())
+    digest.update(str(replication).encode())
+    digest.update(scenario.model_dump_json().encode())
+    return digest.hexdigest()
+
+
+class ResultCache:
+    """A folder of pickled replication results (default ``results/.cache``)."""
+
+    def __init__(self, folder: Path | str):
+        self.folder = Path(folder)
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.pkl"
+
+    def get(self, key: str) -> Any | None:
+        path = self._path(key)
+        try:
+            with path.open("rb") as file:
+                return pickle.load(file)
+        except FileNotFoundError:
+            return None
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            path.unlink(missing_ok=True)  # unreadable: recompute rather than fail
+            return None
+
+    def put(self, key: str, value: Any) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.partial")
+        with partial.open("wb") as file:
+            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, path)
