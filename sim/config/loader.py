@@ -44,7 +44,7 @@ def resolve(path: Path, _seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], P
     if path in _seen:
         chain = " -> ".join(p.name for p in (*_seen, path))
         raise ScenarioError([f"{path}: extends: circular chain {chain}"])
-    data = _read_yaml(path)
+    data = read_yaml_file(path)
     names_itself = "name" in data
     provenance: Provenance = {}
     parent_name = data.pop("extends", None)
@@ -78,7 +78,9 @@ class _StrictSafeLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def read_yaml_file(path: Path) -> dict[str, Any]:
+    """A YAML mapping read strictly (no duplicate keys, no custom tags); ``ScenarioError``
+    naming the file, and the line where known, if it cannot be read."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -101,7 +103,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         problem = " ".join(str(getattr(error, "problem", None) or error).split())
         raise ScenarioError([f"{path}: not valid YAML{where}: {problem}"]) from None
     if not isinstance(data, dict):
-        raise ScenarioError([f"{path}: expected a mapping of scenario fields at the top level"])
+        raise ScenarioError([f"{path}: expected a mapping of fields at the top level"])
     return data
 
 
