@@ -1,17 +1,21 @@
-"""Command line: ``python -m sim validate|show|run|compare``. Run with ``-h`` for help."""
+"""Command line: ``python -m sim validate|show|run|compare|sweep``. Run with ``-h`` for help."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 
 from sim.analysis.metrics import ALL
 from sim.analysis.summary import compare
+from sim.cache import ResultCache
 from sim.config import Scenario, ScenarioError, load_scenario
+from sim.executors import EXECUTORS
 from sim.output.folder import (
     atomic_folder,
     default_folder,
@@ -20,8 +24,10 @@ from sim.output.folder import (
     write_json,
     write_scenario,
 )
-from sim.output.plots import write_standard_plots
+from sim.output.plots import save, sweep_plot, write_standard_plots
+from sim.precision import run_to_precision
 from sim.runner import run_scenario
+from sim.sweep import Sweep, load_sweep, parse_vary, run_sweep
 
 HEADLINE = [
     "emergency_admissions",
@@ -37,6 +43,10 @@ HEADLINE = [
     "admissions_avoided",
     "crises_prevented",
 ]
+PRECISION_METRICS = ["emergency_admissions", "acute_occupancy_mean"]
+SWEEP_METRICS = ["emergency_admissions", "acute_occupancy_pct_mean", "delayed_discharge_bed_days",
+                 "ucr_within_2h_pct", "ic_wait_days_mean"]
+DEFAULT_CACHE = Path("results/.cache")
 EXIT_INVALID = 2
 
 
@@ -68,25 +78,59 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("file", type=Path)
     show.set_defaults(handler=_show)
 
-    def run_options(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--reps", type=int, help="replications (default: the scenario's)")
-        sub.add_argument("--seed", type=int, help="seed (default: the scenario's)")
-        sub.add_argument("--out", type=Path, help="results folder (default: results/...)")
-        sub.add_argument("--jobs", type=int, help="processes (default: all cores)")
-        sub.add_argument("--quiet", action="store_true", help="no progress bar")
-
     run = commands.add_parser("run", help="run a scenario and write a results folder")
     run.add_argument("scenario", type=Path)
-    run_options(run)
+    add_run_options(run)
     run.add_argument("--events", action="store_true", help="also write events.parquet")
+    run.add_argument("--precision", type=float, metavar="FRACTION",
+                     help="add replications until the 95%% interval of each --metrics is "
+                          "within this fraction of its mean (e.g. 0.05)")
+    run.add_argument("--max-reps", type=int, default=200,
+                     help="cap on replications with --precision (default 200)")
+    run.add_argument("--metrics", nargs="+", default=PRECISION_METRICS, metavar="METRIC",
+                     help="metrics --precision applies to (default: %(default)s)")
     run.set_defaults(handler=_run)
 
     cmp = commands.add_parser("compare", help="run two scenarios with the same seeds")
     cmp.add_argument("a", type=Path, help="reference scenario (e.g. baseline)")
     cmp.add_argument("b", type=Path, help="alternative scenario (e.g. locality)")
-    run_options(cmp)
+    add_run_options(cmp)
     cmp.set_defaults(handler=_compare)
+
+    sweep = commands.add_parser("sweep", help="run a grid of what-ifs with the same seeds")
+    sweep.add_argument("scenario", type=Path)
+    sweep.add_argument("--vary", action="append", default=[], metavar="PATH=VALUES",
+                       help="a field and its values: v1,v2,v3 or start:stop:step (stop "
+                            "included); repeat for a grid")
+    sweep.add_argument("--sweep-file", type=Path, help="YAML with vary:, metrics:, replications:")
+    sweep.add_argument("--metrics", nargs="+", metavar="METRIC",
+                       help="metrics to plot against the varied fields")
+    add_run_options(sweep)
+    sweep.set_defaults(handler=_sweep)
     return parser
+
+
+def add_run_options(sub: argparse.ArgumentParser) -> None:
+    """Options shared by every command that runs replications."""
+    sub.add_argument("--reps", type=int, help="replications (default: the scenario's)")
+    sub.add_argument("--seed", type=int, help="seed (default: the scenario's)")
+    sub.add_argument("--out", type=Path, help="results folder (default: results/...)")
+    sub.add_argument("--jobs", type=int, help="local worker processes (default: all cores)")
+    sub.add_argument("--executor", choices=EXECUTORS, default="processes",
+                     help="where replications run (default: processes)")
+    sub.add_argument("--scheduler", metavar="ADDRESS",
+                     help="address of a running Dask scheduler (with --executor dask)")
+    sub.add_argument("--cache", type=Path, default=DEFAULT_CACHE, metavar="DIR",
+                     help="finished replications are kept here and reused (default: %(default)s)")
+    sub.add_argument("--no-cache", action="store_true", help="recompute every replication")
+    sub.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def run_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """Keyword arguments for run_scenario and friends from the shared options."""
+    return {"executor": args.executor, "jobs": args.jobs, "scheduler": args.scheduler,
+            "cache": None if args.no_cache else ResultCache(args.cache),
+            "progress": not args.quiet}
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -121,8 +165,18 @@ def _run(args: argparse.Namespace) -> int:
     out = args.out or default_folder(scenario)
     if out.exists():
         raise FileExistsError(f"{out} already exists; choose another --out")
-    result = run_scenario(scenario, jobs=args.jobs, keep_events=args.events,
-                          progress=not args.quiet)
+    settings = run_settings(args)
+    precision = None
+    if args.precision is not None:
+        if args.events:
+            raise ScenarioError(["--events: not available with --precision"])
+        result, precision = run_to_precision(scenario, args.metrics, args.precision,
+                                             args.max_reps, **settings)
+    else:
+        if args.events:
+            settings["cache"] = None  # the event log is never cached
+        result = run_scenario(scenario, keep_events=args.events, **settings)
+    reps = len(result.replications)
     summary = result.summary()
     with atomic_folder(out) as folder:
         summary.to_csv(folder / "summary.csv", index=False)
@@ -130,9 +184,10 @@ def _run(args: argparse.Namespace) -> int:
         result.daily.to_csv(folder / "daily.csv", index=False)
         if args.events:
             result.events.to_parquet(folder / "events.parquet", index=False)  # type: ignore[union-attr]
+        if precision is not None:
+            precision.to_csv(folder / "precision.csv", index=False)
         write_scenario(scenario, folder / "scenario.yaml")
         write_standard_plots(result.daily, summary, scenario, folder / "plots")
-        reps = scenario.time.replications
         write_json(manifest([scenario], reps, result.wall_seconds,
                             f"python -m sim run scenario.yaml --reps {reps} "
                             f"--seed {scenario.time.seed}",
@@ -141,6 +196,11 @@ def _run(args: argparse.Namespace) -> int:
     print(_table(summary[summary["locality"] == ALL].set_index("metric")
                  .reindex([m for m in HEADLINE if m in set(summary["metric"])])
                  [["mean", "ci_low", "ci_high"]]))
+    if precision is not None:
+        reached = "reached" if precision["reached"].all() else \
+            f"NOT reached within --max-reps {args.max_reps}"
+        print(f"\nprecision {args.precision:.1%} {reached} with {reps} replications:")
+        print(_table(precision.set_index("metric")))
     print(f"\n{scenario.name}: {reps} replications in {result.wall_seconds:.1f} s -> {out}")
     return 0
 
@@ -152,8 +212,8 @@ def _compare(args: argparse.Namespace) -> int:
     out = args.out or Path("results") / f"{a.name}_vs_{b.name}" / default_folder(a).name
     if out.exists():
         raise FileExistsError(f"{out} already exists; choose another --out")
-    result_a = run_scenario(a, jobs=args.jobs, progress=not args.quiet)
-    result_b = run_scenario(b, jobs=args.jobs, progress=not args.quiet)
+    result_a = run_scenario(a, **run_settings(args))
+    result_b = run_scenario(b, **run_settings(args))
     table = compare(result_a.metrics, result_b.metrics)
     with atomic_folder(out) as folder:
         table.to_csv(folder / "comparison.csv", index=False)
@@ -174,6 +234,49 @@ def _compare(args: argparse.Namespace) -> int:
     print(_table(shown[["a_mean", "b_mean", "diff_mean", "diff_ci_low", "diff_ci_high"]]))
     print(f"\n{a.name}: {result_a.wall_seconds:.1f} s, {b.name}: {result_b.wall_seconds:.1f} s"
           f" -> {out}")
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    if not args.vary and args.sweep_file is None:
+        raise ScenarioError(["sweep: give --vary path.to.field=values or --sweep-file FILE"])
+    sweep = load_sweep(args.sweep_file) if args.sweep_file else Sweep({})
+    sweep = Sweep({**sweep.vary, **parse_vary(args.vary)}, args.metrics or sweep.metrics,
+                  args.reps or sweep.replications)
+    changes = {"time.seed": args.seed} if args.seed is not None else {}
+    base = load_scenario(args.scenario, changes)
+    out = args.out or Path("results") / f"{base.name}_sweep" / default_folder(base).name
+    if out.exists():
+        raise FileExistsError(f"{out} already exists; choose another --out")
+    started = time.perf_counter()
+    result = run_sweep(args.scenario, sweep, changes, **run_settings(args))
+    wall = time.perf_counter() - started
+    summary = result.summary()
+    fields = list(sweep.vary)
+    metrics = sweep.metrics or [m for m in SWEEP_METRICS if m in set(summary["metric"])]
+    unknown = [m for m in metrics if m not in set(summary["metric"])]
+    if unknown:  # the runs are done: keep them, plot what exists
+        print(f"warning: no metric named {', '.join(unknown)}; see sweep.csv for the names",
+              file=sys.stderr)
+        metrics = [m for m in metrics if m not in unknown]
+    reps = result.scenarios[0].time.replications
+    with atomic_folder(out) as folder:
+        summary.to_csv(folder / "sweep.csv", index=False)
+        result.points_table().to_csv(folder / "points.csv", index=False)
+        result.replications_table().to_csv(folder / "replications.csv", index=False)
+        write_scenario(base, folder / "scenario.yaml")
+        (folder / "sweep.yaml").write_text(yaml.safe_dump(
+            {"vary": sweep.vary, "metrics": metrics, "replications": reps}, sort_keys=False))
+        for metric in metrics:
+            save(sweep_plot(summary, fields, metric), folder / "plots" / f"{metric}.png")
+        write_json(manifest([base], reps, wall,
+                            f"python -m sim sweep scenario.yaml --sweep-file sweep.yaml "
+                            f"--seed {base.time.seed}",
+                            {"points": len(result.scenarios)}),
+                   folder / "manifest.json")
+    shown = summary[(summary["locality"] == ALL) & summary["metric"].isin(metrics)]
+    print(_table(shown.pivot(index=fields, columns="metric", values="mean")[metrics]))
+    print(f"\n{len(result.scenarios)} points x {reps} replications in {wall:.1f} s -> {out}")
     return 0
 
 

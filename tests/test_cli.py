@@ -18,7 +18,9 @@ from sim.config import load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO / "scenarios"
-SHIPPED = sorted(SCENARIOS.rglob("*.yaml"))  # examples/ included
+NOT_SCENARIOS = {"targets", "sweeps"}  # capacity-search targets and sweep files
+SHIPPED = sorted(p for p in SCENARIOS.rglob("*.yaml")  # examples/ included
+                 if NOT_SCENARIOS.isdisjoint(p.relative_to(SCENARIOS).parts))
 DATA = Path(__file__).resolve().parent / "data"
 EXIT_INVALID = 2
 

@@ -1,4 +1,5 @@
-"""Standard plots of a run: daily occupancy with a band across replications, admissions."""
+"""Standard plots: daily occupancy with a band across replications, admissions by locality,
+metrics across a sweep."""
 
 from __future__ import annotations
 
@@ -51,10 +52,40 @@ def write_standard_plots(daily: pd.DataFrame, summary: pd.DataFrame, scenario: S
     folder.mkdir(parents=True, exist_ok=True)
     report = scenario.reporting
     for service in [s for s in (report.acute, *report.ic_beds, *report.ic_home) if s]:
-        ax = occupancy_band(daily, scenario, service)
-        ax.figure.savefig(folder / f"occupancy_{service}.png", dpi=110, bbox_inches="tight")
-        plt.close(ax.figure)
+        save(occupancy_band(daily, scenario, service).figure, folder / f"occupancy_{service}.png")
     if (summary["metric"] == "emergency_admissions_per_1000").any():
-        ax = admissions_by_locality(summary)
-        ax.figure.savefig(folder / "admissions_by_locality.png", dpi=110, bbox_inches="tight")
-        plt.close(ax.figure)
+        save(admissions_by_locality(summary).figure, folder / "admissions_by_locality.png")
+
+
+def sweep_plot(summary: pd.DataFrame, fields: list[str], metric: str) -> plt.Figure:
+    """``metric`` (whole system, mean and 95% interval) against each varied field, one panel
+    per field; with several fields, one line per combination of the others."""
+    rows = summary[(summary["metric"] == metric) & (summary["locality"] == ALL)]
+    fig, axes = plt.subplots(1, len(fields), figsize=(5.5 * len(fields), 4), squeeze=False)
+    for ax, field in zip(axes[0], fields):
+        others = [f for f in fields if f != field]
+        groups = rows.groupby(others, sort=False) if others else [((), rows)]
+        for key, group in groups:
+            group = group.sort_values(field)
+            label = ", ".join(f"{f}={v}" for f, v in zip(others, _as_tuple(key))) or None
+            x = group[field].astype(str) if group[field].dtype == object else group[field]
+            ax.errorbar(x, group["mean"], capsize=3, marker="o", label=label,
+                        yerr=[group["mean"] - group["ci_low"], group["ci_high"] - group["mean"]])
+        ax.set_xlabel(field)
+        ax.set_ylabel(metric)
+        if others:
+            ax.legend(fontsize="small")
+    fig.suptitle(f"{metric}: mean and 95% interval at each grid point")
+    fig.tight_layout()
+    return fig
+
+
+def _as_tuple(key: object) -> tuple[object, ...]:
+    return key if isinstance(key, tuple) else (key,)
+
+
+def save(fig: plt.Figure, path: Path) -> None:
+    """Write ``fig`` as a PNG and free it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)

@@ -1,0 +1,193 @@
+"""What-if grids: one scenario run at every combination of a few changed fields.
+
+Every grid point uses the same seed and replication numbers, so replication r of every point
+sees the same patients (common random numbers) and differences between points are not
+swamped by noise. All (point, replication) pairs go to the executor at once, and with a
+cache a repeated or interrupted sweep recomputes nothing already done.
+
+A field is varied from the command line, ``--vary services.acute.capacity=380:440:20``, or
+from a sweep file::
+
+    vary:
+      services.acute.capacity: [390, 405, 420]
+      policies.mdt_case_management.crisis_reduction: "0:0.1:0.05"
+    metrics: [emergency_admissions, acute_occupancy_pct_mean]
+    replications: 10
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from sim.analysis.summary import summarise
+from sim.cache import ResultCache
+from sim.config import Scenario, ScenarioError, load_scenario
+from sim.config.loader import read_yaml_file
+from sim.executors import Executor, ExecutorName
+from sim.runner import ReplicationResult, map_replications, simulate
+
+MAX_POINTS = 1000  # a typo in a range should not start a million runs
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Fields to vary (dotted paths into the scenario) and the values each takes."""
+
+    vary: dict[str, list[Any]]
+    metrics: list[str] = field(default_factory=list)
+    replications: int | None = None
+
+    def points(self) -> list[dict[str, Any]]:
+        """Every combination of the values, first field slowest."""
+        names = list(self.vary)
+        return [dict(zip(names, values)) for values in itertools.product(*self.vary.values())]
+
+
+def parse_values(text: str, where: str) -> list[Any]:
+    """``"v1,v2,v3"`` or an inclusive range ``"start:stop:step"`` -> values (YAML scalars)."""
+    text = str(text).strip()
+    if text.count(":") == 2 and "," not in text:
+        return _range(text, where)
+    values = [yaml.safe_load(token) for token in text.split(",") if token.strip()]
+    if not values:
+        raise ScenarioError([f"{where}: expected values like 1,2,3 or a range start:stop:step"])
+    return values
+
+
+def _range(text: str, where: str) -> list[int | float]:
+    try:
+        start, stop, step = (Decimal(part.strip()) for part in text.split(":"))
+    except InvalidOperation:
+        raise ScenarioError([f"{where}: expected a range of numbers start:stop:step, got "
+                             f"{text!r}"]) from None
+    if step <= 0 or stop < start:
+        raise ScenarioError([f"{where}: expected start <= stop and a positive step, got {text!r}"])
+    if (stop - start) / step >= MAX_POINTS:
+        raise ScenarioError([f"{where}: {text!r} has more than {MAX_POINTS} values"])
+    count = int((stop - start) / step) + 1  # stop included when it falls on the grid
+    values = [start + i * step for i in range(count)]
+    integral = all(v == v.to_integral_value() for v in (start, step))
+    return [int(v) if integral else float(v) for v in values]
+
+
+def parse_vary(options: list[str]) -> dict[str, list[Any]]:
+    """``--vary path=values`` options -> {path: values}."""
+    vary: dict[str, list[Any]] = {}
+    for option in options:
+        path, sep, values = option.partition("=")
+        if not sep or not path.strip():
+            raise ScenarioError([f"--vary {option}: expected path.to.field=v1,v2 or "
+                                 "path.to.field=start:stop:step"])
+        vary[path.strip()] = parse_values(values, f"--vary {path.strip()}")
+    return vary
+
+
+def load_sweep(path: Path) -> Sweep:
+    """Read a sweep file (see the module docstring)."""
+    data = read_yaml_file(path)
+    problems = [f"{path}: {key}: unknown key; expected vary, metrics or replications"
+                for key in data if key not in {"vary", "metrics", "replications"}]
+    vary = data.get("vary")
+    if not isinstance(vary, dict) or not vary:
+        problems.append(f"{path}: vary: expected a mapping of field paths to lists of values")
+        vary = {}
+    parsed: dict[str, list[Any]] = {}
+    for name, values in vary.items():
+        where = f"{path}: vary.{name}"
+        if isinstance(values, list) and values:
+            parsed[name] = values
+        elif isinstance(values, (str, int, float)):
+            try:
+                parsed[name] = parse_values(str(values), where)
+            except ScenarioError as error:
+                problems.extend(error.messages)
+        else:
+            problems.append(f"{where}: expected a list of values or a range start:stop:step")
+    metrics = data.get("metrics", [])
+    if not (isinstance(metrics, list) and all(isinstance(m, str) for m in metrics)):
+        problems.append(f"{path}: metrics: expected a list of metric names")
+    replications = data.get("replications")
+    if replications is not None and not (isinstance(replications, int) and replications >= 1):
+        problems.append(f"{path}: replications: expected a whole number at least 1")
+    if problems:
+        raise ScenarioError(problems)
+    return Sweep(parsed, metrics, replications)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    sweep: Sweep
+    scenarios: list[Scenario]  # one per point, in Sweep.points() order
+    results: list[list[ReplicationResult]]  # per point, per replication
+
+    def points_table(self) -> pd.DataFrame:
+        """One row per grid point: its number and the values of the varied fields."""
+        return pd.DataFrame([{"point": i, **p} for i, p in enumerate(self.sweep.points())])
+
+    def replications_table(self) -> pd.DataFrame:
+        """point, replication, metric, locality, value."""
+        frames = [r.metrics.assign(point=i) for i, reps in enumerate(self.results) for r in reps]
+        table = pd.concat(frames, ignore_index=True)
+        return table[["point", "replication", "metric", "locality", "value"]]
+
+    def summary(self) -> pd.DataFrame:
+        """One row per grid point, metric and locality: the varied fields' values, mean and
+        95% interval across replications."""
+        reps = self.replications_table()
+        frames = [summarise(group.drop(columns="point")).assign(point=point)
+                  for point, group in reps.groupby("point", sort=True)]
+        table = self.points_table().merge(pd.concat(frames, ignore_index=True), on="point")
+        return table
+
+
+def build_points(path: Path, sweep: Sweep, base_changes: dict[str, Any]) -> list[Scenario]:
+    """Validate every grid point before anything runs; all problems are reported at once."""
+    scenarios, problems = [], []
+    points = sweep.points()
+    if len(points) > MAX_POINTS:
+        raise ScenarioError([f"{path}: the sweep has {len(points)} points; at most {MAX_POINTS}"])
+    for point in points:
+        try:
+            scenarios.append(load_scenario(path, {**base_changes, **point}))
+        except ScenarioError as error:
+            label = ", ".join(f"{k}={v}" for k, v in point.items())
+            problems.extend(f"{message} (sweep point {label})" for message in error.messages)
+    if problems:
+        raise ScenarioError(list(dict.fromkeys(problems)))
+    return scenarios
+
+
+def run_sweep(
+    path: Path,
+    sweep: Sweep,
+    base_changes: dict[str, Any] | None = None,
+    executor: ExecutorName | Executor = "processes",
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    cache: ResultCache | None = None,
+    progress: bool = True,
+) -> SweepResult:
+    """Run every grid point of ``sweep`` on the scenario file at ``path``.
+
+    ``base_changes`` apply to every point (e.g. the seed); the sweep's own ``replications``
+    (else the scenario's) sets how many replications each point gets.
+    """
+    changes = dict(base_changes or {})
+    if sweep.replications is not None:
+        changes.setdefault("time.replications", sweep.replications)
+    scenarios = build_points(path, sweep, changes)
+    tasks = [(s, r) for s in scenarios for r in range(s.time.replications)]
+    flat = map_replications(simulate, tasks, executor, jobs, scheduler, cache, progress,
+                            f"sweep of {len(scenarios)} points")
+    results, start = [], 0
+    for s in scenarios:
+        results.append(flat[start:start + s.time.replications])
+        start += s.time.replications
+    return SweepResult(sweep, scenarios, results)
