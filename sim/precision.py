@@ -31,7 +31,8 @@ def precision_report(metrics: pd.DataFrame, names: list[str], precision: float) 
     summary = summarise(metrics[(metrics["locality"] == ALL) & metrics["metric"].isin(names)])
     summary = summary.set_index("metric").reindex(names)
     half = (summary["ci_high"] - summary["ci_low"]) / 2
-    relative = half / summary["mean"].abs()
+    # a metric with no spread at all (e.g. a wait that is always 0) is known exactly
+    relative = (half / summary["mean"].abs()).mask(half == 0, 0.0)
     return pd.DataFrame({
         "metric": names,
         "n_reps": summary["n_reps"].to_numpy(),
