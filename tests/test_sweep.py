@@ -12,7 +12,7 @@ import pytest
 from sim.cache import ResultCache
 from sim.config import ScenarioError
 from sim.precision import precision_report, replications_wanted, run_to_precision
-from sim.sweep import Sweep, load_sweep, parse_values, parse_vary, run_sweep
+from sim.sweep import Sweep, build_points, load_sweep, parse_values, parse_vary, run_sweep
 from tests.helpers import BASELINE, SHORT, days, one_service_scenario
 from tests.test_cli import assert_clean, sim
 from tests.test_executors import Counting
@@ -192,4 +192,11 @@ def test_run_command_with_precision_writes_its_report(tmp_path):
     report = pd.read_csv(out / "precision.csv")
     assert report["reached"].all() and report["n_reps"].iloc[0] >= 3
     assert "precision 5.0% reached" in result.stdout
-    assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize("path", sorted((BASELINE.parent / "sweeps").glob("*.yaml")),
+                         ids=lambda p: p.name)
+def test_shipped_sweep_files_are_valid_on_the_baseline(path):
+    sweep = load_sweep(path)
+    points = build_points(BASELINE, sweep, {})
+    assert len(points) == len(sweep.points()) > 1
