@@ -1,24 +1,18 @@
-"""Write notebooks/01_quickstart.ipynb from the cells below, with no outputs.
-
-Edit the notebook here rather than in Jupyter, then run from the repository root:
+"""Write notebooks/01_quickstart.ipynb from the cells below (see notebook_builder.py):
 
     python notebooks/make_quickstart.py
-
-so that the saved notebook stays free of outputs and its diffs stay readable. Cell ids are
-fixed, so regenerating an unchanged notebook gives an identical file.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from notebook_builder import Cells, write
 
 HERE = Path(__file__).resolve().parent
 TARGET = HERE / "01_quickstart.ipynb"
 
-CELLS: list[tuple[str, str]] = [
+CELLS: Cells = [
     ("md", """\
 # Quick start: run a scenario, read the results, compare two configurations
 
@@ -194,22 +188,5 @@ paired.assign(clear_difference=(paired["diff_ci_low"] > 0) | (paired["diff_ci_hi
 ]
 
 
-def build() -> nbformat.NotebookNode:
-    cells = []
-    for i, (kind, source) in enumerate(CELLS):
-        cell = new_markdown_cell(source) if kind == "md" else new_code_cell(source)
-        cell["id"] = f"cell-{i:02d}"
-        cells.append(cell)
-    notebook = new_notebook(cells=cells)
-    notebook["metadata"] = {
-        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
-                       "name": "python3"},
-        "language_info": {"name": "python"},
-    }
-    nbformat.validate(notebook)
-    return notebook
-
-
 if __name__ == "__main__":
-    nbformat.write(build(), TARGET)
-    print(f"wrote {TARGET}")
+    write(CELLS, TARGET)
