@@ -1,0 +1,206 @@
+"""``python -m sim capacity``: capacity estimation, or with ``--search`` capacity search.
+
+Estimation runs the scenario with the chosen services' capacity unlimited and writes the
+occupancy distribution and the capacity each criterion needs; the search finds the smallest
+capacities meeting the targets of a targets file in the constrained model. Both write a
+results folder atomically, with a manifest saying how to reproduce it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import time
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.analysis.metrics import ALL
+from sim.capacity.criteria import CRITERIA, Criteria, capacity_table
+from sim.capacity.occupancy import (
+    capacitated_services,
+    check_services,
+    distribution_table,
+    simulate_occupancy,
+)
+from sim.capacity.plots import write_occupancy_plots
+from sim.capacity.search import (
+    Search,
+    SearchResult,
+    evaluations_table,
+    solution_table,
+)
+from sim.capacity.targets import load_targets
+from sim.config import Scenario, ScenarioError, load_scenario
+from sim.executors import open_executor
+from sim.output.folder import atomic_folder, default_folder, manifest, write_json, write_scenario
+
+EXIT_TARGETS_MISSED = 1
+CRITERIA_OPTIONS = {f.name: f"--{f.name.replace('_', '-')}" for f in fields(Criteria)}
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    """Register the ``capacity`` subcommand on the CLI's subparsers."""
+    sub = commands.add_parser(
+        "capacity", help="capacity needed (occupancy with capacity unlimited), or --search "
+                         "for the smallest capacities meeting targets",
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub.add_argument("scenario", type=Path)
+    sub.add_argument("--services", nargs="+", metavar="SERVICE",
+                     help="services made unlimited and measured (default: every team, ward "
+                          "and caseload)")
+    sub.add_argument("--search", type=Path, metavar="TARGETS",
+                     help="targets file: search for the smallest capacities meeting them")
+    # imported here: sim.cli imports this module to register the command
+    from sim.cli import add_run_options
+
+    add_run_options(sub)
+    defaults = Criteria()
+    help_texts = {
+        "all_busy_pct": "chance an arriving patient finds all units busy, at most (%%)",
+        "occupancy_pct": "mean occupancy of services other than acute, at most (%%)",
+        "acute_occupancy_pct": "mean occupancy of the acute service, at most (%%)",
+        "percentile": "percentile of occupancy to cover (%%)",
+    }
+    for name, option in CRITERIA_OPTIONS.items():
+        sub.add_argument(option, type=float, dest=name, metavar="PCT",
+                         help=f"{help_texts[name]}; default {getattr(defaults, name):g}")
+    sub.set_defaults(handler=run_capacity)
+
+
+def run_capacity(args: argparse.Namespace) -> int:
+    """Handler of ``python -m sim capacity``; returns the exit status."""
+    from sim.cli import run_settings
+
+    settings = run_settings(args)
+    changes: dict[str, Any] = {} if args.seed is None else {"time.seed": args.seed}
+    if args.search is None:
+        if args.reps is not None:
+            changes["time.replications"] = args.reps
+        return estimate(load_scenario(args.scenario, changes), args, settings)
+    unused = [option for option, given in [
+        ("--reps", args.reps), ("--services", args.services),
+        *((option, getattr(args, name)) for name, option in CRITERIA_OPTIONS.items())]
+        if given is not None]
+    if unused:
+        raise ScenarioError([f"{option}: not used with --search (replications are set in the "
+                             "targets file)" for option in unused])
+    return search(load_scenario(args.scenario, changes), args, settings)
+
+
+def estimate(scenario: Scenario, args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    services = args.services or capacitated_services(scenario)
+    check_services(scenario, services)
+    criteria = Criteria(**{name: getattr(args, name) for name in CRITERIA_OPTIONS
+                           if getattr(args, name) is not None})
+    out = _out_folder(args, scenario, "capacity")
+    reps = scenario.time.replications
+    started = time.perf_counter()
+    histograms = simulate_occupancy(scenario, services, reps, **settings)
+    distribution = distribution_table(histograms)
+    capacity = capacity_table(histograms, scenario, criteria)
+    wall = time.perf_counter() - started
+    with atomic_folder(out) as folder:
+        distribution.to_csv(folder / "occupancy_distribution.csv", index=False)
+        capacity.to_csv(folder / "capacity.csv", index=False)
+        write_occupancy_plots(distribution, capacity, folder / "plots")
+        write_scenario(scenario, folder / "scenario.yaml")
+        options = " ".join(f"{option} {getattr(criteria, name):g}"
+                           for name, option in CRITERIA_OPTIONS.items())
+        write_json(manifest([scenario], reps, wall,
+                            f"python -m sim capacity scenario.yaml --services "
+                            f"{' '.join(services)} --reps {reps} --seed {scenario.time.seed} "
+                            f"{options}",
+                            {"services_unlimited": services}),
+                   folder / "manifest.json")
+    print(_table(capacity_overview(capacity)))
+    print(f"\n{scenario.name}: capacity needed with {', '.join(services)} unlimited, "
+          f"{reps} replications in {wall:.1f} s -> {out}")
+    return 0
+
+
+def capacity_overview(capacity: pd.DataFrame) -> pd.DataFrame:
+    """The whole results period: per service and unit, today's capacity, mean occupancy and
+    the capacity each criterion needs (pooled over replications)."""
+    rows = capacity[capacity["period"] == ALL]
+    wide = rows.pivot_table(index=["service", "locality"], columns="criterion",
+                            values="capacity", sort=False)[list(CRITERIA)]
+    labels = rows.drop_duplicates("criterion").set_index("criterion")["target_pct"]
+    wide.columns = [f"{c} ({labels[c]:g}%)" if c != "mean_occupancy" else c for c in CRITERIA]
+    first = rows.drop_duplicates(["service", "locality"]).set_index(["service", "locality"])
+    wide.insert(0, "occupancy_mean", first["occupancy_mean"])
+    wide.insert(0, "current_capacity", first["current_capacity"])
+    return wide
+
+
+def search(scenario: Scenario, args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    plan = load_targets(args.search, scenario)
+    out = _out_folder(args, scenario, "capacity_search")
+    started = time.perf_counter()
+    progress = settings.pop("progress")
+    # one pool for every evaluation, rather than one started per candidate
+    with open_executor(settings.pop("executor"), settings.pop("jobs"),
+                       settings.pop("scheduler")) as executor:
+        result = Search(plan, progress, executor=executor, **settings).run()
+    wall = time.perf_counter() - started
+    with atomic_folder(out) as folder:
+        evaluations_table(result).to_csv(folder / "search.csv", index=False)
+        if result.status == "solved":
+            solution_table(result).to_csv(folder / "solution.csv", index=False)
+            result.confirmation.to_csv(folder / "confirmation.csv", index=False)  # type: ignore[union-attr]
+            write_scenario(plan.candidate(result.capacities), folder / "solution_scenario.yaml")
+        write_scenario(plan.scenario, folder / "scenario.yaml")
+        shutil.copyfile(args.search, folder / "targets.yaml")
+        write_json(manifest([plan.scenario], plan.replications, wall,
+                            "python -m sim capacity scenario.yaml --search targets.yaml",
+                            {"status": result.status, "evaluations": len(result.evaluations),
+                             "confirm_replications": plan.confirm_numbers}),
+                   folder / "manifest.json")
+    print(describe(result))
+    print(f"\n{len(result.evaluations)} candidates in {wall:.1f} s -> {out}")
+    return 0 if result.status == "solved" and result.confirmed else EXIT_TARGETS_MISSED
+
+
+def describe(result: SearchResult) -> str:
+    """A plain-language account of the search's outcome."""
+    plan = result.plan
+    at = ", ".join(f"{r.label}={c}" for r, c in zip(plan.resources, result.capacities))
+    if result.status == "infeasible":
+        first = result.evaluations[0]
+        missed = [f"{t.label} (mean {m:.2f})"
+                  for t, m, met in zip(plan.targets, first.means, first.met) if not met]
+        return ("Targets cannot be met within the bounds: with every resource at its upper "
+                f"bound ({at}), over {plan.replications} replications, these are missed:\n  "
+                + "\n  ".join(missed)
+                + "\nRaise the upper bounds, add resources, or relax the targets.")
+    lines = [f"Smallest capacities meeting every target over {plan.replications} replications "
+             f"(common random numbers), {len(result.evaluations)} candidates evaluated:",
+             _table(solution_table(result).set_index("resource")
+                    [["capacity", "low", "high", "binding", "missed_with_one_less"]]),
+             "",
+             f"Confirming run: replications {plan.confirm_numbers[0]}-"
+             f"{plan.confirm_numbers[-1]}, not used by the search (95% CI):"]
+    confirmation = result.confirmation
+    assert confirmation is not None
+    lines.append(_table(confirmation.set_index("target")
+                        [["mean", "ci_low", "ci_high", "met", "met_with_confidence"]]))
+    missed = list(confirmation.loc[~confirmation["met"], "target"])
+    if missed:
+        lines.append(f"\nNOT CONFIRMED: the mean misses {', '.join(missed)} in the confirming "
+                     "run; the search's replications were too few to tell. Raise "
+                     "'replications' in the targets file.")
+    return "\n".join(lines)
+
+
+def _out_folder(args: argparse.Namespace, scenario: Scenario, what: str) -> Path:
+    out: Path = args.out or Path("results") / f"{scenario.name}_{what}" / \
+        default_folder(scenario).name
+    if out.exists():
+        raise FileExistsError(f"{out} already exists; choose another --out")
+    return out
+
+
+def _table(frame: pd.DataFrame) -> str:
+    return frame.to_string(float_format=lambda v: f"{v:,.2f}")

@@ -1,0 +1,272 @@
+"""Targets files for the capacity search: what must be achieved, and what may be changed.
+
+A targets file (see scenarios/targets/baseline_targets.yaml) holds:
+
+- ``targets``: metrics of the constrained model (as in ``summary.csv``) with ``at_least`` or
+  ``at_most`` a threshold, for a ``locality`` (default ``all``), judged on the mean across
+  the search's replications;
+- ``resources``: the capacities the search may change, each a whole service (its total
+  ``capacity``, split across units as the scenario splits it) or one ``unit`` of it, with
+  ``bounds: [low, high]``;
+- ``replications`` per evaluation (replications 0..R-1, the same in every evaluation),
+  ``confirm_replications`` for the confirming run (the next ones, R..R+N-1, which the search
+  never saw), and optional ``scenario_changes`` (dotted paths, as ``Scenario.with_changes``)
+  applied before searching.
+
+Errors name the file, the field and what was expected, as scenario errors do.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from sim.analysis.metrics import ALL
+from sim.config.capacity import unit_capacities
+from sim.config.loader import ScenarioError, read_yaml_file
+from sim.config.schema import CapacitatedService, Scenario
+from sim.runner import simulate
+
+Count = Annotated[int, Field(ge=1)]
+
+
+class _Strict(BaseModel):
+    """Immutable, unknown keys rejected (not a scenario model, so not in scenario hints)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Target(_Strict):
+    """``metric`` (at ``locality``) must be at least or at most a threshold."""
+
+    metric: str
+    locality: str = ALL
+    at_least: float | None = None
+    at_most: float | None = None
+
+    @model_validator(mode="after")
+    def _one_direction(self) -> Target:
+        if (self.at_least is None) == (self.at_most is None):
+            raise ValueError("give exactly one of 'at_least' or 'at_most'")
+        return self
+
+    @property
+    def threshold(self) -> float:
+        return self.at_least if self.at_least is not None else self.at_most  # type: ignore[return-value]
+
+    @property
+    def label(self) -> str:
+        where = "" if self.locality == ALL else f"[{self.locality}]"
+        sign = ">=" if self.at_least is not None else "<="
+        return f"{self.metric}{where} {sign} {self.threshold:g}"
+
+    def met(self, value: float) -> bool:
+        """Whether ``value`` meets the target (a missing value, NaN, never does)."""
+        if self.at_least is not None:
+            return bool(value >= self.at_least)
+        return bool(value <= self.at_most)  # type: ignore[operator]
+
+
+class Resource(_Strict):
+    """A capacity the search may change: a whole service, or one ``unit`` of it."""
+
+    service: str
+    unit: str | None = None
+    bounds: tuple[Count, Count] = Field(description="[low, high], whole units")
+
+    @field_validator("bounds")
+    @classmethod
+    def _ordered(cls, bounds: tuple[int, int]) -> tuple[int, int]:
+        if bounds[0] > bounds[1]:
+            raise ValueError(f"expected [low, high] with low <= high, got {list(bounds)}")
+        return bounds
+
+    @property
+    def label(self) -> str:
+        return self.service if self.unit is None else f"{self.service}@{self.unit}"
+
+
+class TargetsFile(_Strict):
+    replications: Count = Field(5, description="per evaluation, the same in every one")
+    confirm_replications: Annotated[int, Field(ge=2)] = 10
+    scenario_changes: dict[str, Any] = {}
+    targets: Annotated[list[Target], Field(min_length=1)]
+    resources: Annotated[list[Resource], Field(min_length=1)]
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """A validated targets file together with the scenario it applies to."""
+
+    scenario: Scenario  # with scenario_changes applied
+    targets: list[Target]
+    resources: list[Resource]
+    replications: int  # per evaluation: replications 0..R-1
+    confirm_replications: int  # the confirming run: replications R..R+N-1
+
+    @property
+    def confirm_numbers(self) -> list[int]:
+        """Replication numbers of the confirming run: after those the search used."""
+        return list(range(self.replications, self.replications + self.confirm_replications))
+
+    @property
+    def lower(self) -> tuple[int, ...]:
+        return tuple(r.bounds[0] for r in self.resources)
+
+    @property
+    def upper(self) -> tuple[int, ...]:
+        return tuple(r.bounds[1] for r in self.resources)
+
+    def candidate(self, capacities: tuple[int, ...]) -> Scenario:
+        """The scenario with each resource at the given capacity."""
+        return self.scenario.with_changes(capacity_changes(self.scenario, self.resources,
+                                                           capacities))
+
+
+def capacity_changes(scenario: Scenario, resources: list[Resource],
+                     capacities: tuple[int, ...]) -> dict[str, Any]:
+    """Dotted-path changes setting each resource to its capacity. A service changed unit by
+    unit gets ``capacity_by_unit``, the units not searched keeping their capacity."""
+    changes: dict[str, Any] = {}
+    by_unit: dict[str, dict[str, int]] = {}
+    for resource, capacity in zip(resources, capacities):
+        if resource.unit is None:
+            changes[f"services.{resource.service}.capacity"] = capacity
+            continue
+        if resource.service not in by_unit:
+            spec = scenario.services[resource.service]
+            assert isinstance(spec, CapacitatedService)
+            by_unit[resource.service] = dict(unit_capacities(scenario, spec))  # type: ignore[arg-type]
+        by_unit[resource.service][resource.unit] = capacity
+    for service, units in by_unit.items():
+        changes[f"services.{service}.capacity"] = None
+        changes[f"services.{service}.capacity_by_unit"] = units
+    return changes
+
+
+def load_targets(path: Path, scenario: Scenario) -> SearchPlan:
+    """Read and check a targets file against ``scenario``; ``ScenarioError`` lists every
+    problem as ``FILE: field: what was expected``."""
+    data = read_yaml_file(path)
+    try:
+        spec = TargetsFile.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError([f"{path}: {message}" for message in _describe(error)]) from None
+    try:
+        searched = scenario.with_changes(spec.scenario_changes)
+    except ScenarioError as error:
+        raise ScenarioError([f"{path}: scenario_changes: {message}"
+                             for message in error.messages]) from None
+    problems = _resource_problems(spec.resources, searched)
+    if not problems:
+        problems = _bound_problems(spec.resources, searched)
+    problems += _target_problems(spec.targets, searched)
+    if problems:
+        raise ScenarioError([f"{path}: {problem}" for problem in problems])
+    return SearchPlan(
+        scenario=searched,
+        targets=spec.targets,
+        resources=spec.resources,
+        replications=spec.replications,
+        confirm_replications=spec.confirm_replications,
+    )
+
+
+def _describe(error: ValidationError) -> list[str]:
+    """``field: what was expected`` for each problem pydantic found, with a guess at the
+    intended key for an unknown one."""
+    models: dict[tuple[str, ...], type[BaseModel]] = {
+        (): TargetsFile, ("targets",): Target, ("resources",): Resource}
+    messages = []
+    for detail in error.errors():
+        loc = detail["loc"]
+        field = ".".join(map(str, loc)) or "(top level)"
+        if detail["type"] == "extra_forbidden":
+            model = models.get(tuple(str(p) for p in loc[:-1] if not isinstance(p, int)))
+            names = list(model.model_fields) if model else []
+            guess = difflib.get_close_matches(str(loc[-1]), names, n=1)
+            hint = f"did you mean '{guess[0]}'?" if guess else f"expected one of {names}"
+            messages.append(f"{field}: unknown key; {hint}")
+            continue
+        message = detail["msg"].replace("Input should be", "expected").replace(
+            "Value error, ", "")
+        if detail["type"] == "missing":
+            message = "required field is missing"
+        elif isinstance(detail.get("input"), (int, float, str, bool)):
+            message += f", got {detail['input']!r}"
+        messages.append(f"{field}: {message}")
+    return messages
+
+
+def _resource_problems(resources: list[Resource], scenario: Scenario) -> list[str]:
+    problems = []
+    known = [name for name, s in scenario.services.items() if isinstance(s, CapacitatedService)]
+    seen: set[tuple[str, str | None]] = set()
+    whole = {r.service for r in resources if r.unit is None}
+    for i, resource in enumerate(resources):
+        path = f"resources.{i}"
+        spec = scenario.services.get(resource.service)
+        if not isinstance(spec, CapacitatedService):
+            problems.append(f"{path}.service: '{resource.service}' is not a team, ward or "
+                            f"caseload of the scenario (expected one of {known})")
+            continue
+        if (resource.service, resource.unit) in seen:
+            problems.append(f"{path}: '{resource.label}' is listed twice")
+        seen.add((resource.service, resource.unit))
+        if resource.unit is None:
+            continue
+        units = scenario.geography.units(spec.level)
+        if resource.unit not in units:
+            problems.append(f"{path}.unit: '{resource.unit}' is not a {spec.level} "
+                            f"(expected one of {units})")
+        elif resource.service in whole:
+            problems.append(f"{path}.unit: '{resource.service}' is also searched as a whole; "
+                            "give the whole service or its units, not both")
+        elif None in unit_capacities(scenario, spec).values():
+            problems.append(f"{path}.unit: '{resource.service}' has unlimited capacity, so "
+                            "the units not searched have none to keep; search it as a whole "
+                            "or give it capacity_by_unit in the scenario")
+    return problems
+
+
+def _bound_problems(resources: list[Resource], scenario: Scenario) -> list[str]:
+    """Every resource at its lower bound, and at its upper bound, must give a valid scenario
+    (a total too small to give every unit a bed is caught here, not mid-search)."""
+    problems = []
+    for name, index in (("lower", 0), ("upper", 1)):
+        capacities = tuple(r.bounds[index] for r in resources)
+        try:
+            scenario.with_changes(capacity_changes(scenario, resources, capacities))
+        except ScenarioError as error:
+            problems += [f"resources: with every resource at its {name} bound the scenario is "
+                         f"not valid: {message}" for message in error.messages]
+    return problems
+
+
+def _target_problems(targets: list[Target], scenario: Scenario) -> list[str]:
+    available = produced_metrics(scenario)
+    problems = []
+    for i, target in enumerate(targets):
+        localities = available.get(target.metric)
+        if localities is None:
+            guess = difflib.get_close_matches(target.metric, list(available), n=1)
+            hint = f"; did you mean '{guess[0]}'?" if guess else " (see docs/metrics.md)"
+            problems.append(f"targets.{i}.metric: '{target.metric}' is not a metric this "
+                            f"scenario produces{hint}")
+        elif target.locality not in localities:
+            problems.append(f"targets.{i}.locality: '{target.metric}' is reported for "
+                            f"{localities}, not '{target.locality}'")
+    return problems
+
+
+def produced_metrics(scenario: Scenario) -> dict[str, list[str]]:
+    """Metric -> localities it is reported for, from one day of the scenario (which metrics
+    appear depends on the scenario's services and roles, not on what happens)."""
+    probe = scenario.with_changes({"time.warmup_days": 0, "time.run_days": 1})
+    metrics = simulate(probe, 0).metrics
+    return {metric: list(group["locality"]) for metric, group in
+            metrics.groupby("metric", sort=False)}
