@@ -52,26 +52,30 @@ class Recorder:
     )
 
     def __post_init__(self) -> None:
-        cols = self.events
-        self._appenders = (
-            cols["patient"].append,
-            cols["time"].append,
-            cols["event"].append,
-            cols["service"].append,
-            cols["pathway"].append,
-        )
+        self._event_appenders = tuple(column.append for column in self.events.values())
+        self._patient_appenders = tuple(column.append for column in self.patients.values())
 
     def event(self, patient: int, time: float, event: int, service: int, pathway: int) -> None:
-        add_patient, add_time, add_event, add_service, add_pathway = self._appenders
+        add_patient, add_time, add_event, add_service, add_pathway = self._event_appenders
         add_patient(patient)
         add_time(time)
         add_event(event)
         add_service(service)
         add_pathway(pathway)
 
-    def patient(self, **values: float) -> None:
-        for name, column in self.patients.items():
-            column.append(values[name])
+    def patient(self, stream: int, locality: int, age_band: int, residence: int, source: int,
+                high_risk: int, prevented: int, arrival_time: float) -> None:
+        """Append one patient's attributes (in the order of ``PATIENT_COLUMNS``)."""
+        (add_stream, add_locality, add_age_band, add_residence, add_source, add_high_risk,
+         add_prevented, add_arrival_time) = self._patient_appenders
+        add_stream(stream)
+        add_locality(locality)
+        add_age_band(age_band)
+        add_residence(residence)
+        add_source(source)
+        add_high_risk(high_risk)
+        add_prevented(prevented)
+        add_arrival_time(arrival_time)
 
     def freeze(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         as_numpy = lambda cols: {name: np.frombuffer(col, dtype=col.typecode).copy()  # noqa: E731

@@ -7,7 +7,10 @@ patient. Nothing here holds simulation state, so one network serves a whole repl
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import product
+from operator import attrgetter
 from typing import Any, Callable
 
 import numpy as np
@@ -27,20 +30,46 @@ from sim.config.schema import (
 Sampler = Callable[[Any, float], float]  # (patient, uniform) -> days
 
 
-def _attribute_lookup(value: Any, domains: dict[str, list[str]]) -> Callable[[Any], Any]:
-    """A function patient -> value for a plain or ``By`` value."""
-    if isinstance(value, By):
-        table = [value.get(key) for key in domains[value.by]]
-        attribute = value.by
-        return lambda patient: table[getattr(patient, attribute)]
-    return lambda patient: value
-
-
 def _sampler(value: Any, domains: dict[str, list[str]]) -> Sampler | None:
+    """(patient, u) -> days, calling the distribution's ``sample_days`` directly (this runs
+    several times per stage visit, so no lookup is left for sampling time)."""
     if value is None:
         return None
-    lookup = _attribute_lookup(value, domains)
-    return lambda patient, u: lookup(patient).sample_days(u)
+    if isinstance(value, By):
+        samplers = [value.get(key).sample_days for key in domains[value.by]]
+        attribute = attrgetter(value.by)
+        return lambda patient, u: samplers[attribute(patient)](u)
+    sample = value.sample_days
+    return lambda patient, u: sample(u)
+
+
+class RouteChooser:
+    """Picks a service's route by inverse CDF over its routes' probabilities.
+
+    The cumulative probabilities are summed once, in route order, for every combination of
+    the attributes they depend on, so a choice is a lookup and a bisection; the sums are the
+    same floats as a running sum at choice time would give.
+    """
+
+    def __init__(self, probabilities: list[Any], domains: dict[str, list[str]]):
+        attributes = sorted({p.by for p in probabilities if isinstance(p, By)})
+        self._key = attrgetter(*attributes) if attributes else None
+        self._last = len(probabilities) - 1
+        self._cumulative: dict[Any, list[float]] = {}
+        for combination in product(*(range(len(domains[a])) for a in attributes)):
+            at = dict(zip(attributes, combination))
+            cumulative, running = [], 0.0
+            for p in probabilities:
+                running += p.get(domains[p.by][at[p.by]]) if isinstance(p, By) else p
+                cumulative.append(running)
+            # the key the patient's attributes give: one value, or a tuple of several
+            self._cumulative[combination[0] if len(attributes) == 1 else combination] = cumulative
+
+    def __call__(self, patient: Any, u: float) -> int:
+        """Index of the first route whose cumulative probability exceeds ``u``."""
+        cumulative = self._cumulative[self._key(patient) if self._key else ()]
+        # rounding: probabilities sum to 1 within tolerance, so u may pass the last sum
+        return min(bisect_right(cumulative, u), self._last)
 
 
 @dataclass(frozen=True)
@@ -49,7 +78,6 @@ class RouteTable:
     target: int
     blocking: bool
     pathway: int | None
-    probability: Callable[[Any], float]
     duration: Sampler | None
     handoff: Sampler | None
 
@@ -59,6 +87,8 @@ class ServiceTable:
     name: str
     index: int
     kind: str
+    is_exit: bool
+    is_placement: bool
     level: str | None
     unit_names: list[str]
     capacities: list[int | None]  # per unit; None = unlimited; empty for uncapacitated kinds
@@ -67,19 +97,11 @@ class ServiceTable:
     delay: Sampler | None  # time until available (placement)
     travel: Sampler | None  # teams: time to reach the patient
     routes: list[RouteTable]
-
-    @property
-    def is_exit(self) -> bool:
-        return self.kind == "exit"
+    choose: RouteChooser  # (patient, u) -> index into routes
 
     def choose_route(self, patient: Any, u: float) -> RouteTable:
         """The route whose cumulative probability first exceeds ``u`` (inverse CDF)."""
-        cumulative = 0.0
-        for route in self.routes:
-            cumulative += route.probability(patient)
-            if u < cumulative:
-                return route
-        return self.routes[-1]  # rounding: probabilities sum to 1 within tolerance
+        return self.routes[self.choose(patient, u)]
 
 
 @dataclass(frozen=True)
@@ -131,17 +153,17 @@ def _service_table(
     pathway_codes: dict[str, int],
 ) -> ServiceTable:
     geo = scenario.geography
+    specs = getattr(spec, "routes", {})
     routes = [
         RouteTable(
             name=route_name,
             target=index[route.to],
             blocking=route.blocking,
             pathway=pathway_codes[route.pathway] if route.pathway else None,
-            probability=_attribute_lookup(route.probability, domains),
             duration=_sampler(route.duration, domains),
             handoff=_sampler(route.handoff_delay, domains),
         )
-        for route_name, route in getattr(spec, "routes", {}).items()
+        for route_name, route in specs.items()
     ]
     level, unit_names, capacities, unit_of_locality = None, [], [], [0] * len(geo.localities)
     travel = None
@@ -151,14 +173,15 @@ def _service_table(
         unit_names, capacities = list(by_unit), list(by_unit.values())
         unit_of_locality = [unit_names.index(geo.unit_of(loc, level)) for loc in geo.localities]
         if spec.travel_time_by_level is not None:
-            travel_dist = spec.travel_time_by_level[level]
-            travel = lambda patient, u: travel_dist.sample_days(u)  # noqa: E731
+            travel = _sampler(spec.travel_time_by_level[level], domains)
     duration = _sampler(spec.duration, domains) if isinstance(
         spec, (CapacitatedService, DelayService)) else None
     delay = _sampler(spec.delay, domains) if isinstance(spec, PlacementService) else None
     assert isinstance(spec, (CapacitatedService, DelayService, PlacementService, ExitService))
-    return ServiceTable(name, i, spec.kind, level, unit_names, capacities, unit_of_locality,
-                        duration, delay, travel, routes)
+    chooser = RouteChooser([route.probability for route in specs.values()], domains)
+    return ServiceTable(name, i, spec.kind, spec.kind == "exit", spec.kind == "placement", level,
+                        unit_names, capacities, unit_of_locality, duration, delay, travel, routes,
+                        chooser)
 
 
 def _demand_table(
@@ -181,7 +204,8 @@ def _demand_table(
     cumulative = []
     for residence in RESIDENCES:
         mix = stream.sources.get(residence) if isinstance(stream.sources, By) else stream.sources
-        cumulative.append(list(np.cumsum([mix.get(s, 0.0) for s in sources])))
+        # Python floats: compared with a uniform at every arrival
+        cumulative.append(np.cumsum([mix.get(s, 0.0) for s in sources]).tolist())
     return DemandTable(
         name=name,
         index=i,
