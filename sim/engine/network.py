@@ -72,7 +72,7 @@ class RouteChooser:
         return min(bisect_right(cumulative, u), self._last)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RouteTable:
     name: str
     target: int
@@ -82,7 +82,7 @@ class RouteTable:
     handoff: Sampler | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ServiceTable:
     name: str
     index: int

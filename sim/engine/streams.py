@@ -10,8 +10,8 @@ No global random state is used anywhere.
 
 from __future__ import annotations
 
-import random
 import zlib
+from _random import Random
 
 import numpy as np
 
@@ -22,6 +22,11 @@ def named_stream(seed: int, replication: int, name: str) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(replication, key)))
 
 
-def patient_stream(patient_seed: int) -> random.Random:
-    """A patient's private generator (fast scalar draws; seeded by the arrival stream)."""
-    return random.Random(patient_seed)
+def patient_stream(patient_seed: int) -> Random:
+    """A patient's private Mersenne Twister (fast scalar draws; seeded by the arrival stream).
+
+    The C generator under ``random.Random``, built directly: seeded with an int it is the
+    same generator with the same draws, without the Python-level ``__init__`` and ``seed``
+    that cost a microsecond for each of the ~125,000 patients of a baseline year.
+    """
+    return Random(patient_seed)
