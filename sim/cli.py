@@ -1,4 +1,4 @@
-"""Command line: ``python -m sim validate|show|run|compare|sweep``. Run with ``-h`` for help."""
+"""Command line: ``python -m sim validate|show|run|compare|sweep|capacity``. Run with ``-h`` for help."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import yaml
 from sim.analysis.metrics import ALL
 from sim.analysis.summary import compare
 from sim.cache import ResultCache
+from sim.capacity import command as capacity_command
 from sim.config import Scenario, ScenarioError, load_scenario
 from sim.executors import EXECUTORS
 from sim.output.folder import (
@@ -107,6 +108,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="metrics to plot against the varied fields")
     add_run_options(sweep)
     sweep.set_defaults(handler=_sweep)
+
+    capacity_command.add_parser(commands)
     return parser
 
 
