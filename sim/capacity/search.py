@@ -100,7 +100,7 @@ class Search:
         self.plan = plan
         self.settings = settings
         self.memo: dict[Capacities, Evaluation] = {}
-        self.bar = tqdm(desc="capacity search", unit="candidate", disable=not progress,
+        self.bar = tqdm(desc="capacity search", unit=" candidates", disable=not progress,
                         file=sys.stderr)
 
     def run(self) -> SearchResult:

@@ -242,8 +242,10 @@ def _bound_problems(resources: list[Resource], scenario: Scenario) -> list[str]:
         try:
             scenario.with_changes(capacity_changes(scenario, resources, capacities))
         except ScenarioError as error:
+            source = f"scenario '{scenario.name}' with changes: "
             problems += [f"resources: with every resource at its {name} bound the scenario is "
-                         f"not valid: {message}" for message in error.messages]
+                         f"not valid: {message.removeprefix(source)}"
+                         for message in error.messages]
     return problems
 
 
