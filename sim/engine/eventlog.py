@@ -1,8 +1,9 @@
 """The replication's primary output: a columnar event log and a patient table.
 
 Every measure is computed from these two tables (see ``sim.analysis``). Columns are typed
-arrays, appended to while the model runs and frozen into NumPy arrays at the end, so one
-event costs 16 bytes (patient 4, time 8, event 1, service 2, pathway 1).
+arrays, appended to while the model runs and seen as NumPy arrays at the end, so one event
+costs 16 bytes (patient 4, time 8, event 1, service 2, pathway 1), plus the arrays' growth
+slack (at most 1/16).
 """
 
 from __future__ import annotations
@@ -78,6 +79,9 @@ class Recorder:
         add_arrival_time(arrival_time)
 
     def freeze(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-        as_numpy = lambda cols: {name: np.frombuffer(col, dtype=col.typecode).copy()  # noqa: E731
-                                 for name, col in cols.items()}
+        """The columns as NumPy arrays over the recorded buffers, without copying them (a copy
+        would double the log's memory at its peak); after this no more rows can be added."""
+        def as_numpy(columns: dict[str, array]) -> dict[str, np.ndarray]:
+            return {name: np.frombuffer(column, dtype=column.typecode)
+                    for name, column in columns.items()}
         return as_numpy(self.events), as_numpy(self.patients)
