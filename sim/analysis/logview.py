@@ -80,9 +80,10 @@ class LogView:
 
     @cached_property
     def _by_patient(self) -> tuple[np.ndarray, np.ndarray]:
-        order = np.argsort(self.patient, kind="stable")  # within a patient, time order kept
+        # int32 positions (a log has fewer than 2^31 events) halve this cache, kept all along
+        order = np.argsort(self.patient, kind="stable").astype(np.int32)  # time order kept
         rank = np.empty_like(order)
-        rank[order] = np.arange(len(order))
+        rank[order] = np.arange(len(order), dtype=np.int32)
         return order, rank
 
     def neighbour_service(self, rows: np.ndarray, step: int) -> np.ndarray:
@@ -98,8 +99,10 @@ class LogView:
     @cached_property
     def _changes(self) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """(service, locality) -> (times, busy deltas, queue deltas); locality -1 is all."""
-        busy = np.select([self.event == Event.START, self.event == Event.LEAVE], [1, -1], 0)
-        queue = np.select([self.event == Event.QUEUE, self.event == Event.START], [1, -1], 0)
+        # int8 changes: this cache holds every start, leave and queue event twice
+        start = self.event == Event.START
+        busy = start.astype(np.int8) - (self.event == Event.LEAVE)
+        queue = (self.event == Event.QUEUE).astype(np.int8) - start
         relevant = np.flatnonzero((busy != 0) | (queue != 0))
         out = {}
         for s in np.unique(self.service[relevant]):
