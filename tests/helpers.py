@@ -8,16 +8,28 @@ service, which routes everyone to an exit. Queueing theory applies to it directl
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 from sim.config.loader import load_scenario
 from sim.config.schema import Scenario
 
-ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = ROOT / "scenarios"
+REPO = Path(__file__).resolve().parents[1]
+SCENARIOS = REPO / "scenarios"
 BASELINE = SCENARIOS / "baseline.yaml"
 POPULATION = 1000  # residents of the single locality; rates per 1,000 are then per resident x 1000
+
+NOT_SCENARIOS = {"targets", "sweeps"}  # capacity-search targets and sweep files
+
+
+def shipped_scenarios(*, places: bool = True) -> list[Path]:
+    """Every shipped scenario file (examples/ included; places/ unless ``places=False``)."""
+    skip = NOT_SCENARIOS | (set() if places else {"places"})
+    return sorted(p for p in SCENARIOS.rglob("*.yaml")
+                  if skip.isdisjoint(p.relative_to(SCENARIOS).parts[:-1]))
+
 
 SHORT = {"time.run_days": 60, "time.warmup_days": 30, "time.follow_up_days": 30,
          "time.replications": 2}
@@ -88,3 +100,34 @@ def edited(scenario: Scenario, edit: Any) -> Scenario:
     data = copy.deepcopy(scenario.model_dump(mode="json"))
     edit(data)
     return Scenario.model_validate(data)
+
+
+def sim(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """``python -m sim ARGS`` run as a user would, in a subprocess from the repository root."""
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *map(str, args)],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )
+
+
+def assert_clean(result: subprocess.CompletedProcess[str]) -> None:
+    """A command may fail, but never with a traceback: users get messages."""
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "Traceback" not in result.stdout, result.stdout
+
+
+class Counting:
+    """A serial executor that records which calls it was given."""
+
+    workers = 1
+
+    def __init__(self, interrupt_after: int | None = None):
+        self.calls: list[tuple[str, int]] = []
+        self.interrupt_after = interrupt_after
+
+    def completed(self, calls):  # the Executor protocol of sim.executors
+        for i, (fn, (scenario, replication)) in enumerate(calls):
+            if self.interrupt_after is not None and i == self.interrupt_after:
+                raise KeyboardInterrupt
+            self.calls.append((scenario.name, replication))
+            yield i, fn(scenario, replication)

@@ -7,34 +7,19 @@ simulated.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from helpers import assert_clean, shipped_scenarios, sim
 
 from sim.config import load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO / "scenarios"
-NOT_SCENARIOS = {"targets", "sweeps"}  # capacity-search targets and sweep files
-SHIPPED = sorted(p for p in SCENARIOS.rglob("*.yaml")  # examples/ included
-                 if NOT_SCENARIOS.isdisjoint(p.relative_to(SCENARIOS).parts))
+SHIPPED = shipped_scenarios()
 DATA = Path(__file__).resolve().parent / "data"
 EXIT_INVALID = 2
-
-
-def sim(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sim", *map(str, args)],
-        cwd=REPO, capture_output=True, text=True, timeout=120,
-    )
-
-
-def assert_clean(result: subprocess.CompletedProcess[str]) -> None:
-    assert "Traceback" not in result.stderr, result.stderr
-    assert "Traceback" not in result.stdout, result.stdout
 
 
 def test_validate_all_shipped_scenarios_exits_0():

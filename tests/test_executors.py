@@ -5,28 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from helpers import Counting, baseline
 
 from sim.cache import ResultCache, replication_key
 from sim.executors import open_executor
 from sim.runner import map_replications, run_scenario, simulate
-from tests.helpers import baseline
-
-
-class Counting:
-    """A serial executor that records which calls it was given."""
-
-    workers = 1
-
-    def __init__(self, interrupt_after: int | None = None):
-        self.calls: list[tuple[str, int]] = []
-        self.interrupt_after = interrupt_after
-
-    def completed(self, calls):
-        for i, (fn, (scenario, replication)) in enumerate(calls):
-            if self.interrupt_after is not None and i == self.interrupt_after:
-                raise KeyboardInterrupt
-            self.calls.append((scenario.name, replication))
-            yield i, fn(scenario, replication)
 
 
 def assert_same(a, b):

@@ -19,7 +19,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import SCENARIOS, SHORT, baseline, days, edited, one_service_scenario
+from helpers import (
+    SCENARIOS,
+    SHORT,
+    baseline,
+    days,
+    edited,
+    one_service_scenario,
+    shipped_scenarios,
+)
 
 from sim.analysis.logview import LogView
 from sim.analysis.metrics import replication_metrics
@@ -128,7 +136,7 @@ def test_more_ucr_staff_never_lower_two_hour_performance() -> None:
 
 # --- conservation ------------------------------------------------------------------------------
 
-SHIPPED = sorted(SCENARIOS.glob("**/*.yaml"))
+SHIPPED = shipped_scenarios(places=False)  # places: tests/test_places.py runs them
 
 
 def test_the_stroke_example_is_among_the_shipped_scenarios() -> None:

@@ -8,14 +8,12 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import BASELINE, SHORT, Counting, assert_clean, days, one_service_scenario, sim
 
 from sim.cache import ResultCache
 from sim.config import ScenarioError
 from sim.precision import precision_report, replications_wanted, run_to_precision
 from sim.sweep import Sweep, build_points, load_sweep, parse_values, parse_vary, run_sweep
-from tests.helpers import BASELINE, SHORT, days, one_service_scenario
-from tests.test_cli import assert_clean, sim
-from tests.test_executors import Counting
 
 
 @pytest.mark.parametrize("text, expected", [

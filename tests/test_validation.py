@@ -19,6 +19,7 @@ from typing import Any
 import pydantic
 import pytest
 import yaml
+from helpers import shipped_scenarios
 
 from sim.config import Scenario, ScenarioError, load_scenario
 from sim.config.distributions import DISTRIBUTIONS
@@ -26,7 +27,7 @@ from sim.config.schema import By
 
 REPO = Path(__file__).resolve().parents[1]
 BASELINE = REPO / "scenarios" / "baseline.yaml"
-SHIPPED = sorted((REPO / "scenarios").rglob("*.yaml"))  # examples/ included
+SHIPPED = shipped_scenarios()
 DATA = Path(__file__).resolve().parent / "data"
 INVALID = DATA / "invalid"
 EXTENDS = DATA / "extends"
