@@ -1,9 +1,6 @@
 """``python -m sim capacity``: capacity estimation, or with ``--search`` capacity search.
 
-Estimation runs the scenario with the chosen services' capacity unlimited and writes the
-occupancy distribution and the capacity each criterion needs; the search finds the smallest
-capacities meeting the targets of a targets file in the constrained model. Both write a
-results folder atomically, with a manifest saying how to reproduce it.
+Both write a results folder atomically, with a manifest saying how to reproduce it.
 """
 
 from __future__ import annotations
@@ -38,6 +35,12 @@ from sim.executors import open_executor
 from sim.output.folder import atomic_folder, default_folder, manifest, write_json, write_scenario
 
 EXIT_TARGETS_MISSED = 1
+DESCRIPTION = """\
+Without --search: run the scenario with the chosen services' capacity unlimited, and write
+the distribution of units in use (per service, unit and month) and the capacity each
+criterion needs. With --search TARGETS: find the smallest capacities meeting every target of
+the targets file in the constrained model, confirmed on fresh replications (exit status 1
+if the targets cannot be met). See docs/capacity.md."""
 CRITERIA_OPTIONS = {f.name: f"--{f.name.replace('_', '-')}" for f in fields(Criteria)}
 
 
@@ -46,8 +49,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     sub = commands.add_parser(
         "capacity", help="capacity needed (occupancy with capacity unlimited), or --search "
                          "for the smallest capacities meeting targets",
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub.add_argument("scenario", type=Path)
+        description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub.add_argument("scenario", type=Path, help="scenario file (YAML)")
     sub.add_argument("--services", nargs="+", metavar="SERVICE",
                      help="services made unlimited and measured (default: every team, ward "
                           "and caseload)")
