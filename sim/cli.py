@@ -13,10 +13,9 @@ import yaml
 
 from sim.analysis.metrics import ALL
 from sim.analysis.summary import compare
-from sim.cache import ResultCache
 from sim.capacity import command as capacity_command
+from sim.cli_options import add_run_options, run_settings
 from sim.config import Scenario, ScenarioError, load_scenario
-from sim.executors import EXECUTORS
 from sim.output.folder import (
     atomic_folder,
     default_folder,
@@ -47,7 +46,6 @@ HEADLINE = [
 PRECISION_METRICS = ["emergency_admissions", "acute_occupancy_mean"]
 SWEEP_METRICS = ["emergency_admissions", "acute_occupancy_pct_mean", "delayed_discharge_bed_days",
                  "ucr_within_2h_pct", "ic_wait_days_mean"]
-DEFAULT_CACHE = Path("results/.cache")
 EXIT_INVALID = 2
 
 
@@ -111,29 +109,6 @@ def _parser() -> argparse.ArgumentParser:
 
     capacity_command.add_parser(commands)
     return parser
-
-
-def add_run_options(sub: argparse.ArgumentParser) -> None:
-    """Options shared by every command that runs replications."""
-    sub.add_argument("--reps", type=int, help="replications (default: the scenario's)")
-    sub.add_argument("--seed", type=int, help="seed (default: the scenario's)")
-    sub.add_argument("--out", type=Path, help="results folder (default: results/...)")
-    sub.add_argument("--jobs", type=int, help="local worker processes (default: all cores)")
-    sub.add_argument("--executor", choices=EXECUTORS, default="processes",
-                     help="where replications run (default: processes)")
-    sub.add_argument("--scheduler", metavar="ADDRESS",
-                     help="address of a running Dask scheduler (with --executor dask)")
-    sub.add_argument("--cache", type=Path, default=DEFAULT_CACHE, metavar="DIR",
-                     help="finished replications are kept here and reused (default: %(default)s)")
-    sub.add_argument("--no-cache", action="store_true", help="recompute every replication")
-    sub.add_argument("--quiet", action="store_true", help="no progress bar")
-
-
-def run_settings(args: argparse.Namespace) -> dict[str, Any]:
-    """Keyword arguments for run_scenario and friends from the shared options."""
-    return {"executor": args.executor, "jobs": args.jobs, "scheduler": args.scheduler,
-            "cache": None if args.no_cache else ResultCache(args.cache),
-            "progress": not args.quiet}
 
 
 def _validate(args: argparse.Namespace) -> int:

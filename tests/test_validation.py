@@ -777,6 +777,53 @@ def test_extends_folder_is_not_a_parent(tmp_path):
     assert split(message)[:2] == ("child.yaml", "extends")
 
 
+ONE_PLACE = """\
+extends: {parent}
+{replace}geography:
+  localities:
+    only: {{population: {{"0-64": 90000, "65-74": 6000, "75-84": 3000, "85+": {oldest}}},
+           partnership: p, system: s}}
+"""
+
+
+@pytest.mark.parametrize("replace, localities", [
+    ("replace: [geography.localities]\n", ["only"]),
+    ("", ["north", "central", "south", "only"]),  # without it, mappings merge
+])
+def test_replace_sets_a_mapping_in_full_instead_of_merging(tmp_path, replace, localities):
+    child = tmp_path / "place.yaml"
+    child.write_text(ONE_PLACE.format(parent=BASELINE, replace=replace, oldest=1000))
+    scenario = load_scenario(child)
+    assert list(scenario.geography.localities) == localities
+    assert scenario.services == load_scenario(BASELINE).services
+
+
+def test_error_in_a_replaced_mapping_names_the_replacing_file(tmp_path):
+    child = tmp_path / "place.yaml"
+    child.write_text(ONE_PLACE.format(parent=BASELINE, replace="replace: [geography.localities]\n",
+                                      oldest=-5))
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(child)
+    [message] = info.value.messages
+    file, path, _ = split(message)
+    assert (file, path) == ("place.yaml", "geography.localities.only.population.85+")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("replace: [geography.localities]\nname: x\n", "only means something with extends"),
+    (f"extends: {BASELINE}\nreplace: geography.localities\n", "expected a list of field paths"),
+    (f"extends: {BASELINE}\nreplace: [geography.localities]\n", "expected a mapping set in this"),
+    (f"extends: {BASELINE}\nreplace: [time.seed]\ntime: {{seed: 1}}\n", "expected a mapping"),
+])
+def test_replace_errors(tmp_path, text, expected):
+    child = tmp_path / "place.yaml"
+    child.write_text(text)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(child)
+    assert expected in "\n".join(info.value.messages)
+    assert all(m.startswith(str(child)) for m in info.value.messages)
+
+
 @pytest.mark.parametrize("file, path, word, named", [
     ("child_bad_value.yaml", "services.ward.capacity", "greater than", "child_bad_value.yaml"),
     ("child_bad_sum.yaml", "services.team.routes", "sum", "child_bad_sum.yaml"),

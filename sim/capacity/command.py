@@ -30,6 +30,7 @@ from sim.capacity.search import (
     solution_table,
 )
 from sim.capacity.targets import load_targets
+from sim.cli_options import add_run_options, run_settings
 from sim.config import Scenario, ScenarioError, load_scenario
 from sim.executors import open_executor
 from sim.output.folder import atomic_folder, default_folder, manifest, write_json, write_scenario
@@ -56,9 +57,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                           "and caseload)")
     sub.add_argument("--search", type=Path, metavar="TARGETS",
                      help="targets file: search for the smallest capacities meeting them")
-    # imported here: sim.cli imports this module to register the command
-    from sim.cli import add_run_options
-
     add_run_options(sub)
     defaults = Criteria()
     help_texts = {
@@ -75,8 +73,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def run_capacity(args: argparse.Namespace) -> int:
     """Handler of ``python -m sim capacity``; returns the exit status."""
-    from sim.cli import run_settings
-
     settings = run_settings(args)
     changes: dict[str, Any] = {} if args.seed is None else {"time.seed": args.seed}
     if args.search is None:

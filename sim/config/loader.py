@@ -1,7 +1,9 @@
 """Reading scenario files: YAML, ``extends``, and error messages an analyst can act on.
 
 ``extends: other.yaml`` starts from another file (relative to this one) and deep-merges this
-file over it: mappings merge key by key, anything else (numbers, lists) is replaced.
+file over it: mappings merge key by key, anything else (numbers, lists) is replaced. A mapping
+that should replace the other file's instead of merging with it (another place's localities,
+say) is named in ``replace: [geography.localities]``.
 Each error names the file that set the offending value, the field path and what was expected.
 """
 
@@ -48,6 +50,7 @@ def resolve(path: Path, _seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], P
     names_itself = "name" in data
     provenance: Provenance = {}
     parent_name = data.pop("extends", None)
+    replaced = _replaced_paths(path, data, parent_name is not None)
     if parent_name is not None:
         if not isinstance(parent_name, str):
             raise ScenarioError([f"{path}: extends: expected a file name, got {parent_name!r}"])
@@ -55,12 +58,51 @@ def resolve(path: Path, _seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], P
         if not parent.is_file():
             raise ScenarioError([f"{path}: extends: file not found: {parent}"])
         base, provenance = resolve(parent, (*_seen, path))
+        for dotted in replaced:
+            base = _without(base, tuple(dotted.split(".")), provenance)
         data = deep_merge(base, data, provenance, str(path))
     else:
         _record(data, (), provenance, str(path))
     if not _seen and not names_itself:
         data["name"] = path.stem
     return data, provenance
+
+
+def _replaced_paths(path: Path, data: dict[str, Any], extends: bool) -> list[str]:
+    """The ``replace:`` list: dotted paths this file sets in full rather than merges."""
+    replaced = data.pop("replace", [])
+    if not extends and replaced:
+        raise ScenarioError([f"{path}: replace: only means something with extends:"])
+    if not (isinstance(replaced, list) and all(isinstance(p, str) for p in replaced)):
+        raise ScenarioError([f"{path}: replace: expected a list of field paths such as "
+                             f"geography.localities, got {replaced!r}"])
+    problems = []
+    for dotted in replaced:
+        node: Any = data
+        for key in dotted.split("."):
+            node = node.get(key) if isinstance(node, dict) else None
+        if not isinstance(node, dict):
+            problems.append(f"{path}: replace: {dotted}: expected a mapping set in this file "
+                            "(lists and single values always replace)")
+    if problems:
+        raise ScenarioError(problems)
+    return replaced
+
+
+def _without(data: dict[str, Any], keys: tuple[str, ...], provenance: Provenance,
+             _prefix: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A copy of ``data`` with the value at ``keys`` removed, and its provenance with it."""
+    if keys[0] not in data:
+        return data
+    copy = dict(data)
+    if len(keys) == 1:
+        del copy[keys[0]]
+        gone = (*_prefix, keys[0])
+        for old in [p for p in provenance if p[: len(gone)] == gone]:
+            del provenance[old]
+    elif isinstance(copy[keys[0]], dict):
+        copy[keys[0]] = _without(copy[keys[0]], keys[1:], provenance, (*_prefix, keys[0]))
+    return copy
 
 
 class _StrictSafeLoader(yaml.SafeLoader):

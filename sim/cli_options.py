@@ -1,0 +1,35 @@
+"""Command-line options shared by every command that runs replications."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from sim.cache import ResultCache
+from sim.executors import EXECUTORS
+
+DEFAULT_CACHE = Path("results/.cache")
+
+
+def add_run_options(sub: argparse.ArgumentParser) -> None:
+    """Options shared by every command that runs replications."""
+    sub.add_argument("--reps", type=int, help="replications (default: the scenario's)")
+    sub.add_argument("--seed", type=int, help="seed (default: the scenario's)")
+    sub.add_argument("--out", type=Path, help="results folder (default: results/...)")
+    sub.add_argument("--jobs", type=int, help="local worker processes (default: all cores)")
+    sub.add_argument("--executor", choices=EXECUTORS, default="processes",
+                     help="where replications run (default: processes)")
+    sub.add_argument("--scheduler", metavar="ADDRESS",
+                     help="address of a running Dask scheduler (with --executor dask)")
+    sub.add_argument("--cache", type=Path, default=DEFAULT_CACHE, metavar="DIR",
+                     help="finished replications are kept here and reused (default: %(default)s)")
+    sub.add_argument("--no-cache", action="store_true", help="recompute every replication")
+    sub.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def run_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """Keyword arguments for run_scenario and friends from the shared options."""
+    return {"executor": args.executor, "jobs": args.jobs, "scheduler": args.scheduler,
+            "cache": None if args.no_cache else ResultCache(args.cache),
+            "progress": not args.quiet}
