@@ -212,13 +212,14 @@ class Model:
     def journey(self, patient: Patient, service: ServiceTable) -> Generator[Any, Any, None]:
         env, record, draw, pid = self.env, self.log.event, patient.rng.random, patient.id
         services, pools = self.network.services, self.pools
-        held: tuple[ServiceTable, Any, Any] | None = None  # kept while waiting (blocking)
+        held: tuple[int, Any, Any] | None = None  # (service, pool, request) kept while waiting
         while not service.is_exit:
+            index = service.index
             # One uniform per decision, always drawn, keeps streams aligned across scenarios.
             u_route, u_time, u_handoff, u_travel = draw(), draw(), draw(), draw()
             route = service.routes[service.choose(patient, u_route)]
-            record(pid, env.now, QUEUE, service.index, patient.pathway)
-            pool, request = pools[service.index][patient.locality], None
+            record(pid, env.now, QUEUE, index, patient.pathway)
+            pool, request = pools[index][patient.locality], None
             if service.is_placement:
                 yield env.timeout(service.delay(patient, u_time))  # type: ignore[misc]
             elif pool is not None:
@@ -229,20 +230,20 @@ class Model:
                 held = None
             if route.pathway is not None:
                 patient.pathway = route.pathway
-            record(pid, env.now, START, service.index, patient.pathway)
+            record(pid, env.now, START, index, patient.pathway)
             if service.travel is not None:
                 yield env.timeout(service.travel(patient, u_travel))
-                record(pid, env.now, VISIT, service.index, patient.pathway)
+                record(pid, env.now, VISIT, index, patient.pathway)
             sampler = route.duration or service.duration
             if sampler is not None:
                 yield env.timeout(sampler(patient, u_time))
-            record(pid, env.now, READY, service.index, patient.pathway)
+            record(pid, env.now, READY, index, patient.pathway)
             if route.handoff is not None:
                 yield env.timeout(route.handoff(patient, u_handoff))
             if route.blocking:
-                held = (service, pool, request)
+                held = (index, pool, request)
             else:
-                self.release(patient, service, pool, request)
+                self.release(patient, index, pool, request)
             service = services[route.target]
         if held is not None:
             self.release(patient, *held)
@@ -250,11 +251,11 @@ class Model:
         self.exits[service.name] += 1
         self.active.discard(pid)
 
-    def release(self, patient: Patient, service: ServiceTable, pool: Any, request: Any) -> None:
+    def release(self, patient: Patient, service: int, pool: Any, request: Any) -> None:
         """Give back the unit held at ``service`` (if it has one) and log leaving it."""
         if request is not None:
             pool.release(request)
-        self.log.event(patient.id, self.env.now, LEAVE, service.index, patient.pathway)
+        self.log.event(patient.id, self.env.now, LEAVE, service, patient.pathway)
 
 
 def _count_events(env: simpy.Environment, until: float) -> int:
