@@ -7,6 +7,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
 
 from sim.analysis.metrics import ALL
 from sim.config.capacity import unit_capacities
@@ -57,11 +58,12 @@ def write_standard_plots(daily: pd.DataFrame, summary: pd.DataFrame, scenario: S
         save(admissions_by_locality(summary).figure, folder / "admissions_by_locality.png")
 
 
-def sweep_plot(summary: pd.DataFrame, fields: list[str], metric: str) -> plt.Figure:
+def sweep_plot(summary: pd.DataFrame, fields: list[str], metric: str) -> Figure:
     """``metric`` (whole system, mean and 95% interval) against each varied field, one panel
     per field; with several fields, one line per combination of the others."""
     rows = summary[(summary["metric"] == metric) & (summary["locality"] == ALL)]
-    fig, axes = plt.subplots(1, len(fields), figsize=(5.5 * len(fields), 4), squeeze=False)
+    fig = Figure(figsize=(5.5 * len(fields), 4))  # no pyplot: shown once in a notebook
+    axes = fig.subplots(1, len(fields), squeeze=False)
     for ax, field in zip(axes[0], fields):
         others = [f for f in fields if f != field]
         groups = rows.groupby(others, sort=False) if others else [((), rows)]
@@ -84,7 +86,7 @@ def _as_tuple(key: object) -> tuple[object, ...]:
     return key if isinstance(key, tuple) else (key,)
 
 
-def save(fig: plt.Figure, path: Path) -> None:
+def save(fig: Figure, path: Path) -> None:
     """Write ``fig`` as a PNG and free it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110, bbox_inches="tight")
