@@ -13,6 +13,8 @@ import yaml
 
 from sim.analysis.metrics import ALL
 from sim.analysis.summary import compare
+from sim.analysis.uncertainty import MIN_REPLICATIONS as INFLUENCE_MIN_REPS
+from sim.analysis.uncertainty import parameter_influence
 from sim.capacity import command as capacity_command
 from sim.cli_options import add_run_options, run_settings
 from sim.config import Scenario, ScenarioError, load_scenario
@@ -164,6 +166,9 @@ def _run(args: argparse.Namespace) -> int:
             result.events.to_parquet(folder / "events.parquet", index=False)  # type: ignore[union-attr]
         if precision is not None:
             precision.to_csv(folder / "precision.csv", index=False)
+        if scenario.uncertain:
+            influence = parameter_influence(result.metrics)
+            influence.to_csv(folder / "parameter_influence.csv", index=False)
         write_scenario(scenario, folder / "scenario.yaml")
         write_standard_plots(result.daily, summary, scenario, folder / "plots")
         write_json(manifest([scenario], reps, result.wall_seconds,
@@ -179,6 +184,13 @@ def _run(args: argparse.Namespace) -> int:
             f"NOT reached within --max-reps {args.max_reps}"
         print(f"\nprecision {args.precision:.1%} {reached} with {reps} replications:")
         print(_table(precision.set_index("metric")))
+    if scenario.uncertain:
+        print("\nuncertain parameters: share of each metric's variance across replications "
+              "they explain (parameter_influence.csv)")
+        headline = influence[influence["metric"].isin(HEADLINE)]
+        print(_table(headline.pivot(index="metric", columns="parameter",
+                                    values="variance_share")) if len(headline)
+              else f"(at least {INFLUENCE_MIN_REPS} replications are needed)")
     print(f"\n{scenario.name}: {reps} replications in {result.wall_seconds:.1f} s -> {out}")
     return 0
 

@@ -19,6 +19,7 @@ from sim.engine.eventlog import Event
 from sim.engine.model import ReplicationLog
 
 ALL = "all"
+PARAMETER = "parameter:"  # prefix of the rows holding an uncertain field's drawn value
 FOLLOW_UP_DAYS = FOLLOW_UP_NEEDED_DAYS  # window for readmissions and admissions after care
 Row = tuple[str, str, float]
 
@@ -30,6 +31,8 @@ def replication_metrics(log: ReplicationLog) -> list[Row]:
     for compute in _headline(view):
         rows.extend(compute())
     rows.extend(_per_service(view))
+    # the values this replication drew for uncertain fields, to relate results to them
+    rows.extend((f"{PARAMETER}{path}", ALL, value) for path, value in log.parameters.items())
     return rows
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.config.capacity import unit_capacities
 from sim.config.schema import DEFAULT_KEY, NO_PATHWAY, RESIDENCES, By, CapacitatedService
+from sim.config.uncertainty import field_value
 
 if TYPE_CHECKING:
     from sim.config.schema import Scenario
@@ -49,7 +50,43 @@ def find_problems(scenario: Scenario) -> list[Problem]:
     if not problems:  # the graph is only meaningful once every reference resolves
         _check_routes_end(scenario, problems)
         _check_blocking_cycles(scenario, problems)
+    if not problems:
+        _check_uncertain(scenario, problems)
     return problems
+
+
+def _check_uncertain(scenario: Scenario, problems: list[Problem]) -> None:
+    """Each uncertain field exists, holds a number, and the scenario is valid at both ends of
+    its distribution (so every value a replication can draw is valid)."""
+    if not scenario.uncertain:
+        return
+    from pydantic import ValidationError
+
+    from sim.config.loader import apply_changes
+    from sim.config.schema import Scenario
+
+    data = scenario.model_dump(mode="json")
+    del data["uncertain"]
+    for path, distribution in scenario.uncertain.items():
+        where = ("uncertain", path)
+        value = field_value(data, path)
+        if value is None:
+            problems.append(Problem(where, "no such field in the scenario (write the dotted "
+                                           "path of a field that is set, e.g. "
+                                           "policies.mdt_case_management.crisis_reduction)"))
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            problems.append(Problem(where, f"expected a field holding a number, found "
+                                           f"{type(value).__name__}"))
+            continue
+        for bound in distribution.support:
+            try:
+                Scenario.model_validate(apply_changes(data, {path: bound}))
+            except ValidationError as error:
+                first = error.errors()[0]
+                problems.append(Problem(where, f"the scenario is not valid with {bound:g}: "
+                                               f"{first['msg']}"))
+                break
 
 
 def attribute_domains(scenario: Scenario) -> dict[str, list[str]]:

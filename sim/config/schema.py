@@ -30,6 +30,7 @@ from sim.config.base import (
     tagged_union,
 )
 from sim.config.distributions import Distribution
+from sim.config.uncertainty import UncertainParameter
 
 Attribute = Literal["age_band", "locality", "residence", "source", "pathway", "stream"]
 RESIDENCES: tuple[str, ...] = ("own_home", "care_home")
@@ -296,6 +297,9 @@ class Scenario(Frozen):
     services: dict[str, Service]  # type: ignore[valid-type]
     policies: Policies = Policies()
     reporting: Reporting = Reporting()
+    uncertain: dict[str, UncertainParameter] = Field(  # type: ignore[valid-type]
+        default_factory=dict,
+        description="field path -> distribution; each replication draws its own value")
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import time as wallclock
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Generator
 
 import numpy as np
 import simpy
 
 from sim.config.schema import Policies, Scenario
+from sim.config.uncertainty import draw_parameters
 from sim.engine.eventlog import Event, Recorder
 from sim.engine.network import DemandTable, Network, ServiceTable
 from sim.engine.streams import named_stream, patient_stream
@@ -70,6 +71,7 @@ class ReplicationLog:
     in_system: int
     simpy_events: int
     wall_seconds: float
+    parameters: dict[str, float] = field(default_factory=dict)  # uncertain fields' values
 
     @property
     def n_events(self) -> int:
@@ -270,5 +272,9 @@ def _count_events(env: simpy.Environment, until: float) -> int:
 
 
 def run_replication(scenario: Scenario, replication: int) -> ReplicationLog:
-    """Simulate one replication of ``scenario``; pure and picklable, for any executor."""
-    return Model(scenario, replication).run()
+    """Simulate one replication of ``scenario``; pure and picklable, for any executor.
+
+    Uncertain fields (``scenario.uncertain``) take this replication's values first; the log
+    holds the scenario as run and the values drawn."""
+    drawn, values = draw_parameters(scenario, replication)
+    return replace(Model(drawn, replication).run(), parameters=values)
