@@ -12,7 +12,7 @@ import pandas as pd
 import yaml
 
 from sim.analysis.metrics import ALL
-from sim.analysis.summary import compare
+from sim.analysis.summary import compare, paired_differences
 from sim.analysis.uncertainty import MIN_REPLICATIONS as INFLUENCE_MIN_REPS
 from sim.analysis.uncertainty import parameter_influence
 from sim.capacity import command as capacity_command
@@ -209,6 +209,10 @@ def _compare(args: argparse.Namespace) -> int:
         table.to_csv(folder / "comparison.csv", index=False)
         result_a.summary().to_csv(folder / "a_summary.csv", index=False)
         result_b.summary().to_csv(folder / "b_summary.csv", index=False)
+        if a.uncertain or b.uncertain:
+            influence = parameter_influence(paired_differences(result_a.metrics,
+                                                               result_b.metrics))
+            influence.to_csv(folder / "parameter_influence.csv", index=False)
         write_scenario(a, folder / "a_scenario.yaml")
         write_scenario(b, folder / "b_scenario.yaml")
         reps = a.time.replications

@@ -96,3 +96,20 @@ def test_influence_names_the_parameter_that_drives_a_metric():
 def test_no_uncertainty_no_influence_table():
     result = run_scenario(baseline(), replications=2, executor="serial", progress=False)
     assert parameter_influence(result.metrics).empty
+
+
+def test_paired_differences_keep_the_drawn_values_undifferenced():
+    import pandas as pd
+
+    from sim.analysis.summary import paired_differences
+
+    reps = range(3)
+    a = pd.DataFrame({"replication": reps, "metric": "m", "locality": "all", "value": [10, 20, 30]})
+    b = pd.concat([
+        pd.DataFrame({"replication": reps, "metric": "m", "locality": "all", "value": [9, 18, 27]}),
+        pd.DataFrame({"replication": reps, "metric": f"parameter:{MDT}", "locality": "all",
+                      "value": [0.01, 0.02, 0.03]}),
+    ])
+    diffs = paired_differences(a, b).set_index(["metric", "replication"])["value"]
+    assert diffs.loc["m"].tolist() == [-1, -2, -3]
+    assert diffs.loc[f"parameter:{MDT}"].tolist() == [0.01, 0.02, 0.03]

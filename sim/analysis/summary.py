@@ -44,9 +44,7 @@ def compare(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     if reps_a != reps_b:
         raise ValueError(f"runs to compare must have the same replications: {sorted(reps_a)} "
                          f"vs {sorted(reps_b)}")
-    keys = ["replication", "metric", "locality"]
-    joined = a[keys + ["value"]].merge(b[keys + ["value"]], on=keys, suffixes=("_a", "_b"))
-    joined["diff"] = joined["value_b"] - joined["value_a"]
+    joined = _joined(a, b)
     rows = []
     for (metric, locality), group in joined.groupby(["metric", "locality"], sort=False):
         a_mean = float(group["value_a"].mean())
@@ -55,3 +53,23 @@ def compare(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
         rows.append((metric, locality, a_mean, b_mean, diff, low, high))
     return pd.DataFrame(rows, columns=["metric", "locality", "a_mean", "b_mean", "diff_mean",
                                        "diff_ci_low", "diff_ci_high"])
+
+
+def _joined(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    keys = ["replication", "metric", "locality"]
+    joined = a[keys + ["value"]].merge(b[keys + ["value"]], on=keys, suffixes=("_a", "_b"))
+    joined["diff"] = joined["value_b"] - joined["value_a"]
+    return joined
+
+
+def paired_differences(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """Replication-by-replication differences B - A (replication, metric, locality, value),
+    with B's rows of drawn parameter values kept as they are (not differenced), so the
+    spread of a difference can be traced to the parameters (sim.analysis.uncertainty)."""
+    from sim.analysis.metrics import PARAMETER
+
+    diffs = _joined(a, b)
+    diffs = diffs[~diffs["metric"].str.startswith(PARAMETER)]
+    parameters = b[b["metric"].str.startswith(PARAMETER)]
+    return pd.concat([diffs[["replication", "metric", "locality", "diff"]]
+                      .rename(columns={"diff": "value"}), parameters], ignore_index=True)
