@@ -52,13 +52,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages: timings mean little when they exceed the cores."""
+    if not hasattr(os, "getloadavg"):
+        return "unknown"
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def context(args: argparse.Namespace) -> dict[str, object]:
-    load = os.getloadavg() if hasattr(os, "getloadavg") else None
     return {
         "date": dt.datetime.now().isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} "
                    f"{platform.python_version()}",
-        "load average at start (1, 5, 15 min)": load,
+        "load average at start (1, 5, 15 min)": load_average(),
         "mode": "quick (shortened baseline; goals not judged)" if args.quick else "full",
     }
 
@@ -101,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     for key, value in about.items():
         print(f"{key}: {value}")
     figures = run(args)
+    about["load average at end (1, 5, 15 min)"] = load_average()
+    print(f"load average at end (1, 5, 15 min): {about['load average at end (1, 5, 15 min)']}")
     print()
     print(render_table(figures))
     print()
