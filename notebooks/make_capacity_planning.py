@@ -85,15 +85,17 @@ occupancy_plot(distribution, capacity, "acute")"""),
 
 In the locality configuration home intermediate care is run by three locality teams. Each
 team's capacity needs reading on its own: a team cannot borrow another's slots, so three small
-teams need more in total than one borough team for the same patients (pooling)."""),
+teams need more in total than one borough team for the same patients (pooling). In the
+table, `all` is what the three teams need together and `pooled` what one shared team would
+need."""),
     ("code", """\
 local = simulate_occupancy(locality, ["ic_home"], locality.time.replications, progress=False)
 by_locality = capacity_table(local, locality, Criteria()).query(
     "criterion == 'all_busy_queue'")
 by_locality.pivot(index="locality", columns="period", values="capacity")"""),
     ("code", """\
-teams = by_locality.query("period == 'all' and locality != 'all'")["capacity"].sum()
-one_team = by_locality.query("period == 'all' and locality == 'all'")["capacity"].iloc[0]
+whole_year = by_locality.query("period == 'all'").set_index("locality")["capacity"]
+teams, one_team = whole_year["all"], whole_year["pooled"]
 print(f"three locality teams need {teams} slots in total; one borough team would need "
       f"{one_team} for the same patients")"""),
     ("md", """\

@@ -1,7 +1,8 @@
 """Finished replications kept on disk, found again by the content of what produced them.
 
 The key of a replication is a hash of everything its numbers depend on: the fully resolved
-scenario (seed included), the replication number, what was computed from it, the source of
+scenario (seed included; not its name, description or number of replications), the
+replication number, what was computed from it, the source of
 this package and the versions of the libraries that draw or count. A repeated or resumed
 run therefore reuses exactly the results it would have recomputed, and a change of code,
 scenario or library makes a new key instead of serving stale numbers. Entries are written to
@@ -11,6 +12,7 @@ a temporary file and renamed, so an interrupted run never leaves a truncated ent
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 from functools import lru_cache
@@ -43,8 +45,16 @@ def replication_key(scenario: Scenario, replication: int, kind: str) -> str:
     digest.update(code_fingerprint().encode())
     digest.update(kind.encode())
     digest.update(str(replication).encode())
-    digest.update(scenario.model_dump_json().encode())
+    digest.update(json.dumps(numbers_relevant(scenario), sort_keys=True).encode())
     return digest.hexdigest()
+
+
+def numbers_relevant(scenario: Scenario) -> dict[str, Any]:
+    """The scenario without the fields that cannot change one replication's numbers: its
+    name, description and how many replications the whole run has."""
+    data = scenario.model_dump(mode="json", exclude={"name", "description"})
+    del data["time"]["replications"]
+    return data
 
 
 class ResultCache:

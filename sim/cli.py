@@ -13,8 +13,7 @@ import yaml
 
 from sim.analysis.metrics import ALL
 from sim.analysis.summary import compare, paired_differences
-from sim.analysis.uncertainty import MIN_REPLICATIONS as INFLUENCE_MIN_REPS
-from sim.analysis.uncertainty import parameter_influence
+from sim.analysis.uncertainty import MIN_REPLICATIONS_TO_RANK, parameter_influence
 from sim.capacity import command as capacity_command
 from sim.cli_options import add_run_options, run_settings
 from sim.config import Scenario, ScenarioError, load_scenario
@@ -28,7 +27,7 @@ from sim.output.folder import (
 )
 from sim.output.plots import save, sweep_plot, write_standard_plots
 from sim.precision import run_to_precision
-from sim.runner import run_scenario
+from sim.runner import produced_metrics, run_scenario
 from sim.sweep import Sweep, load_sweep, parse_vary, run_sweep
 
 HEADLINE = [
@@ -62,8 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; no results folder was written", file=sys.stderr)
         return 130
-    except FileExistsError as error:
-        print(error, file=sys.stderr)
+    except OSError as error:  # a results folder that exists, an unreachable scheduler, ...
+        print(f"error: {error}", file=sys.stderr)
         return 1
 
 
@@ -190,7 +189,7 @@ def _run(args: argparse.Namespace) -> int:
         headline = influence[influence["metric"].isin(HEADLINE)]
         print(_table(headline.pivot(index="metric", columns="parameter",
                                     values="variance_share")) if len(headline)
-              else f"(at least {INFLUENCE_MIN_REPS} replications are needed)")
+              else f"(at least {MIN_REPLICATIONS_TO_RANK} replications are needed)")
     print(f"\n{scenario.name}: {reps} replications in {result.wall_seconds:.1f} s -> {out}")
     return 0
 
@@ -239,20 +238,21 @@ def _sweep(args: argparse.Namespace) -> int:
                   args.reps or sweep.replications)
     changes = {"time.seed": args.seed} if args.seed is not None else {}
     base = load_scenario(args.scenario, changes)
+    settings = run_settings(args)
+    produced = set(produced_metrics(base))
+    unknown = [m for m in sweep.metrics if m not in produced]
+    if unknown:
+        raise ScenarioError([f"--metrics: unknown metric(s) {', '.join(unknown)}; expected "
+                             "names from summary.csv"])
     out = args.out or Path("results") / f"{base.name}_sweep" / default_folder(base).name
     if out.exists():
         raise FileExistsError(f"{out} already exists; choose another --out")
     started = time.perf_counter()
-    result = run_sweep(args.scenario, sweep, changes, **run_settings(args))
+    result = run_sweep(args.scenario, sweep, changes, **settings)
     wall = time.perf_counter() - started
     summary = result.summary()
     fields = list(sweep.vary)
     metrics = sweep.metrics or [m for m in SWEEP_METRICS if m in set(summary["metric"])]
-    unknown = [m for m in metrics if m not in set(summary["metric"])]
-    if unknown:  # the runs are done: keep them, plot what exists
-        print(f"warning: no metric named {', '.join(unknown)}; see sweep.csv for the names",
-              file=sys.stderr)
-        metrics = [m for m in metrics if m not in unknown]
     reps = result.scenarios[0].time.replications
     with atomic_folder(out) as folder:
         summary.to_csv(folder / "sweep.csv", index=False)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.cache import ResultCache
+from sim.config import ScenarioError
 from sim.executors import EXECUTORS
 
 DEFAULT_CACHE = Path("results/.cache")
@@ -29,7 +30,16 @@ def add_run_options(sub: argparse.ArgumentParser) -> None:
 
 
 def run_settings(args: argparse.Namespace) -> dict[str, Any]:
-    """Keyword arguments for run_scenario and friends from the shared options."""
+    """Keyword arguments for run_scenario and friends from the shared options, checked."""
+    problems = []
+    if args.jobs is not None and args.jobs < 1:
+        problems.append(f"--jobs: expected at least 1 worker process, got {args.jobs}")
+    if args.scheduler is not None and args.executor != "dask":
+        problems.append("--scheduler: a Dask scheduler address needs --executor dask")
+    if getattr(args, "reps", None) is not None and args.reps < 1:
+        problems.append(f"--reps: expected at least 1 replication, got {args.reps}")
+    if problems:
+        raise ScenarioError(problems)
     return {"executor": args.executor, "jobs": args.jobs, "scheduler": args.scheduler,
             "cache": None if args.no_cache else ResultCache(args.cache),
             "progress": not args.quiet}

@@ -21,7 +21,13 @@ from sim.analysis.summary import summarise
 from sim.cache import ResultCache
 from sim.config import Scenario, ScenarioError
 from sim.executors import ExecutorName, open_executor
-from sim.runner import ReplicationResult, ScenarioResult, map_replications, simulate
+from sim.runner import (
+    ReplicationResult,
+    ScenarioResult,
+    map_replications,
+    produced_metrics,
+    simulate,
+)
 
 MIN_REPLICATIONS = 3  # fewer gives an interval too unstable to stop on
 
@@ -72,6 +78,10 @@ def run_to_precision(
     if not 0 < precision < 1:
         raise ScenarioError([f"--precision: expected a fraction between 0 and 1 (0.05 = 5%), "
                              f"got {precision}"])
+    if max_replications < MIN_REPLICATIONS:
+        raise ScenarioError([f"--max-reps: expected at least {MIN_REPLICATIONS}, got "
+                             f"{max_replications}"])
+    _check_names(set(produced_metrics(scenario)), metrics)  # before any long run
     n = min(max(scenario.time.replications, MIN_REPLICATIONS), max_replications)
     started = time.perf_counter()
     results: list[ReplicationResult] = []
@@ -81,7 +91,6 @@ def run_to_precision(
             results += map_replications(simulate, tasks, pool, cache=cache, progress=progress,
                                         desc=f"{scenario.name} (to {n} reps)")
             table = pd.concat([r.metrics for r in results], ignore_index=True)
-            _check_names(table, metrics)
             report = precision_report(table, metrics, precision)
             wanted = replications_wanted(report, n)
             if wanted <= n or n >= max_replications:
@@ -90,8 +99,7 @@ def run_to_precision(
     return ScenarioResult(scenario, results, time.perf_counter() - started), report
 
 
-def _check_names(table: pd.DataFrame, names: list[str]) -> None:
-    known = set(table["metric"])
+def _check_names(known: set[str], names: list[str]) -> None:
     unknown = [name for name in names if name not in known]
     if unknown:
         raise ScenarioError([f"--metrics: unknown metric(s) {', '.join(unknown)}; expected "

@@ -186,3 +186,12 @@ def run_scenario(
                                scheduler, None if keep_events else cache, progress,
                                scenario.name)
     return ScenarioResult(scenario, results, time.perf_counter() - started)
+
+
+def produced_metrics(scenario: Scenario) -> dict[str, list[str]]:
+    """Metric -> localities it is reported for, from one day of the scenario (which metrics
+    appear depends on the scenario's services and roles, not on what happens)."""
+    probe = scenario.with_changes({"time.warmup_days": 0, "time.run_days": 1})
+    metrics = simulate(probe, 0).metrics
+    return {metric: list(group["locality"]) for metric, group in
+            metrics.groupby("metric", sort=False)}

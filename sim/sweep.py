@@ -53,11 +53,22 @@ class Sweep:
 def parse_values(text: str, where: str) -> list[Any]:
     """``"v1,v2,v3"`` or an inclusive range ``"start:stop:step"`` -> values (YAML scalars)."""
     text = str(text).strip()
-    if text.count(":") == 2 and "," not in text:
+    if ":" in text:  # only ever a range (YAML would read 10:20 as the base-60 number 620)
+        if text.count(":") != 2 or "," in text:
+            raise ScenarioError([f"{where}: expected a range start:stop:step or values "
+                                 f"v1,v2,v3, got {text!r}"])
         return _range(text, where)
     values = [yaml.safe_load(token) for token in text.split(",") if token.strip()]
     if not values:
         raise ScenarioError([f"{where}: expected values like 1,2,3 or a range start:stop:step"])
+    return _distinct(values, where)
+
+
+def _distinct(values: list[Any], where: str) -> list[Any]:
+    repeated = sorted({str(v) for v in values if values.count(v) > 1})
+    if repeated:
+        raise ScenarioError([f"{where}: each value once, please: {', '.join(repeated)} "
+                             "given more than once"])
     return values
 
 
@@ -102,7 +113,10 @@ def load_sweep(path: Path) -> Sweep:
     for name, values in vary.items():
         where = f"{path}: vary.{name}"
         if isinstance(values, list) and values:
-            parsed[name] = values
+            try:
+                parsed[name] = _distinct(values, where)
+            except ScenarioError as error:
+                problems.extend(error.messages)
         elif isinstance(values, (str, int, float)):
             try:
                 parsed[name] = parse_values(str(values), where)
@@ -149,18 +163,23 @@ class SweepResult:
 
 def build_points(path: Path, sweep: Sweep, base_changes: dict[str, Any]) -> list[Scenario]:
     """Validate every grid point before anything runs; all problems are reported at once."""
-    scenarios, problems = [], []
+    scenarios = []
     points = sweep.points()
     if len(points) > MAX_POINTS:
         raise ScenarioError([f"{path}: the sweep has {len(points)} points; at most {MAX_POINTS}"])
+    where: dict[str, list[str]] = {}  # message -> labels of the points it occurs at
     for point in points:
         try:
             scenarios.append(load_scenario(path, {**base_changes, **point}))
         except ScenarioError as error:
             label = ", ".join(f"{k}={v}" for k, v in point.items())
-            problems.extend(f"{message} (sweep point {label})" for message in error.messages)
-    if problems:
-        raise ScenarioError(list(dict.fromkeys(problems)))
+            for message in error.messages:
+                where.setdefault(message, []).append(label)
+    if where:
+        raise ScenarioError([
+            f"{message} (from the sweep: "
+            f"{'every point' if len(labels) == len(points) else '; '.join(labels)})"
+            for message, labels in where.items()])
     return scenarios
 
 

@@ -322,12 +322,17 @@ def test_command_writes_a_reproducible_results_folder(small_scenario_file, tmp_p
     assert set(dist.loc[dist["service"] == "ward", "locality"]) == {"all"}
     assert set(dist["period"]) == {"all", "2025-01", "2025-02", "2025-03"}
     capacity = pd.read_csv(folder / "capacity.csv")
-    assert list(capacity.columns) == ["service", "locality", "period", "criterion",
+    assert list(capacity.columns) == ["service", "locality", "period", "days", "criterion",
                                       "target_pct", "capacity", "mean", "ci_low", "ci_high",
                                       "n_reps", "occupancy_mean", "current_capacity"]
     team = capacity[(capacity["service"] == "team") & (capacity["period"] == "all")]
     assert dict(zip(team["locality"], team["current_capacity"])) == {
-        "north": 2, "south": 2, "all": 4}
+        "north": 2, "south": 2, "all": 4, "pooled": 4}
+    # "all" of a team per locality is what the teams need together; "pooled" one shared team
+    by_unit = team[team["criterion"] == "all_busy_queue"].set_index("locality")["capacity"]
+    assert by_unit["all"] == by_unit["north"] + by_unit["south"] >= by_unit["pooled"]
+    months = capacity.drop_duplicates("period").set_index("period")["days"]
+    assert months.drop("all").sum() == pytest.approx(months["all"])
     assert set(capacity.loc[capacity["criterion"] == "percentile", "target_pct"]) == {90}
     assert (capacity["n_reps"] == 3).all()
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))

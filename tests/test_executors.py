@@ -88,6 +88,14 @@ def test_cache_key_changes_with_anything_that_changes_the_numbers(scenario):
     assert key != replication_key(scenario, 0, "another_reduction")
 
 
+def test_cache_key_ignores_what_cannot_change_a_replication(scenario):
+    """A longer run, or the same scenario renamed, reuses the replications already done."""
+    key = replication_key(scenario, 0, "simulate")
+    same = scenario.with_changes({"time.replications": 50, "name": "renamed",
+                                  "description": "another description"})
+    assert replication_key(same, 0, "simulate") == key
+
+
 def test_unreadable_cache_entry_is_recomputed(tmp_path, scenario):
     cache = ResultCache(tmp_path)
     tasks = [(scenario, 0)]

@@ -22,6 +22,7 @@ from sim.sweep import Sweep, build_points, load_sweep, parse_values, parse_vary,
     ("0:0.1:0.05", [0.0, 0.05, 0.1]),
     ("3,5,unlimited", [3, 5, "unlimited"]),
     ("0.05", [0.05]),
+    ("6,unlimited", [6, "unlimited"]),
 ])
 def test_values_and_inclusive_ranges(text, expected):
     assert parse_values(text, "x") == expected
@@ -32,6 +33,9 @@ def test_values_and_inclusive_ranges(text, expected):
     ("1:5:0", "positive step"),
     ("a:b:c", "range of numbers"),
     ("0:1000000:1", "more than"),
+    ("10:20", "expected a range start:stop:step"),  # YAML would read 620
+    ("1:2:1,3", "expected a range"),
+    ("6,6,8", "given more than once"),
 ])
 def test_bad_ranges_say_what_was_expected(text, message):
     with pytest.raises(ScenarioError, match=message):
@@ -68,7 +72,7 @@ def test_every_point_is_validated_before_anything_runs():
         run_sweep(BASELINE, sweep, SHORT, executor=executor, progress=False)
     text = "\n".join(error.value.messages)
     assert "services.acute.capasity" in text and "did you mean 'capacity'" in text
-    assert "sweep point" in text
+    assert "(from the sweep: every point)" in text
     assert executor.calls == []
 
 

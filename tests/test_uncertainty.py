@@ -74,6 +74,8 @@ def test_a_count_is_drawn_whole():
     scenario = with_uncertain({"services.acute.capacity": {"uniform": [395, 415]}})
     values = [draw_parameters(scenario, r)[1]["services.acute.capacity"] for r in range(8)]
     assert all(isinstance(v, int) and 395 <= v <= 415 for v in values)
+    # checked at the whole numbers that can be drawn: 0.6 rounds to 1, a valid capacity
+    with_uncertain({"services.ucr.capacity": {"uniform": [0.6, 3.4]}})
 
 
 def test_influence_names_the_parameter_that_drives_a_metric():
@@ -113,3 +115,15 @@ def test_paired_differences_keep_the_drawn_values_undifferenced():
     diffs = paired_differences(a, b).set_index(["metric", "replication"])["value"]
     assert diffs.loc["m"].tolist() == [-1, -2, -3]
     assert diffs.loc[f"parameter:{MDT}"].tolist() == [0.01, 0.02, 0.03]
+
+
+def test_setting_an_uncertain_field_fixes_it():
+    """A sweep, a capacity search or an unlimited-capacity run sets fields by path: an
+    uncertain entry for that field must give way, or every point would draw the same values."""
+    scenario = with_uncertain({MDT: {"uniform": [0.0, 0.2]},
+                               "services.ucr.capacity": {"uniform": [3, 5]}})
+    fixed = scenario.with_changes({MDT: 0.5, "services.ucr": {"capacity": "unlimited"}})
+    assert fixed.uncertain == {}
+    assert draw_parameters(fixed, 0)[0].policies.mdt_case_management.crisis_reduction == 0.5
+    kept = scenario.with_changes({"services.acute.capacity": 400})
+    assert set(kept.uncertain) == {MDT, "services.ucr.capacity"}

@@ -64,12 +64,13 @@ def _joined(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
 
 def paired_differences(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     """Replication-by-replication differences B - A (replication, metric, locality, value),
-    with B's rows of drawn parameter values kept as they are (not differenced), so the
+    with the rows of drawn parameter values (B's, else A's) kept as they are, so the
     spread of a difference can be traced to the parameters (sim.analysis.uncertainty)."""
     from sim.analysis.metrics import PARAMETER
 
     diffs = _joined(a, b)
     diffs = diffs[~diffs["metric"].str.startswith(PARAMETER)]
-    parameters = b[b["metric"].str.startswith(PARAMETER)]
+    drawn = b if b["metric"].str.startswith(PARAMETER).any() else a  # whichever drew them
+    parameters = drawn[drawn["metric"].str.startswith(PARAMETER)]
     return pd.concat([diffs[["replication", "metric", "locality", "diff"]]
                       .rename(columns={"diff": "value"}), parameters], ignore_index=True)

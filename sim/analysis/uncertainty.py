@@ -18,7 +18,7 @@ from scipy import stats
 
 from sim.analysis.metrics import ALL, PARAMETER
 
-MIN_REPLICATIONS = 5  # fewer gives correlations too noisy to rank parameters by
+MIN_REPLICATIONS_TO_RANK = 5  # fewer gives correlations too noisy to rank parameters by
 
 
 def parameter_influence(metrics: pd.DataFrame) -> pd.DataFrame:
@@ -31,7 +31,7 @@ def parameter_influence(metrics: pd.DataFrame) -> pd.DataFrame:
         index="replication", columns="metric", values="value", aggfunc="first")
     parameters = [c for c in wide.columns if c.startswith(PARAMETER)]
     columns = ["metric", "parameter", "variance_share", "spearman", "n_reps"]
-    if not parameters or len(wide) < MIN_REPLICATIONS:
+    if not parameters or len(wide) < MIN_REPLICATIONS_TO_RANK:
         return pd.DataFrame(columns=columns)
     rows = []
     for metric in (c for c in wide.columns if not c.startswith(PARAMETER)):
@@ -39,7 +39,7 @@ def parameter_influence(metrics: pd.DataFrame) -> pd.DataFrame:
         for parameter in parameters:
             x = wide[parameter].to_numpy(dtype=float)
             ok = ~(np.isnan(x) | np.isnan(y))
-            if ok.sum() < MIN_REPLICATIONS or np.ptp(y[ok]) == 0 or np.ptp(x[ok]) == 0:
+            if ok.sum() < MIN_REPLICATIONS_TO_RANK or np.ptp(y[ok]) == 0 or np.ptp(x[ok]) == 0:
                 continue
             pearson = float(np.corrcoef(x[ok], y[ok])[0, 1])
             spearman = float(stats.spearmanr(x[ok], y[ok]).statistic)

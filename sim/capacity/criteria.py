@@ -32,12 +32,13 @@ import pandas as pd
 
 from sim.analysis.metrics import ALL
 from sim.analysis.summary import t_interval
-from sim.capacity.occupancy import Histograms, Key, pooled
+from sim.capacity.occupancy import Histograms, Key, periods, pooled
 from sim.config.capacity import unit_capacities
 from sim.config.loader import ScenarioError
 from sim.config.schema import CapacitatedService, Scenario
 
 CRITERIA = ("all_busy", "all_busy_queue", "mean_occupancy", "percentile")
+POOLED = "pooled"  # a multi-unit service sized as one shared pool
 _ROUNDING = 1e-9  # mean / target within this of a whole number is that number
 
 
@@ -134,28 +135,58 @@ def capacity_table(histograms: list[Histograms], scenario: Scenario,
                    criteria: Criteria) -> pd.DataFrame:
     """One row per service, unit (column ``locality``), period and criterion: the capacity
     from the pooled distribution (``capacity``) and the mean and 95% interval of the
-    capacities of the replications, with the pooled mean occupancy and today's capacity.
+    capacities of the replications, with the pooled mean occupancy, today's capacity and the
+    period's length in ``days`` (a month at either end of the run may be partial).
 
-    ``scenario`` is the scenario as given (before capacity was made unlimited).
+    For a service run by several units (e.g. a team per locality), ``all`` is the sum of what
+    the units need, each sized on its own, and ``pooled`` is what one shared pool serving
+    everyone would need (less: the difference is the cost of not pooling). ``scenario`` is
+    the scenario as given (before capacity was made unlimited).
     """
-    rows = []
+    lengths = {period.name: period.end - period.start for period in periods(scenario)}
+    sized: dict[Key, tuple[dict[str, int], list[dict[str, int]], float]] = {}
     for key in histograms[0]:
-        service, unit, period = key
-        occupancy_pct = criteria.occupancy_pct_for(scenario, service)
-        target_pct = {"all_busy": criteria.all_busy_pct, "all_busy_queue": criteria.all_busy_pct,
-                      "mean_occupancy": occupancy_pct,
-                      "percentile": criteria.percentile}
+        occupancy_pct = criteria.occupancy_pct_for(scenario, key[0])
         distribution = pooled(histograms, key)
-        from_pooled = capacities(distribution, criteria, occupancy_pct)
-        by_rep = [capacities(_fractions(h[key]), criteria, occupancy_pct) for h in histograms]
-        for criterion in CRITERIA:
-            mean, low, high = t_interval(np.array([c[criterion] for c in by_rep]))
-            rows.append((service, unit, period, criterion, target_pct[criterion],
-                         from_pooled[criterion], mean, low, high, len(by_rep),
-                         mean_occupancy(distribution), current_capacity(scenario, key)))
+        sized[key] = (capacities(distribution, criteria, occupancy_pct),
+                      [capacities(_fractions(h[key]), criteria, occupancy_pct)
+                       for h in histograms],
+                      mean_occupancy(distribution))
+    rows = []
+    for (service, unit, period), (from_pooled, by_rep, occupancy) in sized.items():
+        parts = [k for k in sized if k[0] == service and k[2] == period and k[1] != ALL]
+        label = unit
+        if unit == ALL and parts:  # the units' sum, and the single pool as "pooled"
+            rows.extend(_rows(scenario, criteria, (service, ALL, period), lengths[period],
+                              _summed([sized[k][0] for k in parts]),
+                              [_summed(reps) for reps in zip(*(sized[k][1] for k in parts))],
+                              sum(sized[k][2] for k in parts)))
+            label = POOLED
+        rows.extend(_rows(scenario, criteria, (service, label, period), lengths[period],
+                          from_pooled, by_rep, occupancy))
     return pd.DataFrame(rows, columns=[
-        "service", "locality", "period", "criterion", "target_pct", "capacity", "mean",
-        "ci_low", "ci_high", "n_reps", "occupancy_mean", "current_capacity"])
+        "service", "locality", "period", "days", "criterion", "target_pct", "capacity",
+        "mean", "ci_low", "ci_high", "n_reps", "occupancy_mean", "current_capacity"])
+
+
+def _rows(scenario: Scenario, criteria: Criteria, key: Key, days: float,
+          from_pooled: dict[str, int], by_rep: list[dict[str, int]],
+          occupancy: float) -> list[tuple[object, ...]]:
+    service, unit, period = key
+    occupancy_pct = criteria.occupancy_pct_for(scenario, service)
+    target_pct = {"all_busy": criteria.all_busy_pct, "all_busy_queue": criteria.all_busy_pct,
+                  "mean_occupancy": occupancy_pct, "percentile": criteria.percentile}
+    current = current_capacity(scenario, (service, ALL if unit == POOLED else unit, period))
+    rows = []
+    for criterion in CRITERIA:
+        mean, low, high = t_interval(np.array([c[criterion] for c in by_rep]))
+        rows.append((service, unit, period, days, criterion, target_pct[criterion],
+                     from_pooled[criterion], mean, low, high, len(by_rep), occupancy, current))
+    return rows
+
+
+def _summed(parts: list[dict[str, int]] | tuple[dict[str, int], ...]) -> dict[str, int]:
+    return {criterion: sum(part[criterion] for part in parts) for criterion in CRITERIA}
 
 
 def current_capacity(scenario: Scenario, key: Key) -> float:

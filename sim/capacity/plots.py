@@ -8,6 +8,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.analysis.metrics import ALL
+from sim.capacity.criteria import POOLED
 
 CRITERION_LABELS = {
     "all_busy": "all busy <= {target:g}% of arrivals (lost)",
@@ -34,7 +35,9 @@ def occupancy_plot(distribution: pd.DataFrame, capacity: pd.DataFrame,
         rows = dist[dist["locality"] == unit]
         ax.bar(rows["occupancy"], rows["fraction_of_time"], width=1.0, color="tab:blue",
                alpha=0.6, label="fraction of time")
-        unit_caps = caps[caps["locality"] == unit]
+        # the whole service's distribution is marked with what one shared pool would need
+        pooled = unit == ALL and (caps["locality"] == POOLED).any()
+        unit_caps = caps[caps["locality"] == (POOLED if pooled else unit)]
         for row in unit_caps.itertuples():
             label = CRITERION_LABELS[row.criterion].format(target=row.target_pct)
             ax.axvline(row.capacity, color=CRITERION_STYLES[row.criterion], linestyle="-",
@@ -50,7 +53,8 @@ def occupancy_plot(distribution: pd.DataFrame, capacity: pd.DataFrame,
         low, high = min([*held, *marks], default=0), max([*held, *marks], default=1)
         margin = max(1.0, 0.05 * (high - low))
         ax.set_xlim(max(-0.5, low - margin), high + margin)
-        ax.set_title(f"{service}, {unit}: occupancy with capacity unlimited")
+        ax.set_title(f"{service}, {unit}: occupancy with capacity unlimited"
+                     + (" (criteria: one shared pool)" if pooled else ""))
         ax.set_xlabel("units in use (beds, slots or staff)")
         ax.set_ylabel("fraction of time")
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")

@@ -29,7 +29,7 @@ from sim.analysis.metrics import ALL
 from sim.config.capacity import unit_capacities
 from sim.config.loader import ScenarioError, read_yaml_file
 from sim.config.schema import CapacitatedService, Scenario
-from sim.runner import simulate
+from sim.runner import produced_metrics
 
 Count = Annotated[int, Field(ge=1)]
 
@@ -263,12 +263,3 @@ def _target_problems(targets: list[Target], scenario: Scenario) -> list[str]:
             problems.append(f"targets.{i}.locality: '{target.metric}' is reported for "
                             f"{localities}, not '{target.locality}'")
     return problems
-
-
-def produced_metrics(scenario: Scenario) -> dict[str, list[str]]:
-    """Metric -> localities it is reported for, from one day of the scenario (which metrics
-    appear depends on the scenario's services and roles, not on what happens)."""
-    probe = scenario.with_changes({"time.warmup_days": 0, "time.run_days": 1})
-    metrics = simulate(probe, 0).metrics
-    return {metric: list(group["locality"]) for metric, group in
-            metrics.groupby("metric", sort=False)}

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.config.capacity import unit_capacities
 from sim.config.schema import DEFAULT_KEY, NO_PATHWAY, RESIDENCES, By, CapacitatedService
-from sim.config.uncertainty import field_value
+from sim.config.uncertainty import as_field_type, field_value
 
 if TYPE_CHECKING:
     from sim.config.schema import Scenario
@@ -79,7 +79,7 @@ def _check_uncertain(scenario: Scenario, problems: list[Problem]) -> None:
             problems.append(Problem(where, f"expected a field holding a number, found "
                                            f"{type(value).__name__}"))
             continue
-        for bound in distribution.support:
+        for bound in (as_field_type(end, value) for end in distribution.support):
             try:
                 Scenario.model_validate(apply_changes(data, {path: bound}))
             except ValidationError as error:

@@ -179,7 +179,17 @@ def deep_merge(
 
 
 def apply_changes(data: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    """A copy of ``data`` with each dotted path in ``changes`` set to its value."""
+    """A copy of ``data`` with each dotted path in ``changes`` set to its value.
+
+    Setting a field fixes it: an ``uncertain`` entry for the same field (or one inside or
+    around it) is dropped, so a sweep or a search over a field that was uncertain varies it.
+    """
+    uncertain = data.get("uncertain") or {}
+    fixed = [path for path in uncertain
+             if any(_overlaps(path, changed) for changed in changes
+                    if not changed.startswith("uncertain"))]
+    if fixed:
+        data = {**data, "uncertain": {k: v for k, v in uncertain.items() if k not in fixed}}
     result = data
     for dotted, value in changes.items():
         override: dict[str, Any] = {}
@@ -190,6 +200,11 @@ def apply_changes(data: dict[str, Any], changes: dict[str, Any]) -> dict[str, An
         node[leaf] = value
         result = deep_merge(result, override)
     return result
+
+
+def _overlaps(a: str, b: str) -> bool:
+    """One dotted path is the other or lies inside it."""
+    return a == b or a.startswith(b + ".") or b.startswith(a + ".")
 
 
 def validate(data: dict[str, Any], provenance: Provenance, default_file: str) -> Scenario:

@@ -93,9 +93,7 @@ def draw_parameters(scenario: Scenario, replication: int) -> tuple[Scenario, dic
     drawn: dict[str, float] = {}
     for path, distribution in scenario.uncertain.items():
         u = float(named_stream(scenario.time.seed, replication, f"parameter.{path}").random())
-        value = distribution.value_at(u)
-        # a count (beds, staff) stays whole: rounded to the nearest
-        drawn[path] = round(value) if isinstance(field_value(data, path), int) else value
+        drawn[path] = as_field_type(distribution.value_at(u), field_value(data, path))
     return validate(apply_changes(data, drawn), {}, f"scenario '{scenario.name}'"), drawn
 
 
@@ -105,3 +103,9 @@ def field_value(data: dict[str, Any], path: str) -> Any:
     for key in path.split("."):
         node = node.get(key) if isinstance(node, dict) else None
     return node
+
+
+def as_field_type(value: float, current: Any) -> float:
+    """``value`` as the field holds it: a count (beds, staff) is rounded half up to a whole
+    number, so each whole number gets its full share of the distribution."""
+    return math.floor(value + 0.5) if isinstance(current, int) else value

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -67,12 +68,18 @@ def sweep_plot(summary: pd.DataFrame, fields: list[str], metric: str) -> Figure:
     for ax, field in zip(axes[0], fields):
         others = [f for f in fields if f != field]
         groups = rows.groupby(others, sort=False) if others else [((), rows)]
+        values = list(dict.fromkeys(rows[field]))  # grid order
+        numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
         for key, group in groups:
-            group = group.sort_values(field)
+            # numbers on a number line; anything else ("unlimited") as categories in grid order
+            x = group[field] if numeric else group[field].map(values.index)
+            order = np.argsort(x.to_numpy(dtype=float), kind="stable")
+            group, x = group.iloc[order], x.iloc[order]
             label = ", ".join(f"{f}={v}" for f, v in zip(others, _as_tuple(key))) or None
-            x = group[field].astype(str) if group[field].dtype == object else group[field]
             ax.errorbar(x, group["mean"], capsize=3, marker="o", label=label,
                         yerr=[group["mean"] - group["ci_low"], group["ci_high"] - group["mean"]])
+        if not numeric:
+            ax.set_xticks(range(len(values)), [str(v) for v in values])
         ax.set_xlabel(field)
         ax.set_ylabel(metric)
         if others:
