@@ -8,14 +8,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import yaml
 
 from sim.analysis.metrics import ALL
 from sim.analysis.summary import compare, paired_differences
 from sim.analysis.uncertainty import MIN_REPLICATIONS_TO_RANK, parameter_influence
 from sim.capacity import command as capacity_command
-from sim.cli_options import add_run_options, run_settings
+from sim.cli_options import add_run_options, run_settings, table_text
 from sim.config import Scenario, ScenarioError, load_scenario
 from sim.output.folder import (
     atomic_folder,
@@ -175,19 +174,19 @@ def _run(args: argparse.Namespace) -> int:
                             f"--seed {scenario.time.seed}",
                             {"events_logged": sum(r.n_events for r in result.replications)}),
                    folder / "manifest.json")
-    print(_table(summary[summary["locality"] == ALL].set_index("metric")
+    print(table_text(summary[summary["locality"] == ALL].set_index("metric")
                  .reindex([m for m in HEADLINE if m in set(summary["metric"])])
                  [["mean", "ci_low", "ci_high"]]))
     if precision is not None:
         reached = "reached" if precision["reached"].all() else \
             f"NOT reached within --max-reps {args.max_reps}"
         print(f"\nprecision {args.precision:.1%} {reached} with {reps} replications:")
-        print(_table(precision.set_index("metric")))
+        print(table_text(precision.set_index("metric")))
     if scenario.uncertain:
         print("\nuncertain parameters: share of each metric's variance across replications "
               "they explain (parameter_influence.csv)")
         headline = influence[influence["metric"].isin(HEADLINE)]
-        print(_table(headline.pivot(index="metric", columns="parameter",
+        print(table_text(headline.pivot(index="metric", columns="parameter",
                                     values="variance_share")) if len(headline)
               else f"(at least {MIN_REPLICATIONS_TO_RANK} replications are needed)")
     print(f"\n{scenario.name}: {reps} replications in {result.wall_seconds:.1f} s -> {out}")
@@ -224,7 +223,7 @@ def _compare(args: argparse.Namespace) -> int:
     shown = table[table["locality"] == ALL].set_index("metric")
     shown = shown.reindex([m for m in HEADLINE if m in shown.index])
     print(f"{b.name} minus {a.name}, paired over {reps} replications (95% CI):")
-    print(_table(shown[["a_mean", "b_mean", "diff_mean", "diff_ci_low", "diff_ci_high"]]))
+    print(table_text(shown[["a_mean", "b_mean", "diff_mean", "diff_ci_low", "diff_ci_high"]]))
     print(f"\n{a.name}: {result_a.wall_seconds:.1f} s, {b.name}: {result_b.wall_seconds:.1f} s"
           f" -> {out}")
     return 0
@@ -269,10 +268,6 @@ def _sweep(args: argparse.Namespace) -> int:
                             {"points": len(result.scenarios)}),
                    folder / "manifest.json")
     shown = summary[(summary["locality"] == ALL) & summary["metric"].isin(metrics)]
-    print(_table(shown.pivot(index=fields, columns="metric", values="mean")[metrics]))
+    print(table_text(shown.pivot(index=fields, columns="metric", values="mean")[metrics]))
     print(f"\n{len(result.scenarios)} points x {reps} replications in {wall:.1f} s -> {out}")
     return 0
-
-
-def _table(frame: pd.DataFrame) -> str:
-    return frame.to_string(float_format=lambda v: f"{v:,.2f}")

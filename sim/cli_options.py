@@ -1,10 +1,12 @@
-"""Command-line options shared by every command that runs replications."""
+"""Command-line options shared by every command that runs replications, and table output."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from sim.cache import ResultCache
 from sim.config import ScenarioError
@@ -43,3 +45,8 @@ def run_settings(args: argparse.Namespace) -> dict[str, Any]:
     return {"executor": args.executor, "jobs": args.jobs, "scheduler": args.scheduler,
             "cache": None if args.no_cache else ResultCache(args.cache),
             "progress": not args.quiet}
+
+
+def table_text(frame: pd.DataFrame) -> str:
+    """A table for the terminal: numbers with thousands separators and 2 decimals."""
+    return frame.to_string(float_format=lambda v: f"{v:,.2f}")

@@ -30,7 +30,7 @@ from sim.capacity.search import (
     solution_table,
 )
 from sim.capacity.targets import load_targets
-from sim.cli_options import add_run_options, run_settings
+from sim.cli_options import add_run_options, run_settings, table_text
 from sim.config import Scenario, ScenarioError, load_scenario
 from sim.executors import open_executor
 from sim.output.folder import atomic_folder, default_folder, manifest, write_json, write_scenario
@@ -114,7 +114,7 @@ def estimate(scenario: Scenario, args: argparse.Namespace, settings: dict[str, A
                             f"{options}",
                             {"services_unlimited": services}),
                    folder / "manifest.json")
-    print(_table(capacity_overview(capacity)))
+    print(table_text(capacity_overview(capacity)))
     print(f"\n{scenario.name}: capacity needed with {', '.join(services)} unlimited, "
           f"{reps} replications in {wall:.1f} s -> {out}")
     return 0
@@ -176,14 +176,14 @@ def describe(result: SearchResult) -> str:
                 + "\nRaise the upper bounds, add resources, or relax the targets.")
     lines = [f"Smallest capacities meeting every target over {plan.replications} replications "
              f"(common random numbers), {len(result.evaluations)} candidates evaluated:",
-             _table(solution_table(result).set_index("resource")
+             table_text(solution_table(result).set_index("resource")
                     [["capacity", "low", "high", "binding", "missed_with_one_less"]]),
              "",
              f"Confirming run: replications {plan.confirm_numbers[0]}-"
              f"{plan.confirm_numbers[-1]}, not used by the search (95% CI):"]
     confirmation = result.confirmation
     assert confirmation is not None
-    lines.append(_table(confirmation.set_index("target")
+    lines.append(table_text(confirmation.set_index("target")
                         [["mean", "ci_low", "ci_high", "met", "met_with_confidence"]]))
     missed = list(confirmation.loc[~confirmation["met"], "target"])
     if missed:
@@ -199,7 +199,3 @@ def _out_folder(args: argparse.Namespace, scenario: Scenario, what: str) -> Path
     if out.exists():
         raise FileExistsError(f"{out} already exists; choose another --out")
     return out
-
-
-def _table(frame: pd.DataFrame) -> str:
-    return frame.to_string(float_format=lambda v: f"{v:,.2f}")
