@@ -1,4 +1,6 @@
-"""Command line: ``python -m sim validate|show|run|compare|sweep|capacity``. Run with ``-h`` for help."""
+"""Command line: ``python -m sim validate|show|run|compare|sweep|capacity|verify``.
+
+Run ``python -m sim -h`` for help."""
 
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from sim.output.plots import save, sweep_plot, write_standard_plots
 from sim.precision import run_to_precision
 from sim.runner import produced_metrics, run_scenario
 from sim.sweep import Sweep, load_sweep, parse_vary, run_sweep
+from sim.verify import command as verify_command
 
 HEADLINE = [
     "emergency_admissions",
@@ -108,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep.set_defaults(handler=_sweep)
 
     capacity_command.add_parser(commands)
+    verify_command.add_parser(commands)
     return parser
 
 

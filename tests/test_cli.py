@@ -104,3 +104,10 @@ def test_show_invalid_exits_2():
     assert result.returncode == EXIT_INVALID
     assert result.stdout == ""
     assert "child_bad_value.yaml: services.ward.capacity: " in result.stderr
+
+
+@pytest.mark.parametrize("command", ["validate", "show", "run", "compare", "sweep", "capacity",
+                                     "verify"])
+def test_every_command_has_help(command):
+    result = sim(command, "-h")
+    assert result.returncode == 0 and "usage: python -m sim" in result.stdout
