@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,12 +11,10 @@ from helpers import baseline, days, one_service_scenario
 from scipy import stats
 
 # benchmarks/ is a folder of scripts at the repository root, not part of the installed package
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from benchmarks.bare_simpy import bare_stages, run_bare_network  # noqa: E402
-from benchmarks.figures import Figure, render_table, write_figures  # noqa: E402
-from benchmarks.parallel import efficiency  # noqa: E402
-from benchmarks.replications_needed import (  # noqa: E402
+from benchmarks.bare_simpy import bare_stages, run_bare_network
+from benchmarks.figures import Figure, render_table, write_figures
+from benchmarks.parallel import efficiency
+from benchmarks.replications_needed import (
     paired_half_width,
     smallest_n,
     welch_half_width,
