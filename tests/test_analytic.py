@@ -28,6 +28,7 @@ from sim.analysis.metrics import replication_metrics
 from sim.config.schema import Scenario
 from sim.engine.eventlog import Event
 from sim.engine.model import ReplicationLog, run_replication
+from sim.verify import queueing
 
 CONFIDENCE = 0.95
 
@@ -54,7 +55,10 @@ def metric(log: ReplicationLog, name: str, locality: str = "all") -> float:
 # --- M/M/c against Erlang C -------------------------------------------------------------------
 
 def erlang_c(arrival_rate: float, service_rate: float, servers: int) -> tuple[float, float]:
-    """(probability of waiting, mean wait in queue) of an M/M/c queue; wait inf if unstable."""
+    """(probability of waiting, mean wait in queue) of an M/M/c queue; wait inf if unstable.
+
+    Written from the textbook sums, independently of the recursion in sim.verify.queueing,
+    so that each checks the other."""
     a = arrival_rate / service_rate
     rho = a / servers
     if rho >= 1:
@@ -84,6 +88,10 @@ def test_erlang_c_formula() -> None:
     # M/M/1: P(wait) = rho, Wq = rho / (mu - lambda); a textbook M/M/2 value.
     assert erlang_c(0.5, 1.0, 1) == pytest.approx((0.5, 1.0))
     assert erlang_c(1.0, 1.0, 2)[0] == pytest.approx(1 / 3)
+    for load, servers in [(0.7, 1), (2.1, 3), (9.0, 10), (40.0, 45)]:
+        p_wait, wait = erlang_c(load, 1.0, servers)
+        assert queueing.erlang_c(load, servers) == pytest.approx(p_wait, rel=1e-9)
+        assert queueing.mmc_mean_wait(load, 1.0, servers) == pytest.approx(wait, rel=1e-9)
 
 
 def test_mmc_mean_wait_matches_erlang_c(mmc_runs: list[ReplicationLog]) -> None:

@@ -55,6 +55,7 @@ from sim.config.capacity import unit_capacities
 from sim.config.schema import Scenario
 from sim.engine.eventlog import Event
 from sim.engine.model import run_replication
+from sim.verify.queueing import erlang_b, erlang_c
 
 SERIAL = {"executor": "serial", "progress": False, "cache": None}
 RATE = 5.0  # arrivals a day
@@ -66,22 +67,6 @@ REPLICATIONS = 10
 def within(value: float, low: float, high: float, widen: float = 1.5) -> bool:
     centre, half = (low + high) / 2, (high - low) / 2
     return abs(value - centre) <= widen * half
-
-
-def erlang_b(load: float, n: int) -> float:
-    """Erlang's loss formula by the usual recursion."""
-    b = 1.0
-    for k in range(1, n + 1):
-        b = load * b / (k + load * b)
-    return b
-
-
-def erlang_c(load: float, n: int) -> float:
-    """Chance of waiting in M/M/n with offered load ``load`` (1 if unstable)."""
-    if n <= load:
-        return 1.0
-    b = erlang_b(load, n)
-    return n * b / (n - load * (1 - b))
 
 
 def fractions(histograms: list[Histograms], key: tuple[str, str, str], size: int) -> np.ndarray:
