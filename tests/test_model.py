@@ -328,3 +328,17 @@ def test_a_locality_can_have_its_own_demand_rates() -> None:
         return sum(r for (loc, _, _), r in zip(table.cells, table.rates_per_day) if loc == south)
 
     assert south_rate(changed) == pytest.approx(2 / need * south_rate(scenario))
+
+
+def test_simpy_event_count_matches_stepping_one_event_at_a_time() -> None:
+    """The count read from SimPy's event ids equals the events a step loop processes."""
+    scenario = baseline({"time.run_days": 20, "time.warmup_days": 10})
+    model = Model(scenario, 0)
+    for table in model.network.demand:
+        if table.total_rate_per_day > 0:
+            model.env.process(model.arrive(table))
+    stepped = 0
+    while model.env.peek() < model.horizon:
+        model.env.step()
+        stepped += 1
+    assert run_replication(scenario, 0).simpy_events == stepped > 1000

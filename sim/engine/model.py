@@ -261,14 +261,15 @@ class Model:
 
 
 def _count_events(env: simpy.Environment, until: float) -> int:
-    """Run ``env`` to ``until`` and return the number of SimPy events processed."""
-    count = 0
-    step, peek = env.step, env.peek
-    while peek() < until:
-        step()
-        count += 1
-    env.run(until=until)  # advances the clock to the horizon
-    return count
+    """Run ``env`` to ``until`` and return the number of SimPy events it processed.
+
+    SimPy numbers every event it schedules (``Environment._eid``), so the count is the
+    events scheduled less those still queued and the one ``run`` adds to stop at ``until``:
+    no Python-level loop around ``step`` (which cost ~5% of a replication). Checked against
+    such a loop in tests/test_model.py, as ``_eid`` is SimPy's private counter.
+    """
+    env.run(until=until)
+    return next(env._eid) - len(env._queue) - 1
 
 
 def run_replication(scenario: Scenario, replication: int) -> ReplicationLog:
