@@ -16,10 +16,13 @@ from typing import Any
 from sim.config.loader import load_scenario
 from sim.config.schema import Scenario
 
+# a scenario mapping with one locality, one age band and one Poisson demand stream, shared
+# with the validation suite
+from sim.verify.queueing import scenario_mapping as base_dict
+
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO / "scenarios"
 BASELINE = SCENARIOS / "baseline.yaml"
-POPULATION = 1000  # residents of the single locality; rates per 1,000 are then per resident x 1000
 
 NOT_SCENARIOS = {"targets", "sweeps"}  # capacity-search targets and sweep files
 
@@ -38,39 +41,6 @@ SHORT = {"time.run_days": 60, "time.warmup_days": 30, "time.follow_up_days": 30,
 def days(value: float) -> dict[str, Any]:
     """A fixed duration of ``value`` days."""
     return {"dist": "fixed", "value": value, "unit": "days"}
-
-
-def base_dict(
-    services: dict[str, Any],
-    entry: str,
-    rate_per_day: float,
-    *,
-    run_days: float = 100,
-    warmup_days: float = 0,
-    follow_up_days: float = 0,
-    replications: int = 1,
-    seed: int = 12345,
-    name: str = "test",
-) -> dict[str, Any]:
-    """A scenario mapping with one locality, one age band and one demand stream."""
-    return {
-        "name": name,
-        "time": {"start_date": "2025-01-01", "run_days": run_days, "warmup_days": warmup_days,
-                 "follow_up_days": follow_up_days, "replications": replications, "seed": seed},
-        "geography": {
-            "age_bands": ["all"],
-            "care_home_share": {"all": 0.0},
-            "localities": {"only": {"population": {"all": POPULATION},
-                                    "partnership": "p", "system": "s"}},
-        },
-        "demand": {"arrivals": {
-            "entry": entry,
-            # the daily rate for the whole locality, as an annual rate per 1,000 residents
-            "rate_per_1000_per_year": {"all": rate_per_day * 365 * 1000 / POPULATION},
-            "sources": {"other": 1.0},
-        }},
-        "services": services,
-    }
 
 
 def one_service_scenario(

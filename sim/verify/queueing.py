@@ -66,19 +66,24 @@ def check_seed(seed: int, name: str) -> int:
     return int(np.random.SeedSequence([seed, zlib.crc32(name.encode())]).generate_state(1)[0])
 
 
-def one_service(name: str, capacity: int | str, duration: dict[str, Any], rate_per_day: float,
-                *, kind: str = "team", run_days: float, warmup_days: float,
-                follow_up_days: float, seed: int) -> Scenario:
-    """Poisson arrivals at ``rate_per_day`` into one service ``SERVER`` of ``kind`` with
-    ``capacity`` units (or ``"unlimited"``) and times ``duration`` (a distribution mapping as
-    in a scenario file), then an exit.
-
-    One locality of ``POPULATION`` residents in one age band; everyone leaves by one route.
-    """
-    return Scenario.model_validate({
+def scenario_mapping(
+    services: dict[str, Any],
+    entry: str,
+    rate_per_day: float,
+    *,
+    run_days: float = 100,
+    warmup_days: float = 0,
+    follow_up_days: float = 0,
+    replications: int = 1,
+    seed: int = 12345,
+    name: str = "test",
+) -> dict[str, Any]:
+    """A scenario mapping with one locality of ``POPULATION`` residents in one age band and
+    one Poisson demand stream of ``rate_per_day`` patients a day into ``entry``."""
+    return {
         "name": name,
         "time": {"start_date": "2025-01-01", "run_days": run_days, "warmup_days": warmup_days,
-                 "follow_up_days": follow_up_days, "replications": 1, "seed": seed},
+                 "follow_up_days": follow_up_days, "replications": replications, "seed": seed},
         "geography": {
             "age_bands": ["all"],
             "care_home_share": {"all": 0.0},
@@ -86,13 +91,27 @@ def one_service(name: str, capacity: int | str, duration: dict[str, Any], rate_p
                                     "partnership": "p", "system": "s"}},
         },
         "demand": {"arrivals": {
-            "entry": SERVER,
+            "entry": entry,
+            # the daily rate for the whole locality, as an annual rate per 1,000 residents
             "rate_per_1000_per_year": {"all": rate_per_day * 365 * 1000 / POPULATION},
             "sources": {"other": 1.0},
         }},
-        "services": {
-            SERVER: {"kind": kind, "capacity": capacity, "duration": duration,
-                       "routes": {"done": {"to": "out", "probability": 1.0}}},
-            "out": {"kind": "exit"},
-        },
-    })
+        "services": services,
+    }
+
+
+def one_service(name: str, capacity: int | str, duration: dict[str, Any], rate_per_day: float,
+                *, kind: str = "team", run_days: float, warmup_days: float,
+                follow_up_days: float, seed: int) -> Scenario:
+    """Poisson arrivals at ``rate_per_day`` into one service ``SERVER`` of ``kind`` with
+    ``capacity`` units (or ``"unlimited"``) and times ``duration`` (a distribution mapping as
+    in a scenario file), then an exit; everyone leaves by one route.
+    """
+    services = {
+        SERVER: {"kind": kind, "capacity": capacity, "duration": duration,
+                 "routes": {"done": {"to": "out", "probability": 1.0}}},
+        "out": {"kind": "exit"},
+    }
+    return Scenario.model_validate(scenario_mapping(
+        services, SERVER, rate_per_day, run_days=run_days, warmup_days=warmup_days,
+        follow_up_days=follow_up_days, seed=seed, name=name))
