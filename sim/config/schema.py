@@ -30,6 +30,7 @@ from sim.config.base import (
     tagged_union,
 )
 from sim.config.distributions import Distribution
+from sim.config.profile import DemandProfile
 from sim.config.uncertainty import UncertainParameter
 
 Attribute = Literal["age_band", "locality", "residence", "source", "pathway", "stream"]
@@ -145,7 +146,8 @@ class Geography(Frozen):
 
 
 class DemandStream(Frozen):
-    """Patients arriving at one entry service, at constant annual rates per 1,000 residents.
+    """Patients arriving at one entry service, at annual rates per 1,000 residents, constant
+    or varying over the year, week and day (``profile``, see ``sim.config.profile``).
 
     The rate in a locality is ``rate x need_index`` (when ``scale_by_need``), unless the
     locality has its own rates in ``rate_per_1000_per_year_by_locality``; care home residents
@@ -165,6 +167,8 @@ class DemandStream(Frozen):
         description="share of patients, by age band, from the cohort MDT case management targets",
     )
     sources: SourceMix = Field(description="referral source mix; may vary by residence")
+    profile: DemandProfile | None = Field(
+        None, description="variation by month, weekday and hour, and a trend; none: constant")
 
 
 class Route(Frozen):

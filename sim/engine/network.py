@@ -17,6 +17,7 @@ import numpy as np
 
 from sim.config.capacity import unit_capacities
 from sim.config.checks import attribute_domains
+from sim.config.profile import RateProfile
 from sim.config.schema import (
     RESIDENCES,
     By,
@@ -115,6 +116,7 @@ class DemandTable:
     rates_per_day: np.ndarray
     high_risk_share: list[float]  # by age band
     source_cumulative: list[list[float]]  # by residence, cumulative over the source codes
+    profile: RateProfile | None  # None: constant rates
 
     @property
     def total_rate_per_day(self) -> float:
@@ -214,4 +216,6 @@ def _demand_table(
         rates_per_day=np.array(rates),
         high_risk_share=[stream.high_risk_share.get(b, 0.0) for b in geo.age_bands],
         source_cumulative=cumulative,
+        profile=None if stream.profile is None else RateProfile(
+            stream.profile, scenario.time.start_date, scenario.time.warmup_days),
     )
