@@ -34,6 +34,18 @@ PREVENTED, ARRIVE, QUEUE, START, VISIT, READY, LEAVE, EXIT = (
     int(Event.VISIT), int(Event.READY), int(Event.LEAVE), int(Event.EXIT))
 
 
+# One row per change of a unit's capacity: the time (days), the service (index into the
+# scenario's services), the unit (index into the service's units, in the order of
+# ``sim.config.capacity.unit_capacities``), the units available from then on (escalation
+# included) and how many of them are escalation capacity.
+CAPACITY_COLUMNS = {"time": np.float64, "service": np.int16, "unit": np.int16,
+                    "capacity": np.int32, "escalation": np.int32}
+
+
+def empty_capacity_log() -> dict[str, np.ndarray]:
+    return {name: np.zeros(0, dtype=dtype) for name, dtype in CAPACITY_COLUMNS.items()}
+
+
 class Patient:
     __slots__ = ("id", "stream", "locality", "age_band", "residence", "source", "high_risk",
                  "pathway", "rng")
@@ -72,6 +84,9 @@ class ReplicationLog:
     simpy_events: int
     wall_seconds: float
     parameters: dict[str, float] = field(default_factory=dict)  # uncertain fields' values
+    # Changes of capacity of units whose capacity varies (rosters, surges, escalation); see
+    # CAPACITY_COLUMNS. Units of constant capacity have no rows.
+    capacity_log: dict[str, np.ndarray] = field(default_factory=lambda: empty_capacity_log())
 
     @property
     def n_events(self) -> int:
