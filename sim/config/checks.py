@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sim.config.capacity import unit_capacities
 from sim.config.schema import DEFAULT_KEY, NO_PATHWAY, RESIDENCES, By, CapacitatedService
 from sim.config.uncertainty import as_field_type, field_value
+from sim.config.winter_checks import check_winter
 
 if TYPE_CHECKING:
     from sim.config.schema import Scenario
@@ -47,6 +48,7 @@ def find_problems(scenario: Scenario) -> list[Problem]:
     _check_services(scenario, domains, problems)
     _check_policies(scenario, problems)
     _check_reporting(scenario, problems)
+    check_winter(scenario, problems)
     if not problems:  # the graph is only meaningful once every reference resolves
         _check_routes_end(scenario, problems)
         _check_blocking_cycles(scenario, problems)

@@ -7,7 +7,8 @@ Layout of a scenario (see scenarios/baseline.yaml for a commented example):
 - ``demand``: streams of patients (what the world does to us);
 - ``services``: the pathway as data, services and the routes between them (what we decide);
 - ``policies``: preventive effects of the configuration (MDT case management, care home support);
-- ``reporting``: which services play the roles the headline metrics are defined on.
+- ``reporting``: which services play the roles the headline metrics are defined on;
+- ``surges``, ``staffing``, ``escalation``: winter planning (docs/winter.md).
 
 Structural rules (types, ranges, unknown keys) are enforced here; rules that look across the
 scenario (references, probabilities summing to one, routes that end) live in ``checks.py``
@@ -30,7 +31,10 @@ from sim.config.base import (
     tagged_union,
 )
 from sim.config.distributions import Distribution
+from sim.config.escalation import Escalation
 from sim.config.profile import DemandProfile
+from sim.config.staffing import Staffing
+from sim.config.surges import Surge
 from sim.config.uncertainty import UncertainParameter
 
 Attribute = Literal["age_band", "locality", "residence", "source", "pathway", "stream"]
@@ -304,6 +308,11 @@ class Scenario(Frozen):
     uncertain: dict[str, UncertainParameter] = Field(  # type: ignore[valid-type]
         default_factory=dict,
         description="field path -> distribution; each replication draws its own value")
+    # winter planning (docs/winter.md)
+    surges: dict[str, Surge] = Field(default_factory=dict, description="name -> surge event")
+    staffing: Staffing = Staffing()
+    escalation: dict[str, Escalation] = Field(
+        default_factory=dict, description="name -> escalation capacity and its triggers")
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:

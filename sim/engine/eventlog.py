@@ -38,6 +38,7 @@ PATIENT_COLUMNS = {
     "high_risk": "b",
     "prevented": "b",
     "arrival_time": "d",
+    "surge": "b",  # index of the surge that added the patient (sim.config.surges), -1 none
 }
 
 
@@ -65,10 +66,10 @@ class Recorder:
         add_pathway(pathway)
 
     def patient(self, stream: int, locality: int, age_band: int, residence: int, source: int,
-                high_risk: int, prevented: int, arrival_time: float) -> None:
+                high_risk: int, prevented: int, arrival_time: float, surge: int) -> None:
         """Append one patient's attributes (in the order of ``PATIENT_COLUMNS``)."""
         (add_stream, add_locality, add_age_band, add_residence, add_source, add_high_risk,
-         add_prevented, add_arrival_time) = self._patient_appenders
+         add_prevented, add_arrival_time, add_surge) = self._patient_appenders
         add_stream(stream)
         add_locality(locality)
         add_age_band(age_band)
@@ -77,6 +78,7 @@ class Recorder:
         add_high_risk(high_risk)
         add_prevented(prevented)
         add_arrival_time(arrival_time)
+        add_surge(surge)
 
     def freeze(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """The columns as NumPy arrays over the recorded buffers, without copying them (a copy

@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from sim.config.calendar import SimCalendar
 from sim.config.capacity import unit_capacities
 from sim.config.checks import attribute_domains
 from sim.config.profile import RateProfile
@@ -27,6 +28,7 @@ from sim.config.schema import (
     PlacementService,
     Scenario,
 )
+from sim.config.surges import SurgeClock
 
 Sampler = Callable[[Any, float], float]  # (patient, uniform) -> days
 
@@ -117,6 +119,9 @@ class DemandTable:
     high_risk_share: list[float]  # by age band
     source_cumulative: list[list[float]]  # by residence, cumulative over the source codes
     profile: RateProfile | None  # None: constant rates
+    # surges raising this stream: (index in the scenario's surges, its clock, whether each
+    # cell is raised)
+    surges: list[tuple[int, SurgeClock, list[bool]]]
 
     @property
     def total_rate_per_day(self) -> float:
@@ -218,4 +223,21 @@ def _demand_table(
         source_cumulative=cumulative,
         profile=None if stream.profile is None else RateProfile(
             stream.profile, scenario.time.start_date, scenario.time.warmup_days),
+        surges=_surges_raising(scenario, name, cells),
     )
+
+
+def _surges_raising(scenario: Scenario, stream: str, cells: list[tuple[int, int, int]]
+                    ) -> list[tuple[int, SurgeClock, list[bool]]]:
+    calendar = SimCalendar(scenario.time.start_date, scenario.time.warmup_days)
+    geo = scenario.geography
+    localities, bands = list(geo.localities), list(geo.age_bands)
+    raising = []
+    for index, surge in enumerate(scenario.surges.values()):
+        if surge.streams is not None and stream not in surge.streams:
+            continue
+        raised = [(surge.localities is None or localities[li] in surge.localities)
+                  and (surge.age_bands is None or bands[ai] in surge.age_bands)
+                  for li, ai, _ in cells]
+        raising.append((index, SurgeClock(surge, calendar), raised))
+    return raising

@@ -1,0 +1,54 @@
+"""Escalation capacity: extra beds, IC beds or home slots that open when a service is under
+pressure and close, with hysteresis, once the pressure has eased.
+
+```yaml
+escalation:
+  acute_escalation_beds:
+    service: acute
+    capacity: 20                # units opened (split across the service's units as its capacity)
+    measure: occupancy_pct      # or queue (patients waiting)
+    open_above: 95              # opens when the measure is above this at a check...
+    close_below: 90             # ...and closes when it is below this one
+    check_every_hours: 4
+    months: [Nov, Dec, Jan, Feb, Mar]   # only available in these months (default: all year)
+```
+
+Occupancy is the share of the unit's core capacity (rostered, less absence and closures,
+without escalation) in use, in %; the queue is patients waiting for the unit. Between the
+two thresholds escalation stays as it is, so it does not open and close at every check.
+When escalation closes, patients in escalation beds finish their stay; no-one new is
+admitted until occupancy is back under the core capacity.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from sim.config.base import Frozen, NonNegative
+from sim.config.profile import MONTHS
+
+Month = Literal["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+class Escalation(Frozen):
+    service: str
+    capacity: Annotated[int, Field(ge=1, description="units opened, all of the service's units")]
+    measure: Literal["occupancy_pct", "queue"] = "occupancy_pct"
+    open_above: NonNegative
+    close_below: NonNegative
+    check_every_hours: Annotated[int, Field(ge=1, le=24)] = Field(
+        4, description="L: bed meetings and capacity calls several times a day")
+    months: list[Month] | None = Field(None, description="months it may be open; default all")
+
+    @model_validator(mode="after")
+    def _hysteresis(self) -> Escalation:
+        if self.close_below >= self.open_above:
+            raise ValueError(f"close_below ({self.close_below}) must be below open_above "
+                             f"({self.open_above}), or escalation would open and close at once")
+        return self
+
+    def open_in(self, month: int) -> bool:
+        """May it be open in ``month`` (1 = January)?"""
+        return self.months is None or MONTHS[month - 1] in self.months

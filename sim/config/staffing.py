@@ -1,0 +1,111 @@
+"""Staffing: rosters (staff on duty by hour and day of the week) and sickness absence.
+
+```yaml
+staffing:
+  absence_pct: {ucr: 5, ic_home: 5}     # % of staff off sick on an average day
+  rosters:
+    ucr:
+      bank_holidays_as: Sun             # bank holidays in England staffed as a Sunday
+      shifts:
+        - {days: [Mon, Tue, Wed, Thu, Fri], hours: [8, 20], staff: 4}
+        - {days: [Sat, Sun], hours: [8, 20], staff: 3}
+        - {days: [Mon, Tue, Wed, Thu, Fri, Sat, Sun], hours: [20, 8], staff: 1}  # overnight
+```
+
+A shift runs from its first hour (00:00 = 0) to its second on the days listed; a shift
+whose end is not after its start runs past midnight into the next day. Staff of shifts that
+overlap add up; at hours no shift covers the service is closed. ``staff`` is the total of
+the service's units, split across them as its capacity is; the service's ``capacity`` must
+be the most staff on duty at once, so capacity tools read the rostered peak.
+
+At the end of a shift a patient in service is finished; new work waits for the next shift
+(capacity falls, no-one is interrupted). Absence: each day, each of a unit's staff is off
+with the day's absence probability (``absence_pct`` plus any surge's), independently, and
+the unit's rostered staff that day are reduced in proportion.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from sim.config.base import Frozen
+from sim.config.calendar import SimCalendar
+from sim.config.profile import WEEKDAYS
+from sim.config.surges import Percent
+
+Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+Hour = Annotated[int, Field(ge=0, le=24)]
+
+
+class Shift(Frozen):
+    days: Annotated[list[Weekday], Field(min_length=1)]
+    hours: Annotated[list[Hour], Field(min_length=2, max_length=2,
+                                       description="[start, end] hours, 0-24")]
+    staff: Annotated[int, Field(ge=0)]
+
+    @model_validator(mode="after")
+    def _hours(self) -> Shift:
+        start, end = self.hours
+        if start == 24:
+            raise ValueError("a shift starts at an hour from 0 to 23")
+        if (start, end) == (0, 0):
+            raise ValueError("hours [0, 0]: write [0, 24] for a whole day")
+        return self
+
+    @property
+    def covered(self) -> list[int]:
+        """Hours from the start of the shift's first day that it covers (may pass 24)."""
+        start, end = self.hours
+        return list(range(start, end if end > start else end + 24))
+
+
+class Roster(Frozen):
+    shifts: Annotated[list[Shift], Field(min_length=1)]
+    bank_holidays_as: Weekday | None = Field(
+        "Sun", description="bank holidays are staffed as this day; none: as the weekday they are")
+
+    @property
+    def peak(self) -> int:
+        """Most staff on duty at once in any week."""
+        return int(self.weekly().max())
+
+    def weekly(self) -> np.ndarray:
+        """Staff on duty by [day of week, hour] over an ordinary week (no bank holidays)."""
+        week = np.zeros((7, 24), dtype=int)
+        for day in range(7):
+            week[day] = self._day(WEEKDAYS[day], WEEKDAYS[(day - 1) % 7])
+        return week
+
+    def _day(self, today: str, yesterday: str) -> np.ndarray:
+        """Staff by hour of a day that is staffed as ``today``, after one staffed as
+        ``yesterday`` (whose overnight shifts run into it)."""
+        hours = np.zeros(24, dtype=int)
+        for shift in self.shifts:
+            for hour in shift.covered:
+                if hour < 24 and today in shift.days:
+                    hours[hour] += shift.staff
+                elif hour >= 24 and yesterday in shift.days:
+                    hours[hour - 24] += shift.staff
+        return hours
+
+    def by_day(self, calendar: SimCalendar, dates: list[dt.date]) -> np.ndarray:
+        """Staff on duty by [day, hour] for each of ``dates`` (consecutive), with bank
+        holidays staffed as ``bank_holidays_as``."""
+        def staffed_as(date: dt.date) -> str:
+            if self.bank_holidays_as is not None and date in calendar.bank_holidays:
+                return self.bank_holidays_as
+            return WEEKDAYS[date.weekday()]
+
+        return np.array([self._day(staffed_as(date), staffed_as(date - dt.timedelta(days=1)))
+                         for date in dates])
+
+
+class Staffing(Frozen):
+    absence_pct: dict[str, Percent] = Field(
+        default_factory=dict, description="team or caseload -> % of staff off on an average day")
+    rosters: dict[str, Roster] = Field(
+        default_factory=dict, description="team or caseload -> staff on duty by hour and day")

@@ -1,0 +1,99 @@
+"""Surges: named events (a flu wave, a COVID wave, norovirus, a cold snap) that raise demand
+for a while and may change other things during their window.
+
+```yaml
+surges:
+  flu:
+    start: 2025-12-08          # 00:00 on this date
+    end: 2026-02-09            # over at 00:00 on this date
+    shape: peaked              # or step (the multiplier throughout)
+    peak: 2026-01-05
+    multiplier: 1.25           # demand x 1.25 at the peak
+    streams: [ed_attendance, direct_admission]   # default: every stream
+    age_bands: ["75-84", "85+"]                  # default: every age band
+    localities: [north]                          # default: every locality
+    effects:
+      stay_multiplier: {acute: 1.3}   # surge patients stay 1.3x as long (respiratory cases)
+      absence_pct: {ucr: 10}          # extra staff off sick at the peak, % of staff
+      closed_beds: {acute: 12}        # beds closed for infection control at the peak
+```
+
+A peaked surge rises from nothing at ``start`` to its full size at ``peak`` and falls back to
+nothing at ``end`` along half-cosines (smooth, no kink at the ends); a step surge is at full
+size throughout. The demand multiplier at time t is ``1 + (multiplier - 1) x intensity(t)``,
+and absence and closed beds are their peak values times the intensity. Overlapping surges
+multiply demand and add absence and closures.
+
+Patients a surge adds (those who would not have arrived without it) are its *surge
+patients*; ``stay_multiplier`` stretches their time in the named services, which is how
+"longer acute stays for respiratory cases" is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from sim.config.base import Frozen, NonNegative, Positive
+from sim.config.calendar import SimCalendar
+
+Percent = Annotated[float, Field(ge=0.0, le=100.0)]
+
+
+class SurgeEffects(Frozen):
+    stay_multiplier: dict[str, Positive] = Field(
+        default_factory=dict, description="service -> multiplier of surge patients' time in it")
+    absence_pct: dict[str, Percent] = Field(
+        default_factory=dict, description="team or caseload -> extra % of staff absent at the peak")
+    closed_beds: dict[str, Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict, description="ward -> beds closed at the peak (all its units)")
+
+
+class Surge(Frozen):
+    start: dt.date = Field(description="first day of the surge (from 00:00)")
+    end: dt.date = Field(description="the day the surge is over (at 00:00)")
+    shape: Literal["step", "peaked"] = "step"
+    peak: dt.date | None = Field(None, description="peaked surges: day of the largest effect")
+    multiplier: NonNegative = Field(1.0, description="demand multiplier at the peak (step: throughout)")
+    streams: list[str] | None = Field(None, description="demand streams raised; default all")
+    age_bands: list[str] | None = Field(None, description="age bands raised; default all")
+    localities: list[str] | None = Field(None, description="localities raised; default all")
+    effects: SurgeEffects = SurgeEffects()
+
+    @model_validator(mode="after")
+    def _window(self) -> Surge:
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        if self.shape == "peaked" and (self.peak is None or not self.start < self.peak < self.end):
+            raise ValueError("a peaked surge needs a 'peak' date after its start and before its end")
+        if self.shape == "step" and self.peak is not None:
+            raise ValueError("'peak' applies to peaked surges only; add shape: peaked")
+        return self
+
+
+class SurgeClock:
+    """One surge's intensity (0 outside the window, 1 at full size) at simulated times."""
+
+    def __init__(self, surge: Surge, calendar: SimCalendar):
+        self.surge = surge
+        self.start = calendar.time_of(surge.start)
+        self.end = calendar.time_of(surge.end)
+        self.peak = calendar.time_of(surge.peak) if surge.peak is not None else None
+
+    def intensity(self, t: float) -> float:
+        if not self.start <= t < self.end:
+            return 0.0
+        if self.peak is None:
+            return 1.0
+        if t < self.peak:
+            phase = (t - self.start) / (self.peak - self.start)
+        else:
+            phase = (self.end - t) / (self.end - self.peak)
+        return (1 - math.cos(math.pi * phase)) / 2
+
+    def multiplier(self, t: float) -> float:
+        """Demand multiplier at time ``t``."""
+        return 1 + (self.surge.multiplier - 1) * self.intensity(t)
