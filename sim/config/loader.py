@@ -1,7 +1,9 @@
 """Reading scenario files: YAML, ``extends``, and error messages an analyst can act on.
 
 ``extends: other.yaml`` starts from another file (relative to this one) and deep-merges this
-file over it: mappings merge key by key, anything else (numbers, lists) is replaced. A mapping
+file over it: mappings merge key by key, anything else (numbers, lists) is replaced.
+``extends: [a.yaml, b.yaml]`` merges several in order, so a *layer* (a partial file such as
+a winter's demand profile and rosters) can be added to different scenarios. A mapping
 that should replace the other file's instead of merging with it (another place's localities,
 say) is named in ``replace: [geography.localities]``.
 Each error names the file that set the offending value, the field path and what was expected.
@@ -49,15 +51,16 @@ def resolve(path: Path, _seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], P
     data = read_yaml_file(path)
     names_itself = "name" in data
     provenance: Provenance = {}
-    parent_name = data.pop("extends", None)
-    replaced = _replaced_paths(path, data, parent_name is not None)
-    if parent_name is not None:
-        if not isinstance(parent_name, str):
-            raise ScenarioError([f"{path}: extends: expected a file name, got {parent_name!r}"])
-        parent = path.parent / parent_name
-        if not parent.is_file():
-            raise ScenarioError([f"{path}: extends: file not found: {parent}"])
-        base, provenance = resolve(parent, (*_seen, path))
+    parent_names = data.pop("extends", None)
+    replaced = _replaced_paths(path, data, parent_names is not None)
+    if parent_names is not None:
+        base: dict[str, Any] = {}
+        for parent in _parents(path, parent_names):
+            merged, merged_provenance = resolve(parent, (*_seen, path))
+            base = deep_merge(base, merged, provenance, str(parent))
+            # who set each value in that chain (not the whole file, (), which would claim
+            # every path for the parent)
+            provenance.update({key: source for key, source in merged_provenance.items() if key})
         for dotted in replaced:
             base = _without(base, tuple(dotted.split(".")), provenance)
         data = deep_merge(base, data, provenance, str(path))
@@ -66,6 +69,19 @@ def resolve(path: Path, _seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], P
     if not _seen and not names_itself:
         data["name"] = path.stem
     return data, provenance
+
+
+def _parents(path: Path, names: Any) -> list[Path]:
+    """The files ``extends`` names: one file, or a list merged in order (later over earlier)."""
+    listed = names if isinstance(names, list) else [names]
+    if not listed or not all(isinstance(name, str) for name in listed):
+        raise ScenarioError([f"{path}: extends: expected a file name or a list of file names, "
+                             f"got {names!r}"])
+    parents = [path.parent / name for name in listed]
+    missing = [f"{path}: extends: file not found: {p}" for p in parents if not p.is_file()]
+    if missing:
+        raise ScenarioError(missing)
+    return parents
 
 
 def _replaced_paths(path: Path, data: dict[str, Any], extends: bool) -> list[str]:
