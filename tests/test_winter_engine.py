@@ -284,3 +284,46 @@ def test_bad_winter_blocks_are_rejected_with_the_field_and_what_was_expected(blo
     with pytest.raises(ScenarioError) as error:
         validate(data, {}, "winter.yaml")
     assert message in str(error.value)
+
+
+def test_mutual_aid_lends_from_the_quiet_locality_to_the_busy_one_and_keeps_the_total():
+    # 2 a day for each locality's population; the second locality is added below
+    scenario = one_service_scenario(20, {"dist": "exponential", "mean": 2, "unit": "days"}, 2.0,
+                                    kind="ward", run_days=200)
+
+    def two_localities(data: dict[str, Any]) -> None:
+        localities = data["geography"]["localities"]
+        localities["busy"] = dict(localities["only"])
+        data["services"]["server"]["level"] = "locality"
+        rates = data["demand"]["arrivals"]["rate_per_1000_per_year"]
+        # the busy locality has twice the demand for the same 10 beds: 8 beds in use on
+        # average, against 4 in the quiet one
+        data["demand"]["arrivals"]["rate_per_1000_per_year_by_locality"] = {
+            "busy": {band: 2 * rate for band, rate in rates.items()}}
+        data["escalation"] = {"aid": {"service": "server", "capacity": 3, "mutual_aid": True,
+                                      "open_above": 95, "close_below": 75}}
+    scenario = edited(scenario, two_localities)
+    log = run_replication(scenario, 0)
+    cap = log.capacity_log
+    only, busy = (cap["unit"] == 0), (cap["unit"] == 1)
+    # the busy locality borrows, the quiet one lends; never the other way
+    assert (cap["escalation"][busy] >= 0).all() and (cap["escalation"][only] <= 0).all()
+    assert (cap["escalation"][busy] == 3).sum() > 3
+    # every loan moves capacity: the two units' capacities always add up to 20
+    capacity = {0: 10, 1: 10}
+    for unit, value in zip(cap["unit"].tolist(), cap["capacity"].tolist()):
+        capacity[unit] = value
+        assert sum(capacity.values()) in (20, 17, 23)  # mid-move, one unit updated
+    final = {u: cap["capacity"][cap["unit"] == u][-1] for u in (0, 1)}
+    assert sum(final.values()) == 20
+
+
+def test_mutual_aid_needs_a_service_in_several_units():
+    scenario = one_service_scenario(4, days(0.1), 5.0, run_days=60)
+    data = scenario.model_dump(mode="json")
+    data["escalation"] = {"aid": {"service": "server", "capacity": 1, "mutual_aid": True,
+                                  "open_above": 90, "close_below": 80}}
+    from sim.config.loader import validate
+
+    with pytest.raises(ScenarioError, match="mutual aid needs a service organised in several"):
+        validate(data, {}, "aid.yaml")

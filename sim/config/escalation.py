@@ -18,6 +18,11 @@ without escalation) in use, in %; the queue is patients waiting for the unit. Be
 two thresholds escalation stays as it is, so it does not open and close at every check.
 When escalation closes, patients in escalation beds finish their stay; no-one new is
 admitted until occupancy is back under the core capacity.
+
+Mutual aid between localities (``mutual_aid: true``, for a service organised in several
+units): a unit above ``open_above`` borrows ``capacity`` units from the least pressed other
+unit below ``close_below``, whose capacity falls by as much, and gives them back once its own
+measure is below ``close_below``.
 """
 
 from __future__ import annotations
@@ -41,6 +46,9 @@ class Escalation(Frozen):
     check_every_hours: Annotated[int, Field(ge=1, le=24)] = Field(
         4, description="L: bed meetings and capacity calls several times a day")
     months: list[Month] | None = Field(None, description="months it may be open; default all")
+    mutual_aid: bool = Field(
+        False, description="borrow 'capacity' units from the least pressed other unit of the "
+                           "service (a locality team) instead of opening new ones")
 
     @model_validator(mode="after")
     def _hysteresis(self) -> Escalation:

@@ -17,8 +17,14 @@ def check_winter(scenario: Scenario, problems: list[Problem]) -> None:
     _check_surges(scenario, problems)
     _check_staffing(scenario, problems)
     for name, escalation in scenario.escalation.items():
-        _check_service(scenario, escalation.service, ("escalation", name, "service"),
-                       ("ward", "team", "caseload"), problems)
+        path = ("escalation", name, "service")
+        spec = _check_service(scenario, escalation.service, path, ("ward", "team", "caseload"),
+                              problems)
+        if spec is not None and escalation.mutual_aid and \
+                len(scenario.geography.units(spec.level)) < 2:
+            problems.append(_problem(path, (
+                f"mutual aid needs a service organised in several units; '{escalation.service}' "
+                f"has one {spec.level} unit")))
 
 
 def _problem(path: Path, message: str) -> Problem:

@@ -56,6 +56,8 @@ class UnitPlan:
     surge_absence: list[tuple[SurgeClock, float]] = field(default_factory=list)  # (surge, chance)
     closed_beds: list[tuple[SurgeClock, int]] = field(default_factory=list)
     escalations: list[tuple[Escalation, int]] = field(default_factory=list)
+    mutual_aid: bool = False  # lends to or borrows from its service's other units
+
 
     @property
     def hourly(self) -> bool:
@@ -98,18 +100,26 @@ def unit_plans(scenario: Scenario, calendar: SimCalendar, horizon: float) -> lis
                 for plan, beds in zip(units, shares(effects.closed_beds[name])):
                     plan.closed_beds.append((clocks[surge_name], beds))
         for escalation in scenario.escalation.values():
-            if escalation.service == name:
+            if escalation.service != name:
+                continue
+            if escalation.mutual_aid:
+                for plan in units:
+                    plan.mutual_aid = True
+            else:
                 for plan, extra in zip(units, shares(escalation.capacity)):
                     plan.escalations.append((escalation, extra))
-        plans += [p for p in units if p.hourly or p.absence or p.surge_absence or p.closed_beds]
+        plans += [p for p in units if p.hourly or p.absence or p.surge_absence or p.closed_beds
+                  or p.mutual_aid]
     return plans
 
 
 class CapacityController:
     """Runs one unit's plan: a SimPy process setting its pool's capacity and logging changes.
 
-    ``log(time, service, unit, capacity, escalation)`` is called at the start and at every
-    change.
+    The unit's capacity is its core (rostered staff less absence, beds less closures), plus
+    escalation capacity open, plus capacity borrowed from (or less capacity lent to) another
+    unit by mutual aid. ``log(time, service, unit, capacity, escalation)`` is called at the
+    start and at every change, with escalation = open + borrowed - lent.
     """
 
     def __init__(self, plan: UnitPlan, pool: Pool, calendar: SimCalendar,
@@ -120,16 +130,18 @@ class CapacityController:
         self.rng = rng
         self.log = log
         self.first_date = calendar.date_of(0.0)
+        self.core = plan.base
         self.open = [0] * len(plan.escalations)
+        self.loan = 0  # units borrowed by mutual aid (negative: lent)
+        self.capacity: int | None = None
 
     def run(self, env: simpy.Environment) -> Generator[Any, Any, None]:
         plan, calendar = self.plan, self.calendar
         step_hours = 1 if plan.hourly else 24
         absent, absent_day = 0, None
-        capacity = None
         while True:
             now = env.now
-            hour_index = math.floor((now - calendar.results_start) * 24 + 1e-9)  # hours since results start
+            hour_index = hours_since_results_start(calendar, now)
             date = calendar.date_of(now + 1e-9)
             day, hour = (date - self.first_date).days, hour_index % 24
             if day != absent_day:
@@ -137,15 +149,26 @@ class CapacityController:
             staff = int(plan.roster[day, hour]) if plan.roster is not None else plan.base
             on_duty = staff - (round_half_up(staff * absent / plan.base) if plan.base else 0)
             closed = round_half_up(sum(beds * clock.intensity(now) for clock, beds in plan.closed_beds))
-            core = max(0, on_duty - closed)
-            self._escalate(core, hour_index, date.month)
-            escalated = sum(self.open)
-            if core + escalated != capacity:
-                capacity = core + escalated
-                self.pool.set_capacity(capacity)
-                self.log(now, plan.service, plan.unit, capacity, escalated)
+            self.core = max(0, on_duty - closed)
+            self._escalate(hour_index, date.month)
+            self.apply(now)
             boundary = (hour_index // step_hours + 1) * step_hours
             yield env.timeout(calendar.results_start + boundary / 24 - now)
+
+    def apply(self, now: float) -> None:
+        """Set the pool's capacity from the current core, escalation and loans."""
+        escalated = sum(self.open) + self.loan
+        if self.core + escalated != self.capacity:
+            self.capacity = self.core + escalated
+            self.pool.set_capacity(self.capacity)
+            self.log(now, self.plan.service, self.plan.unit, self.capacity, escalated)
+
+    def measure(self, escalation: Escalation) -> float:
+        """The escalation's trigger measure for this unit: % of core capacity in use, or
+        patients waiting."""
+        if escalation.measure == "queue":
+            return float(len(self.pool.queue))
+        return 100 * self.pool.count / self.core if self.core else math.inf
 
     def _absent(self, now: float) -> int:
         """Staff of the unit off today, each independently with today's absence chance."""
@@ -155,20 +178,70 @@ class CapacityController:
             return 0
         return int(self.rng.binomial(self.plan.base, min(chance, 1.0)))
 
-    def _escalate(self, core: int, hour_index: int, month: int) -> None:
+    def _escalate(self, hour_index: int, month: int) -> None:
         """Open or close each escalation at its check times, with hysteresis."""
-        pool = self.pool
         for i, (escalation, extra) in enumerate(self.plan.escalations):
             if hour_index % escalation.check_every_hours:
                 continue
-            if not escalation.open_in(month):
+            measure = self.measure(escalation)
+            if not escalation.open_in(month) or measure < escalation.close_below:
                 self.open[i] = 0
-                continue
-            if escalation.measure == "queue":
-                measure = float(len(pool.queue))
-            else:
-                measure = 100 * pool.count / core if core else math.inf
-            if measure > escalation.open_above:
+            elif measure > escalation.open_above:
                 self.open[i] = extra
-            elif measure < escalation.close_below:
-                self.open[i] = 0
+
+
+class MutualAid:
+    """Mutual aid between the units (localities) of one service: at each check, a unit whose
+    measure is above ``open_above`` borrows ``capacity`` units from the least pressed other
+    unit whose measure is below ``close_below``; it gives them back once its own measure is
+    below ``close_below``. A unit takes part in one loan at a time."""
+
+    def __init__(self, escalation: Escalation, units: list[CapacityController],
+                 calendar: SimCalendar):
+        self.escalation = escalation
+        self.units = units
+        self.calendar = calendar
+        self.loans: dict[int, int] = {}  # borrower -> lender (indices into units)
+
+    def run(self, env: simpy.Environment) -> Generator[Any, Any, None]:
+        every = self.escalation.check_every_hours
+        while True:
+            now = env.now
+            hour_index = hours_since_results_start(self.calendar, now)
+            if hour_index % every == 0:
+                self.check(now, self.calendar.date_of(now + 1e-9).month)
+            yield env.timeout(self.calendar.results_start + (hour_index // every + 1) * every / 24
+                              - now)
+
+    def check(self, now: float, month: int) -> None:
+        escalation, units, amount = self.escalation, self.units, self.escalation.capacity
+        for borrower, lender in list(self.loans.items()):
+            if not escalation.open_in(month) or \
+                    units[borrower].measure(escalation) < escalation.close_below:
+                self._move(now, lender, borrower, -amount)
+                del self.loans[borrower]
+        if not escalation.open_in(month):
+            return
+        for borrower, unit in enumerate(units):
+            busy = set(self.loans) | set(self.loans.values())
+            if borrower in busy or unit.measure(escalation) <= escalation.open_above:
+                continue
+            lenders = [(units[i].measure(escalation), i) for i in range(len(units))
+                       if i != borrower and i not in busy and units[i].core >= amount
+                       and units[i].measure(escalation) < escalation.close_below]
+            if lenders:
+                lender = min(lenders)[1]
+                self._move(now, lender, borrower, amount)
+                self.loans[borrower] = lender
+
+    def _move(self, now: float, lender: int, borrower: int, amount: int) -> None:
+        self.units[lender].loan -= amount
+        self.units[borrower].loan += amount
+        self.units[lender].apply(now)
+        self.units[borrower].apply(now)
+
+
+def hours_since_results_start(calendar: SimCalendar, now: float) -> int:
+    """Whole calendar hours from 00:00 on the first day of results to ``now`` (negative in
+    warm-up)."""
+    return math.floor((now - calendar.results_start) * 24 + 1e-9)

@@ -24,7 +24,7 @@ from sim.config.calendar import SimCalendar
 from sim.config.schema import Policies, Scenario
 from sim.config.surges import SurgeClock
 from sim.config.uncertainty import draw_parameters
-from sim.engine.capacity_control import CapacityController, Pool, unit_plans
+from sim.engine.capacity_control import CapacityController, MutualAid, Pool, unit_plans
 from sim.engine.eventlog import Event, Recorder
 from sim.engine.network import DemandTable, Network, ServiceTable
 from sim.engine.streams import named_stream, patient_stream
@@ -187,12 +187,19 @@ class Model:
                 column.append(value)
 
         seed = self.scenario.time.seed
+        controllers = []
         for plan in unit_plans(self.scenario, self.calendar, self.horizon):
             service = self.network.services[plan.service]
             pool = self.pools[plan.service][service.unit_of_locality.index(plan.unit)]
             assert isinstance(pool, Pool)
             rng = named_stream(seed, self.replication, f"absence.{plan.name}")
-            self.env.process(CapacityController(plan, pool, self.calendar, rng, log).run(self.env))
+            controllers.append(CapacityController(plan, pool, self.calendar, rng, log))
+            self.env.process(controllers[-1].run(self.env))
+        names = list(self.scenario.services)
+        for escalation in self.scenario.escalation.values():
+            if escalation.mutual_aid:
+                units = [c for c in controllers if c.plan.service == names.index(escalation.service)]
+                self.env.process(MutualAid(escalation, units, self.calendar).run(self.env))
 
     def check_conservation(self) -> None:
         """Everyone who arrived has exited or is still somewhere in the system: the counters
