@@ -4,6 +4,10 @@ Every sample is drawn by inverting the distribution function at one uniform numb
 exactly one uniform per duration keeps a patient's random numbers aligned across scenarios
 (common random numbers) even when a scenario changes the distribution's family.
 All samples are returned in days, the model's time unit.
+
+``length_biased_days`` samples the total stay of a patient *found* in service at a given moment
+(a census), which is not a fresh stay: long stays are more likely to be caught, in proportion
+to their length, so its density is ``x f(x) / mean``. Each family has an exact form.
 """
 
 from __future__ import annotations
@@ -41,6 +45,11 @@ class _Distribution(Frozen):
         """The duration in days at cumulative probability ``u`` in [0, 1)."""
         raise NotImplementedError
 
+    def length_biased_days(self, u: float) -> float:
+        """Total duration in days, at cumulative probability ``u`` in [0, 1), of a patient found
+        in service: density ``x f(x) / mean`` (0 when the mean is 0)."""
+        raise NotImplementedError
+
 
 class Fixed(_Distribution):
     """Always the same duration."""
@@ -55,6 +64,9 @@ class Fixed(_Distribution):
     def sample_days(self, u: float) -> float:
         return self.value * self.scale_days
 
+    def length_biased_days(self, u: float) -> float:
+        return self.value * self.scale_days
+
 
 class Exponential(_Distribution):
     dist: Literal["exponential"]
@@ -66,6 +78,10 @@ class Exponential(_Distribution):
 
     def sample_days(self, u: float) -> float:
         return -self.mean * self.scale_days * math.log1p(-u)
+
+    def length_biased_days(self, u: float) -> float:
+        # x e^(-x/m) / m^2: gamma with shape 2 and scale m
+        return float(gammaincinv(2.0, u)) * self.mean * self.scale_days
 
 
 class Lognormal(_Distribution):
@@ -90,6 +106,12 @@ class Lognormal(_Distribution):
         z = _STANDARD_NORMAL.inv_cdf(min(max(u, _TINY), 1 - _TINY))
         return math.exp(mu + sigma * z) * self.scale_days
 
+    def length_biased_days(self, u: float) -> float:
+        # x f(x) / mean is lognormal again, with the log-mean moved up by sigma^2
+        mu, sigma = self.log_params
+        z = _STANDARD_NORMAL.inv_cdf(min(max(u, _TINY), 1 - _TINY))
+        return math.exp(mu + sigma**2 + sigma * z) * self.scale_days
+
 
 class Gamma(_Distribution):
     """Gamma given by its mean and standard deviation."""
@@ -106,6 +128,12 @@ class Gamma(_Distribution):
         shape = (self.mean / self.sd) ** 2
         scale = self.sd**2 / self.mean
         return float(gammaincinv(shape, u)) * scale * self.scale_days
+
+    def length_biased_days(self, u: float) -> float:
+        # x f(x) / mean of gamma(k, theta) is gamma(k + 1, theta)
+        shape = (self.mean / self.sd) ** 2
+        scale = self.sd**2 / self.mean
+        return float(gammaincinv(shape + 1, u)) * scale * self.scale_days
 
 
 class Uniform(_Distribution):
@@ -126,6 +154,11 @@ class Uniform(_Distribution):
     def sample_days(self, u: float) -> float:
         return (self.low + u * (self.high - self.low)) * self.scale_days
 
+    def length_biased_days(self, u: float) -> float:
+        # density 2x / (high^2 - low^2) on [low, high]: F(x) = (x^2 - low^2) / (high^2 - low^2);
+        # low == high needs no case of its own
+        return math.sqrt(self.low**2 + u * (self.high**2 - self.low**2)) * self.scale_days
+
 
 class Empirical(_Distribution):
     """Resamples observed durations with equal weight."""
@@ -139,6 +172,19 @@ class Empirical(_Distribution):
 
     def sample_days(self, u: float) -> float:
         return self.values[min(int(u * len(self.values)), len(self.values) - 1)] * self.scale_days
+
+    def length_biased_days(self, u: float) -> float:
+        # each value weighted by itself, in increasing order so that u inverts a CDF
+        ordered = sorted(self.values)
+        total = sum(ordered)
+        if total == 0:
+            return 0.0  # every value is 0
+        running = 0.0
+        for value in ordered:
+            running += value
+            if u * total < running:
+                return value * self.scale_days
+        return ordered[-1] * self.scale_days  # rounding: u * total reached the last sum
 
 
 DISTRIBUTIONS = {
