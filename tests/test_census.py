@@ -347,6 +347,7 @@ def test_a_service_no_demand_reaches_is_reported() -> None:
     {"acute": {"in_service": {"north": -2}}},
     {"acute": {"in_bed": 3}},
     {"acute": {"ready": {"P1": 1.5}}},
+    {"acute": {"waiting": True}},
 ])
 def test_bad_counts_are_rejected_when_read(census: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):

@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # schema imports this module, and checks imports schema
 CAPACITATED = ("team", "ward", "caseload")
 STATES = ("in_service", "ready", "waiting")
 
-Count = Annotated[int, Field(ge=0)]
+Count = Annotated[int, Field(ge=0, strict=True)]  # strict: 1.5 and true are not counts
 Counts = tagged_union(
     {"total": Count, "by_locality": dict[str, Count]},
     lambda value: "by_locality" if isinstance(value, dict) else "total",
