@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sim.config.capacity import unit_capacities
+from sim.config.census import census_problems
 from sim.config.schema import DEFAULT_KEY, NO_PATHWAY, RESIDENCES, By, CapacitatedService
 from sim.config.uncertainty import as_field_type, field_value
 from sim.config.winter_checks import check_winter
@@ -52,6 +53,8 @@ def find_problems(scenario: Scenario) -> list[Problem]:
     if not problems:  # the graph is only meaningful once every reference resolves
         _check_routes_end(scenario, problems)
         _check_blocking_cycles(scenario, problems)
+    if not problems and scenario.census is not None:
+        problems.extend(census_problems(scenario.census, scenario))
     if not problems:
         _check_uncertain(scenario, problems)
     return problems

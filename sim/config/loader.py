@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, RootModel, ValidationError
 
 from sim.config.base import Frozen
 from sim.config.checks import ScenarioProblems
@@ -330,10 +330,13 @@ def _fields_at(raw_loc: tuple[Any, ...]) -> list[str] | None:
 
 
 def _strip(annotation: Any) -> Any:
-    """``annotation`` without ``Annotated`` wrappers and without ``None`` as an alternative."""
+    """``annotation`` without ``Annotated`` wrappers, without ``None`` as an alternative, and
+    a root model (e.g. ``Census``, a mapping) seen as its root."""
     while True:
         origin = get_origin(annotation)
-        if origin is Annotated:
+        if isinstance(annotation, type) and issubclass(annotation, RootModel):
+            annotation = annotation.model_fields["root"].annotation
+        elif origin is Annotated:
             annotation = get_args(annotation)[0]
         elif origin in (Union, types.UnionType):
             members = [m for m in get_args(annotation) if m is not type(None)]

@@ -8,7 +8,8 @@ Layout of a scenario (see scenarios/baseline.yaml for a commented example):
 - ``services``: the pathway as data, services and the routes between them (what we decide);
 - ``policies``: preventive effects of the configuration (MDT case management, care home support);
 - ``reporting``: which services play the roles the headline metrics are defined on;
-- ``surges``, ``staffing``, ``escalation``: winter planning (docs/winter.md).
+- ``surges``, ``staffing``, ``escalation``, ``census``: winter planning (docs/winter.md,
+  docs/census.md).
 
 Structural rules (types, ranges, unknown keys) are enforced here; rules that look across the
 scenario (references, probabilities summing to one, routes that end) live in ``checks.py``
@@ -30,6 +31,7 @@ from sim.config.base import (
     Positive,
     tagged_union,
 )
+from sim.config.census import Census
 from sim.config.distributions import Distribution
 from sim.config.escalation import Escalation
 from sim.config.profile import DemandProfile
@@ -313,6 +315,8 @@ class Scenario(Frozen):
     staffing: Staffing = Staffing()
     escalation: dict[str, Escalation] = Field(
         default_factory=dict, description="name -> escalation capacity and its triggers")
+    census: Census | None = Field(
+        None, description="patients in each service at the start (docs/census.md); none: empty")
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:

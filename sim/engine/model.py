@@ -25,10 +25,13 @@ from sim.config.schema import Policies, Scenario
 from sim.config.surges import SurgeClock
 from sim.config.uncertainty import draw_parameters
 from sim.engine.capacity_control import CapacityController, MutualAid, Pool, unit_plans
+from sim.engine.census import IN_SERVICE, WAITING, CensusPatient, census_patients
+from sim.engine.census import READY as READY_TO_LEAVE
 from sim.engine.eventlog import Event, Recorder
 from sim.engine.network import DemandTable, Network, ServiceTable
 from sim.engine.streams import named_stream, patient_stream
 
+CENSUS_LEAD = 1 / 1440  # census patients ready or waiting were found a minute before 0, days
 ARRIVAL_BATCH = 512  # arrivals drawn at a time from a stream's generator
 # Event codes as plain ints for the journey, which logs about a million events a year: an
 # enum member lookup costs ~50 ns, a module constant ~4 ns.
@@ -155,6 +158,7 @@ class Model:
 
     def run(self) -> ReplicationLog:
         started = wallclock.perf_counter()
+        self.start_census()  # before capacity control, so its patients keep their units
         for table in self.network.demand:
             if table.total_rate_per_day > 0:
                 self.env.process(self.arrive(table))
@@ -200,6 +204,62 @@ class Model:
             if escalation.mutual_aid:
                 units = [c for c in controllers if c.plan.service == names.index(escalation.service)]
                 self.env.process(MutualAid(escalation, units, self.calendar).run(self.env))
+
+    # --- census -----------------------------------------------------------------------------
+
+    def start_census(self) -> None:
+        """Put the census's patients where it found them at time 0.
+
+        What happened to them before is logged at negative times (so nothing of it counts in
+        the results): a patient in service started ``elapsed`` days before; patients ready
+        to leave or waiting were found a minute before the start. Their journeys then go on
+        from where they are (``census_journey``)."""
+        census = self.scenario.census
+        if census is None:
+            return
+        rng = named_stream(self.scenario.time.seed, self.replication, "census")
+        found = census_patients(census, self.network, rng)
+        # the log and the patient table stay in time order
+        found.sort(key=lambda c: -c.elapsed if c.state == IN_SERVICE else -CENSUS_LEAD)
+        for entry in found:
+            patient = Patient(self.next_id, entry.stream, entry.locality, entry.age_band,
+                              entry.residence, entry.seed)
+            self.next_id += 1
+            patient.source, patient.pathway = entry.source, entry.pathway
+            since = -entry.elapsed if entry.state == IN_SERVICE else -CENSUS_LEAD
+            service = self.network.services[entry.service]
+            self.log.patient(entry.stream, entry.locality, entry.age_band, entry.residence,
+                             entry.source, 0, 0, since, -1)
+            events = [ARRIVE, QUEUE] + ([] if entry.state == WAITING else [START]) + (
+                [VISIT] if entry.state != WAITING and service.travel is not None else []) + (
+                [READY] if entry.state == READY_TO_LEAVE else [])
+            for event in events:
+                self.log.event(patient.id, since, event, entry.service, patient.pathway)
+            self.arrived += 1
+            self.active.add(patient.id)
+            self.env.process(self.census_journey(patient, entry, service))
+
+    def census_journey(self, patient: Patient, entry: CensusPatient,
+                       service: ServiceTable) -> Generator[Any, Any, None]:
+        if entry.state == WAITING:
+            yield from self.journey(patient, service, queued=True)
+            return
+        pool = self.pools[service.index][patient.locality]
+        request = None
+        if pool is not None:
+            request = pool.request()  # granted at once: the census fits the capacity
+            yield request
+        route = service.routes[entry.route]
+        if entry.state == IN_SERVICE:
+            yield self.env.timeout(entry.remaining)
+            self.log.event(patient.id, self.env.now, READY, service.index, patient.pathway)
+            if route.handoff is not None:
+                yield self.env.timeout(route.handoff(patient, patient.rng.random()))
+        held = (service.index, pool, request)
+        if not route.blocking:
+            self.release(patient, *held)
+            held = None
+        yield from self.journey(patient, self.network.services[route.target], held)
 
     def check_conservation(self) -> None:
         """Everyone who arrived has exited or is still somewhere in the system: the counters
@@ -285,16 +345,23 @@ class Model:
 
     # --- journeys ---------------------------------------------------------------------------
 
-    def journey(self, patient: Patient, service: ServiceTable) -> Generator[Any, Any, None]:
+    def journey(self, patient: Patient, service: ServiceTable,
+                held: tuple[int, Any, Any] | None = None,
+                queued: bool = False) -> Generator[Any, Any, None]:
+        """From asking for ``service`` to the end. ``held``: (service, pool, request) of a
+        unit kept until the next service accepts (blocking); ``queued``: already in the
+        queue for ``service`` (a census patient), so not logged as asking again."""
         env, record, draw, pid = self.env, self.log.event, patient.rng.random, patient.id
         services, pools = self.network.services, self.pools
-        held: tuple[int, Any, Any] | None = None  # (service, pool, request) kept while waiting
         while not service.is_exit:
             index = service.index
             # One uniform per decision, always drawn, keeps streams aligned across scenarios.
             u_route, u_time, u_handoff, u_travel = draw(), draw(), draw(), draw()
             route = service.routes[service.choose(patient, u_route)]
-            record(pid, env.now, QUEUE, index, patient.pathway)
+            if queued:
+                queued = False
+            else:
+                record(pid, env.now, QUEUE, index, patient.pathway)
             pool, request = pools[index][patient.locality], None
             if service.is_placement:
                 yield env.timeout(service.delay(patient, u_time))  # type: ignore[misc]
