@@ -25,6 +25,7 @@ from sim.output.folder import (
     resolved_yaml,
     write_json,
     write_scenario,
+    write_winter_outputs,
 )
 from sim.output.plots import save, sweep_plot, write_standard_plots
 from sim.precision import run_to_precision
@@ -37,6 +38,8 @@ HEADLINE = [
     "emergency_admissions_per_1000",
     "acute_occupancy_mean",
     "acute_occupancy_pct_mean",
+    "acute_days_above_95pct",
+    "peak_week_acute_occupancy_pct",
     "ed_boarding_hours_mean",
     "delayed_discharge_bed_days",
     "delayed_discharges_per_100k",
@@ -173,6 +176,7 @@ def _run(args: argparse.Namespace) -> int:
             influence.to_csv(folder / "parameter_influence.csv", index=False)
         write_scenario(scenario, folder / "scenario.yaml")
         write_standard_plots(result.daily, summary, scenario, folder / "plots")
+        write_winter_outputs(result, summary, folder)
         write_json(manifest([scenario], reps, result.wall_seconds,
                             f"python -m sim run scenario.yaml --reps {reps} "
                             f"--seed {scenario.time.seed}",

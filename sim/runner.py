@@ -1,7 +1,8 @@
 """Running replications on any executor (sim.executors), with a cache and progress shown.
 
 ``simulate(scenario, replication)`` is the unit of work: it runs one replication and reduces
-it to metrics and a daily table in the worker, so only small tables cross processes. Results
+it to metrics, daily, weekly and monthly tables and escalation episodes in the worker, so only
+small tables cross processes. Results
 depend only on (scenario, replication), never on which process ran them or in what order.
 """
 
@@ -18,8 +19,10 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim.analysis.daily import daily_table
+from sim.analysis.logview import LogView
 from sim.analysis.metrics import replication_metrics
 from sim.analysis.summary import summarise
+from sim.analysis.winter import escalation_episodes, period_tables, summarise_periods
 from sim.cache import ResultCache, replication_key
 from sim.config.schema import Scenario
 from sim.engine.eventlog import Event
@@ -34,6 +37,9 @@ class ReplicationResult:
     replication: int
     metrics: pd.DataFrame  # replication, metric, locality, value
     daily: pd.DataFrame
+    weekly: pd.DataFrame  # sim.analysis.winter.weekly_table
+    monthly: pd.DataFrame
+    escalation: pd.DataFrame  # escalation episodes
     events: pd.DataFrame | None  # the full log, when asked for
     n_events: int
     simpy_events: int
@@ -46,13 +52,30 @@ class ScenarioResult:
     replications: list[ReplicationResult]
     wall_seconds: float
 
+    def _joined(self, table: str) -> pd.DataFrame:
+        """One table of every replication's ``table``, in replication order."""
+        return pd.concat([getattr(r, table) for r in self.replications], ignore_index=True)
+
     @property
     def metrics(self) -> pd.DataFrame:
-        return pd.concat([r.metrics for r in self.replications], ignore_index=True)
+        return self._joined("metrics")
 
     @property
     def daily(self) -> pd.DataFrame:
-        return pd.concat([r.daily for r in self.replications], ignore_index=True)
+        return self._joined("daily")
+
+    @property
+    def weekly(self) -> pd.DataFrame:
+        return self._joined("weekly")
+
+    @property
+    def monthly(self) -> pd.DataFrame:
+        return self._joined("monthly")
+
+    @property
+    def escalation(self) -> pd.DataFrame:
+        """Escalation episodes of every replication (sim.analysis.winter)."""
+        return self._joined("escalation")
 
     @property
     def events(self) -> pd.DataFrame | None:
@@ -62,16 +85,28 @@ class ScenarioResult:
     def summary(self) -> pd.DataFrame:
         return summarise(self.metrics)
 
+    def weekly_summary(self) -> pd.DataFrame:
+        """Each week's metrics: mean and 95% interval across replications."""
+        return summarise_periods(self.weekly)
+
+    def monthly_summary(self) -> pd.DataFrame:
+        return summarise_periods(self.monthly)
+
 
 def simulate(scenario: Scenario, replication: int, keep_events: bool = False) -> ReplicationResult:
     """Run and reduce one replication; a pure function, picklable for any executor."""
     log = run_replication(scenario, replication)
-    metrics = pd.DataFrame(replication_metrics(log), columns=["metric", "locality", "value"])
+    view = LogView(log)  # one view, so the tables share its caches
+    metrics = pd.DataFrame(replication_metrics(log, view), columns=["metric", "locality", "value"])
     metrics.insert(0, "replication", replication)
+    periods = period_tables(log, view)
     return ReplicationResult(
         replication=replication,
         metrics=metrics,
-        daily=daily_table(log),
+        daily=daily_table(log, view),
+        weekly=periods["week"],
+        monthly=periods["month"],
+        escalation=escalation_episodes(log, view),
         events=events_table(log) if keep_events else None,
         n_events=log.n_events,
         simpy_events=log.simpy_events,

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
 
 from sim.analysis.logview import LogView
 from sim.analysis.metrics import ALL
+from sim.analysis.periods import calendar_periods
 from sim.engine.eventlog import Event
 from sim.engine.model import ReplicationLog
 
 
-def daily_table(log: ReplicationLog) -> pd.DataFrame:
+def daily_table(log: ReplicationLog, view: LogView | None = None) -> pd.DataFrame:
     """One row per (day of the results period, service, locality) with time-weighted mean
-    occupancy and queue, and arrivals (patients asking for the service that day)."""
-    view = LogView(log)
-    days = int(np.ceil(view.end - view.start))
-    edges = view.start + np.arange(days + 1, dtype=float)
-    edges[-1] = min(edges[-1], view.end)
-    start_date = log.scenario.time.start_date
-    dates = [start_date + dt.timedelta(days=d) for d in range(days)]
+    occupancy and queue, and arrivals (patients asking for the service that day); ``view``:
+    a view of ``log`` already built, to share its caches."""
+    view = view or LogView(log)
+    periods = calendar_periods(log.scenario, "day")
+    days, edges, dates = len(periods), periods.edges, periods.starts
     frames = []
     for name, spec in log.scenario.services.items():
         if spec.kind == "exit":

@@ -7,30 +7,36 @@ Definitions are in docs/metrics.md; keep the two in step.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
 from sim.analysis.logview import LogView, Pairs
+from sim.analysis.periods import Periods, calendar_periods
+from sim.analysis.timeweighted import StepSeries
 from sim.config.capacity import unit_capacities
 from sim.config.checks import FOLLOW_UP_NEEDED_DAYS
-from sim.config.schema import CapacitatedService
+from sim.config.schema import CapacitatedService, Scenario
 from sim.engine.eventlog import Event
 from sim.engine.model import ReplicationLog
 
 ALL = "all"
 PARAMETER = "parameter:"  # prefix of the rows holding an uncertain field's drawn value
 FOLLOW_UP_DAYS = FOLLOW_UP_NEEDED_DAYS  # window for readmissions and admissions after care
+OCCUPANCY_THRESHOLDS_PCT = (92, 95, 100)  # acute occupancy levels counted in days above
 Row = tuple[str, str, float]
 
 
-def replication_metrics(log: ReplicationLog) -> list[Row]:
-    """Every metric of one replication as (metric, locality, value) rows."""
-    view = LogView(log)
+def replication_metrics(log: ReplicationLog, view: LogView | None = None) -> list[Row]:
+    """Every metric of one replication as (metric, locality, value) rows (``view``: a view
+    of ``log`` already built, to share its caches)."""
+    view = view or LogView(log)
     rows: list[Row] = []
     for compute in _headline(view):
         rows.extend(compute())
     rows.extend(_per_service(view))
+    rows.extend(_escalation(view))
     # the values this replication drew for uncertain fields, to relate results to them
     rows.extend((f"{PARAMETER}{path}", ALL, value) for path, value in log.parameters.items())
     return rows
@@ -93,6 +99,7 @@ def _headline(view: LogView) -> list[Callable[[], list[Row]]]:
             return counts + g.per_1000_per_year("emergency_admissions_per_1000", counts)
 
         computations += [admissions, lambda: _acute_occupancy(view, g, acute),
+                         lambda: _acute_pressure(view, acute),
                          lambda: _delayed_discharges(view, g, acute),
                          lambda: _readmissions(view, g, acute)]
         if report.ed:
@@ -124,17 +131,43 @@ def _acute_occupancy(view: LogView, g: _Grouper, acute: str) -> list[Row]:
         mean = float(series.mean_between(np.array([view.start, view.end]))[0])
         rows.append(("acute_occupancy_mean", name, mean))
         rows.append(("acute_occupancy_p95", name, series.quantile(0.95, view.start, view.end)))
-    capacity = _finite_capacity(view, acute)
+    capacity = core_capacity(view.scenario, acute)
     if capacity:
         rows.append(("acute_occupancy_pct_mean", ALL, 100.0 * rows[0][2] / capacity))
     return rows
 
 
-def _finite_capacity(view: LogView, service: str) -> float | None:
-    spec = view.scenario.services[service]
+def _acute_pressure(view: LogView, acute: str) -> list[Row]:
+    """Days of high occupancy, the busiest full week and days with escalation open."""
+    days = calendar_periods(view.scenario, "day")
+    rows: list[Row] = []
+    capacity = core_capacity(view.scenario, acute)
+    if capacity:
+        pct = 100 * view.occupancy(acute).mean_between(days.edges) / capacity
+        rows += [(f"acute_days_above_{level}pct", ALL, float(above(pct, level).sum()))
+                 for level in OCCUPANCY_THRESHOLDS_PCT]
+        weeks = calendar_periods(view.scenario, "week")
+        full = np.isclose(weeks.days, 7)
+        weekly = 100 * view.occupancy(acute).mean_between(weeks.edges) / capacity
+        rows.append(("peak_week_acute_occupancy_pct", ALL,
+                     float(weekly[full].max()) if full.any() else float("nan")))
+    rows.append(("escalation_days", ALL, float(escalation_days(view.log, acute, days).sum())))
+    return rows
+
+
+def above(pct: np.ndarray, level: float) -> np.ndarray:
+    """``pct > level``, ignoring rounding: a time-weighted mean is a difference of running
+    areas, so a ward full all day may come out a hair above 100%."""
+    return pct > level + 1e-6
+
+
+def core_capacity(scenario: Scenario, service: str) -> float | None:
+    """Units of ``service`` summed over its organisational units, without escalation, rosters
+    or closures (the capacity the scenario gives it); None when any unit is unlimited."""
+    spec = scenario.services[service]
     if not isinstance(spec, CapacitatedService):
         return None
-    capacities = unit_capacities(view.scenario, spec).values()
+    capacities = unit_capacities(scenario, spec).values()
     return None if any(c is None for c in capacities) else float(sum(capacities))  # type: ignore[arg-type]
 
 
@@ -149,7 +182,7 @@ def _pathway_code(view: LogView, pathway: str) -> int:
     return view.pathway_names.index(pathway)
 
 
-def _stay_discharge_codes(view: LogView, acute: str) -> np.ndarray:
+def stay_discharge_codes(view: LogView, acute: str) -> np.ndarray:
     """For each acute stay that became ready (in the order of its ``ready`` events): the code
     of the discharge pathway it left on, or -1 for a stay that was not a discharge (a death).
 
@@ -187,7 +220,7 @@ def _delayed_discharges(view: LogView, g: _Grouper, acute: str) -> list[Row]:
     locs = view.log.patients["locality"][pairs.patient]
     days = _clipped_days(view, pairs)
     rows = g.reduce("delayed_discharge_bed_days", locs, days, _sum)
-    stay = _stay_discharge_codes(view, acute)
+    stay = stay_discharge_codes(view, acute)
     for pathway in discharge_pathways(view, acute):
         chosen = stay == _pathway_code(view, pathway)
         rows += g.reduce(f"delayed_discharge_bed_days_{pathway}", locs[chosen], days[chosen], _sum)
@@ -223,7 +256,7 @@ def _waited_for_capacity(view: LogView, g: _Grouper, acute: str) -> list[Row]:
 def _readmissions(view: LogView, g: _Grouper, acute: str) -> list[Row]:
     """Discharges in the results period followed by an emergency admission within 30 days."""
     stays = view.pairs(acute, Event.READY, Event.LEAVE)  # a discharge leaves at the end
-    stay = _stay_discharge_codes(view, acute)
+    stay = stay_discharge_codes(view, acute)
     codes = [_pathway_code(view, p) for p in discharge_pathways(view, acute)]
     keep = view.in_results(stays.end) & (stay >= 0)  # NaN end: not left, not in results
     patients, times, pathways = stays.patient[keep], stays.end[keep], stay[keep]
@@ -256,33 +289,58 @@ def _followed_within(patients: np.ndarray, times: np.ndarray, later_patients: np
     return found & (lp[pos] == patients) & (lt[pos] - times <= window)
 
 
-def _boarding(view: LogView, g: _Grouper, acute: str, ed: str) -> list[Row]:
-    """Hours admitted ED patients wait for an acute bed (they keep their ED space meanwhile)."""
+def ed_boarding(view: LogView, acute: str, ed: str) -> Pairs:
+    """Decisions to admit from ED (acute ``queue`` straight after ED, any time) paired with
+    getting the bed (acute ``start``): the ED patient boards in between."""
     pairs = view.pairs(acute, Event.QUEUE, Event.START)
     rows_q = np.flatnonzero(view.mask(acute, Event.QUEUE))
     from_ed = view.neighbour_service(rows_q, -1) == view.service_index[ed]
-    keep = from_ed & view.in_results(pairs.start)
+    return Pairs(pairs.patient[from_ed], pairs.start[from_ed], pairs.end[from_ed],
+                 pairs.pathway[from_ed])
+
+
+def _boarding(view: LogView, g: _Grouper, acute: str, ed: str) -> list[Row]:
+    """Hours admitted ED patients wait for an acute bed (they keep their ED space meanwhile)."""
+    pairs = ed_boarding(view, acute, ed)
+    keep = view.in_results(pairs.start)
     hours = pairs.elapsed(view.log.horizon) * 24
     locs = view.log.patients["locality"][pairs.patient]
     return (g.reduce("ed_boarding_hours_mean", locs[keep], hours[keep], _mean)
             + g.reduce("ed_boarding_over_12h", locs[keep], (hours[keep] > 12).astype(float), _sum))
 
 
-def _ucr(view: LogView, g: _Grouper, ucr: str) -> list[Row]:
+@dataclass(frozen=True)
+class UcrResponses:
+    """UCR referrals (``queue``, any time) paired with reaching the patient."""
+
+    pairs: Pairs
+    known: np.ndarray  # reached, or not reached and the target had passed by the horizon
+    within: np.ndarray  # reached within the service's response_target_hours
+
+    @property
+    def reached(self) -> np.ndarray:
+        return ~np.isnan(self.pairs.end)
+
+
+def ucr_responses(view: LogView, ucr: str) -> UcrResponses:
     spec = view.scenario.services[ucr]
     target_days = spec.response_target_hours / 24
     # a team that travels logs reaching the patient; one that does not reaches them at start
     reached = Event.VISIT if spec.travel_time_by_level is not None else Event.START
     pairs = view.pairs(ucr, Event.QUEUE, reached)
-    response = pairs.end - pairs.start
     censored = np.isnan(pairs.end)
     known = ~censored | (view.log.horizon - pairs.start > target_days)
-    keep = view.in_results(pairs.start) & known
-    within = (~censored & (response <= target_days)).astype(float)
+    return UcrResponses(pairs, known, ~censored & (pairs.end - pairs.start <= target_days))
+
+
+def _ucr(view: LogView, g: _Grouper, ucr: str) -> list[Row]:
+    responses = ucr_responses(view, ucr)
+    pairs, reached = responses.pairs, responses.reached
+    keep = view.in_results(pairs.start) & responses.known
     locs = view.log.patients["locality"][pairs.patient]
-    rows = g.reduce("ucr_within_2h_pct", locs[keep], within[keep], _pct)
-    rows += g.reduce("ucr_response_hours_mean", locs[keep & ~censored],
-                     response[keep & ~censored] * 24, _mean)
+    rows = g.reduce("ucr_within_2h_pct", locs[keep], responses.within[keep].astype(float), _pct)
+    rows += g.reduce("ucr_response_hours_mean", locs[keep & reached],
+                     (pairs.end - pairs.start)[keep & reached] * 24, _mean)
     # managed at home: the next service after UCR is neither ED nor acute
     leaves = np.flatnonzero(view.mask(ucr, Event.LEAVE) & view.in_results(view.time))
     nxt = view.neighbour_service(leaves, +1)
@@ -348,10 +406,64 @@ def _per_service(view: LogView) -> list[Row]:
         rows.append((f"arrivals:{name}", ALL, float(len(queued))))
         occupancy = float(view.occupancy(name).mean_between(window)[0])
         rows.append((f"occupancy_mean:{name}", ALL, occupancy))
-        capacity = _finite_capacity(view, name)
+        capacity = core_capacity(view.scenario, name)
         if capacity:
             rows.append((f"occupancy_pct_mean:{name}", ALL, 100 * occupancy / capacity))
         pairs = view.pairs(name, Event.QUEUE, Event.START)
         keep = view.in_results(pairs.start)
         rows.append((f"wait_days_mean:{name}", ALL, _mean(pairs.elapsed(view.log.horizon)[keep])))
     return rows
+
+
+def _escalation(view: LogView) -> list[Row]:
+    """Days with escalation open and units open on average, for every service that has an
+    escalation in the scenario."""
+    days = calendar_periods(view.scenario, "day")
+    rows: list[Row] = []
+    for name in escalated_services(view.scenario):
+        rows.append((f"escalation_days:{name}", ALL,
+                     float(escalation_days(view.log, name, days).sum())))
+        units = escalation_units(view.log, name).mean_between(np.array([view.start, view.end]))
+        rows.append((f"escalation_units_mean:{name}", ALL, float(units[0])))
+    return rows
+
+
+def escalated_services(scenario: Scenario) -> list[str]:
+    """Services with an escalation (or mutual aid) in the scenario, in scenario order."""
+    named = {escalation.service for escalation in scenario.escalation.values()}
+    return [name for name in scenario.services if name in named]
+
+
+def escalation_units(log: ReplicationLog, service: str) -> StepSeries:
+    """Units of escalation capacity open at ``service`` over time, summed over its units, from
+    ``log.capacity_log``; capacity a unit borrows by mutual aid counts, capacity it lends
+    does not."""
+    cap = log.capacity_log
+    rows = np.flatnonzero(cap["service"] == list(log.scenario.services).index(service))
+    times, deltas = [], []
+    for unit in np.unique(cap["unit"][rows]):
+        own = rows[cap["unit"][rows] == unit]  # in time order, as logged
+        times.append(cap["time"][own])
+        deltas.append(np.diff(np.maximum(cap["escalation"][own], 0), prepend=0))
+    if not times:
+        return StepSeries(np.zeros(0), np.zeros(0))
+    all_times = np.concatenate(times)
+    order = np.argsort(all_times, kind="stable")
+    return StepSeries(all_times[order], np.concatenate(deltas)[order])
+
+
+def escalation_days(log: ReplicationLog, service: str, days: Periods) -> np.ndarray:
+    """For each of ``days``: was any escalation capacity of ``service`` open at some time
+    that day (1) or not (0)."""
+    units = escalation_units(log, service)
+    is_open = (units.levels > 0).astype(float)
+    opened = StepSeries(units.times, np.diff(is_open, prepend=0))
+    return (opened.mean_between(days.edges) > 0).astype(float)
+
+
+def open_intervals(starts: np.ndarray, ends: np.ndarray) -> StepSeries:
+    """How many of the intervals ``[starts[i], ends[i])`` are open over time."""
+    times = np.concatenate([starts, ends])
+    order = np.argsort(times, kind="stable")
+    deltas = np.concatenate([np.ones(len(starts)), -np.ones(len(ends))])
+    return StepSeries(times[order], deltas[order])

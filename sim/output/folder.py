@@ -16,11 +16,17 @@ import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
+import pandas as pd
 import yaml
 
+from sim.analysis.winter import winter_report
 from sim.config.schema import Scenario
+from sim.output.plots import write_weekly_plots
+
+if TYPE_CHECKING:
+    from sim.runner import ScenarioResult
 
 DEPENDENCIES = ("simpy", "numpy", "scipy", "pandas", "pydantic", "PyYAML", "matplotlib",
                 "pyarrow", "tqdm")
@@ -77,6 +83,23 @@ def manifest(scenarios: list[Scenario], replications: int, wall_seconds: float,
         "dependencies": {name: _version(name) for name in DEPENDENCIES},
         **(extra or {}),
     }
+
+
+def write_winter_outputs(result: ScenarioResult, summary: pd.DataFrame, folder: Path) -> None:
+    """The week-by-week and month-by-month outputs of a run (docs/winter.md): ``weekly.csv``
+    and ``monthly.csv`` (mean and 95% interval across replications), the values of each
+    replication (``weekly_replications.csv``, ``monthly_replications.csv``), escalation
+    episodes (``escalation.csv``), ``winter.md`` and the weekly plots in ``plots/``."""
+    weekly, monthly, episodes = result.weekly_summary(), result.monthly_summary(), \
+        result.escalation
+    weekly.to_csv(folder / "weekly.csv", index=False)
+    monthly.to_csv(folder / "monthly.csv", index=False)
+    result.weekly.to_csv(folder / "weekly_replications.csv", index=False)
+    result.monthly.to_csv(folder / "monthly_replications.csv", index=False)
+    episodes.to_csv(folder / "escalation.csv", index=False)
+    (folder / "winter.md").write_text(
+        winter_report(result.scenario, summary, weekly, monthly, episodes), encoding="utf-8")
+    write_weekly_plots(weekly, result.scenario, folder / "plots")
 
 
 def write_json(data: dict[str, Any], path: Path) -> None:

@@ -1,18 +1,22 @@
 """Standard plots: daily occupancy with a band across replications, admissions by locality,
-metrics across a sweep."""
+week-by-week winter measures, metrics across a sweep."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.analysis.metrics import ALL
-from sim.config.capacity import unit_capacities
-from sim.config.schema import CapacitatedService, Scenario
+from sim.analysis.metrics import ALL, OCCUPANCY_THRESHOLDS_PCT, core_capacity
+from sim.analysis.winter import PEAK_METRIC, peak_week
+from sim.config.schema import Scenario
+
+UCR_STANDARD_PCT = 70  # national standard: at least 70% of referrals reached within 2 hours
 
 
 def occupancy_band(daily: pd.DataFrame, scenario: Scenario, service: str,
@@ -27,11 +31,9 @@ def occupancy_band(daily: pd.DataFrame, scenario: Scenario, service: str,
     ax.fill_between(dates, low.to_numpy(), high.to_numpy(), alpha=0.3,
                     label="5th-95th percentile across replications")
     ax.plot(dates, mean.to_numpy(), label="mean")
-    spec = scenario.services[service]
-    if isinstance(spec, CapacitatedService):
-        capacities = list(unit_capacities(scenario, spec).values())
-        if all(c is not None for c in capacities):
-            ax.axhline(sum(capacities), color="black", linestyle="--", label="capacity")  # type: ignore[arg-type]
+    capacity = core_capacity(scenario, service)
+    if capacity is not None:
+        ax.axhline(capacity, color="black", linestyle="--", label="capacity")
     ax.set_title(f"{service}: daily mean occupancy ({scenario.name})")
     ax.set_ylabel("units in use")
     ax.legend(loc="lower right")
@@ -57,6 +59,88 @@ def write_standard_plots(daily: pd.DataFrame, summary: pd.DataFrame, scenario: S
         save(occupancy_band(daily, scenario, service).figure, folder / f"occupancy_{service}.png")
     if (summary["metric"] == "emergency_admissions_per_1000").any():
         save(admissions_by_locality(summary).figure, folder / "admissions_by_locality.png")
+
+
+def weekly_plots(weekly: pd.DataFrame, scenario: Scenario) -> dict[str, Figure]:
+    """Week by week (``weekly.csv``, all localities): acute occupancy against 92/95/100% of
+    core beds, emergency admissions, delayed discharges by pathway and UCR reached within the
+    target, each with its 95% interval across replications and the peak week shaded. File
+    name -> figure; a figure is left out when its measure is not produced."""
+    rows = weekly[weekly["locality"] == ALL]
+    produced = set(rows["metric"])
+    peak = peak_week(weekly)
+    figures: dict[str, Figure] = {}
+
+    def panel(title: str, ylabel: str) -> Axes:
+        fig = Figure(figsize=(9, 4))  # no pyplot: faster, and nothing left open
+        ax = fig.subplots()
+        ax.set_title(f"{title} ({scenario.name})")
+        ax.set_ylabel(ylabel)
+        return ax
+
+    def finish(ax: Axes, name: str) -> None:
+        if len(peak):
+            start = pd.Timestamp(peak["period_start"])
+            ax.axvspan(start, start + pd.Timedelta(days=float(peak["days"])), color="orange",
+                       alpha=0.2, label=f"peak week {peak['period']}")
+        locator = mdates.AutoDateLocator()
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        ax.legend(fontsize="small", loc="best")
+        figures[name] = ax.figure  # type: ignore[assignment]
+
+    occupancy = PEAK_METRIC if PEAK_METRIC in produced else "acute_occupancy_mean"
+    if occupancy in produced:
+        ax = panel("Acute occupancy by week", "% of core beds" if occupancy == PEAK_METRIC
+                   else "beds occupied")
+        _band(ax, rows, occupancy, "mean across replications")
+        if occupancy == PEAK_METRIC:
+            for level, style in zip(OCCUPANCY_THRESHOLDS_PCT, [":", "--", "-"]):
+                ax.axhline(level, color="black", linestyle=style, linewidth=0.8,
+                           label=f"{level}%")
+        finish(ax, "weekly_acute_occupancy.png")
+    if "emergency_admissions" in produced:
+        ax = panel("Emergency admissions by week", "admissions")
+        week = rows[rows["metric"] == "emergency_admissions"]
+        low = week["ci_low"].clip(lower=0)
+        ax.bar(_middles(week), week["mean"], width=week["days"].to_numpy() * 0.85,
+               yerr=[week["mean"] - low, week["ci_high"] - week["mean"]],
+               capsize=2, label="mean, 95% interval (partial weeks narrower)")
+        finish(ax, "weekly_admissions.png")
+    pathways = [m for m in dict.fromkeys(rows["metric"]) if m.startswith("delayed_discharges_mean_")]
+    if pathways:
+        ax = panel("Delayed discharges by week", "patients ready to leave, still in a bed")
+        for metric in pathways:
+            _band(ax, rows, metric, metric.removeprefix("delayed_discharges_mean_"), alpha=0.12)
+        finish(ax, "weekly_delayed_discharges.png")
+    if "ucr_within_2h_pct" in produced:
+        ax = panel("UCR referrals reached within the target, by week", "% of referrals")
+        _band(ax, rows, "ucr_within_2h_pct", "mean across replications", high=100)
+        ax.axhline(UCR_STANDARD_PCT, color="black", linestyle="--", linewidth=0.8,
+                   label=f"national standard {UCR_STANDARD_PCT}%")
+        finish(ax, "weekly_ucr_2h.png")
+    return figures
+
+
+def _middles(rows: pd.DataFrame) -> pd.Series:
+    """The middle of each period's days in the results period, for plotting against."""
+    return pd.to_datetime(rows["period_start"]) + pd.to_timedelta(rows["days"] / 2, unit="D")
+
+
+def _band(ax: Axes, rows: pd.DataFrame, metric: str, label: str, high: float | None = None,
+          alpha: float = 0.25) -> None:
+    """One metric's weekly means as a line, with its 95% interval as a band (drawn within
+    0 and ``high``: with few replications a t-interval can pass what is possible)."""
+    chosen = rows[rows["metric"] == metric]
+    x = _middles(chosen)
+    line = ax.plot(x, chosen["mean"], marker="o", markersize=3, label=label)[0]
+    ax.fill_between(x, chosen["ci_low"].clip(0, high), chosen["ci_high"].clip(0, high),
+                    alpha=alpha, color=line.get_color())
+
+
+def write_weekly_plots(weekly: pd.DataFrame, scenario: Scenario, folder: Path) -> None:
+    for name, figure in weekly_plots(weekly, scenario).items():
+        save(figure, folder / name)
 
 
 def sweep_plot(summary: pd.DataFrame, fields: list[str], metric: str) -> Figure:

@@ -1,0 +1,405 @@
+"""Winter outputs: the results period week by week and month by month, escalation episodes
+and the peak week (docs/winter.md).
+
+Every table is a pure function of one replication's log over the results period, built from
+the same definitions and helpers as the headline metrics (``sim.analysis.metrics``), so that
+counts and bed-days of the periods add up to the replication's metric of the same name.
+``summarise_periods`` reduces many replications to means with 95% intervals, as
+``sim.analysis.summary.summarise`` does for the headline metrics.
+
+    tables = period_tables(log)                  # {"week": ..., "month": ...}, one replication
+    weekly = summarise_periods(pd.concat(per_replication_weekly_tables))
+    peak_week(weekly)                            # the week of highest acute occupancy
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.analysis.logview import LogView
+from sim.analysis.metrics import (
+    ALL,
+    OCCUPANCY_THRESHOLDS_PCT,
+    above,
+    core_capacity,
+    discharge_pathways,
+    ed_boarding,
+    escalated_services,
+    escalation_days,
+    escalation_units,
+    open_intervals,
+    stay_discharge_codes,
+    ucr_responses,
+)
+from sim.analysis.periods import Frequency, Periods, calendar_periods
+from sim.analysis.summary import CONFIDENCE
+from sim.config.capacity import unit_capacities
+from sim.config.schema import CapacitatedService, Scenario
+from sim.engine.eventlog import Event
+from sim.engine.model import ReplicationLog
+
+PERIOD_COLUMNS = ["period_start", "period", "days"]
+TABLE_COLUMNS = ["replication", *PERIOD_COLUMNS, "metric", "locality", "value"]
+SUMMARY_COLUMNS = [*PERIOD_COLUMNS, "metric", "locality", "mean", "ci_low", "ci_high", "n_reps"]
+EPISODE_COLUMNS = ["replication", "service", "unit", "opened", "closed", "hours_open",
+                   "max_units_open", "patients_taken"]
+PEAK_METRIC = "acute_occupancy_pct_mean"  # what makes the peak week; beds if no finite capacity
+
+Measure = Callable[[Periods], np.ndarray]  # one value per period
+
+
+def weekly_table(log: ReplicationLog, view: LogView | None = None) -> pd.DataFrame:
+    """The results period by ISO week (Monday to Sunday), one row per week and metric:
+    replication, period_start, period (``2025-W45``), days, metric, locality, value."""
+    return period_tables(log, view, ("week",))["week"]
+
+
+def monthly_table(log: ReplicationLog, view: LogView | None = None) -> pd.DataFrame:
+    """As ``weekly_table`` by calendar month (period ``2025-11``)."""
+    return period_tables(log, view, ("month",))["month"]
+
+
+def period_tables(log: ReplicationLog, view: LogView | None = None,
+                  frequencies: Iterable[Frequency] = ("week", "month")
+                  ) -> dict[Frequency, pd.DataFrame]:
+    """The period tables of one replication, the series behind them computed once.
+
+    Metrics (units in docs/winter.md): emergency admissions; acute occupancy (mean beds, % of
+    core capacity, the highest day's mean) and days above 92/95/100%; ED boarding (mean
+    patients boarding, mean hours); delayed discharges (mean patients, bed-days) overall
+    and by discharge pathway; UCR referrals and % reached within the target; and, for every
+    service with escalation, days with it open and mean units open.
+    """
+    view = view or LogView(log)
+    measures = _measures(view)
+    tables = {}
+    for frequency in frequencies:
+        periods = calendar_periods(log.scenario, frequency)
+        names = list(measures)
+        values = np.concatenate([measures[name](periods) for name in names]) if names else []
+        n = len(periods)
+        frame = periods.frame()
+        tables[frequency] = pd.DataFrame({
+            "replication": log.replication,
+            **{column: np.tile(frame[column].to_numpy(), len(names)) for column in frame},
+            "metric": np.repeat(names, n),
+            "locality": ALL,
+            "value": values,
+        }, columns=TABLE_COLUMNS)
+    return tables
+
+
+def _measures(view: LogView) -> dict[str, Measure]:
+    """Metric name -> its value in each period, for the roles the scenario reports."""
+    scenario, log = view.scenario, view.log
+    report = scenario.reporting
+    days = calendar_periods(scenario, "day")
+    day_starts = days.edges[:-1]
+    measures: dict[str, Measure] = {}
+
+    def per_day(daily: np.ndarray, how: str) -> Measure:
+        """Sum or max of a daily value over each period (periods hold whole days)."""
+        def measure(periods: Periods) -> np.ndarray:
+            where = periods.index_of(day_starts)
+            if how == "sum":
+                return np.bincount(where, daily, minlength=len(periods)).astype(float)
+            out = np.full(len(periods), np.nan)
+            np.fmax.at(out, where, daily)
+            return out
+        return measure
+
+    def counted(times: np.ndarray) -> Measure:
+        return lambda periods: periods.count(times)
+
+    def mean_level(series_mean: Callable[[np.ndarray], np.ndarray]) -> Measure:
+        return lambda periods: series_mean(periods.edges)
+
+    if report.acute:
+        acute = report.acute
+        measures["emergency_admissions"] = counted(view.time[view.mask(acute, Event.QUEUE)])
+        occupancy = view.occupancy(acute)
+        daily = occupancy.mean_between(days.edges)
+        measures["acute_occupancy_mean"] = mean_level(occupancy.mean_between)
+        measures["acute_occupancy_max_day"] = per_day(daily, "max")
+        capacity = core_capacity(scenario, acute)
+        if capacity:
+            pct = 100 * daily / capacity
+            measures["acute_occupancy_pct_mean"] = \
+                lambda periods: 100 * occupancy.mean_between(periods.edges) / capacity
+            measures["acute_occupancy_pct_max_day"] = per_day(pct, "max")
+            for level in OCCUPANCY_THRESHOLDS_PCT:
+                measures[f"acute_days_above_{level}pct"] = per_day(
+                    above(pct, level).astype(float), "sum")
+        if report.ed:
+            boarding = ed_boarding(view, acute, report.ed)
+            hours = boarding.elapsed(log.horizon) * 24
+            measures["ed_boarding_mean"] = mean_level(
+                open_intervals(boarding.start, boarding.end_or(log.horizon)).mean_between)
+            measures["ed_boarding_hours_mean"] = lambda periods: _ratio(
+                periods.count(boarding.start, hours), periods.count(boarding.start))
+        measures.update(_delayed(view, acute))
+    if report.ucr:
+        measures["ucr_referrals"] = counted(view.time[view.mask(report.ucr, Event.QUEUE)])
+        responses = ucr_responses(view, report.ucr)
+        known = responses.known
+        starts, within = responses.pairs.start[known], responses.within[known].astype(float)
+        measures["ucr_within_2h_pct"] = lambda periods: 100 * _ratio(
+            periods.count(starts, within), periods.count(starts))
+    for service in escalated_services(scenario):
+        measures[f"escalation_days:{service}"] = per_day(escalation_days(log, service, days),
+                                                         "sum")
+        measures[f"escalation_units_mean:{service}"] = mean_level(
+            escalation_units(log, service).mean_between)
+    return measures
+
+
+def _delayed(view: LogView, acute: str) -> dict[str, Measure]:
+    """Mean patients delayed (``ready`` at acute, not yet left) and delayed bed-days, in all
+    and by the discharge pathway of the stay, as ``delayed_discharge_bed_days``."""
+    pairs = view.pairs(acute, Event.READY, Event.LEAVE)
+    codes = stay_discharge_codes(view, acute)
+    ends = pairs.end_or(view.log.horizon)
+    groups = {"": np.ones(len(codes), dtype=bool)}
+    for pathway in discharge_pathways(view, acute):
+        groups[f"_{pathway}"] = codes == view.pathway_names.index(pathway)
+    measures: dict[str, Measure] = {}
+    for suffix, chosen in groups.items():
+        series = open_intervals(pairs.start[chosen], ends[chosen])
+        measures[f"delayed_discharges_mean{suffix}"] = \
+            lambda periods, s=series: s.mean_between(periods.edges)
+        measures[f"delayed_discharge_bed_days{suffix}"] = \
+            lambda periods, s=series: np.diff(s.area_until(periods.edges))
+    return measures
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator, NaN where the denominator is 0 (no events in the period)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(denominator > 0, numerator / denominator, np.nan)
+
+
+def summarise_periods(tables: pd.DataFrame) -> pd.DataFrame:
+    """Period tables of many replications (``weekly_table`` rows, concatenated) -> one row per
+    period, metric and locality: mean, ci_low, ci_high (95% t-interval of the mean across
+    replications, as in summary.csv; missing values left out) and n_reps."""
+    keys = [*PERIOD_COLUMNS, "metric", "locality"]
+    grouped = tables.groupby(keys, sort=False)["value"]
+    out = grouped.agg(["mean", "std", "count"]).reset_index()
+    n = out["count"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = stats.t.ppf((1 + CONFIDENCE) / 2, n - 1) * out["std"].to_numpy() / np.sqrt(n)
+    half = np.where(n >= 2, half, np.nan)
+    out["ci_low"], out["ci_high"] = out["mean"] - half, out["mean"] + half
+    out["n_reps"] = out["count"].astype(int)
+    return out[SUMMARY_COLUMNS]
+
+
+def peak_week(weekly_summary: pd.DataFrame, locality: str = ALL) -> pd.Series:
+    """The full week (7 days in the results period; any week if none is full) with the
+    highest mean acute occupancy across replications (% of core capacity, or beds when the
+    capacity is unlimited), and the mean of every metric that week.
+
+    Index: ``period``, ``period_start``, ``days``, then each metric's name (its mean), with
+    the peak measure's 95% interval as ``<metric>_ci_low`` / ``_ci_high``. Empty when the
+    summary has no acute occupancy.
+    """
+    rows = weekly_summary[weekly_summary["locality"] == locality]
+    metric = PEAK_METRIC if (rows["metric"] == PEAK_METRIC).any() else "acute_occupancy_mean"
+    occupancy = rows[(rows["metric"] == metric) & rows["mean"].notna()]
+    full = occupancy[np.isclose(occupancy["days"], 7)]
+    candidates = full if len(full) else occupancy
+    if not len(candidates):
+        return pd.Series(dtype=object)
+    best = candidates.loc[candidates["mean"].idxmax()]
+    week = rows[rows["period"] == best["period"]]
+    return pd.Series({
+        "period": best["period"], "period_start": best["period_start"], "days": best["days"],
+        **dict(zip(week["metric"], week["mean"])),
+        f"{metric}_ci_low": best["ci_low"], f"{metric}_ci_high": best["ci_high"],
+    })
+
+
+# --- escalation episodes ----------------------------------------------------------------------
+
+def escalation_episodes(log: ReplicationLog, view: LogView | None = None) -> pd.DataFrame:
+    """Every spell of escalation capacity open at a unit that overlaps the results period.
+
+    Columns: replication; service; unit (its name); opened, closed (date and time; closed is
+    empty if still open at the horizon); hours_open (to the horizon if still open);
+    max_units_open; patients_taken: patients who got a unit of the service at that unit
+    (``start``) during the spell with the unit's occupancy after them above its core
+    capacity at the time (capacity less escalation, as logged), i.e. in escalation capacity.
+    """
+    cap = log.capacity_log
+    names = list(log.scenario.services)
+    rows: list[tuple[object, ...]] = []
+    pairs = sorted(set(zip(cap["service"][cap["escalation"] > 0].tolist(),
+                           cap["unit"][cap["escalation"] > 0].tolist())))
+    for service, unit in pairs:
+        own = np.flatnonzero((cap["service"] == service) & (cap["unit"] == unit))
+        times, escalated = cap["time"][own], cap["escalation"][own]
+        core = cap["capacity"][own] - escalated
+        is_open = (escalated > 0).astype(int)
+        change = np.diff(is_open, prepend=0)
+        opens, closes = np.flatnonzero(change == 1), np.flatnonzero(change == -1)
+        name = names[service]
+        unit_name = _unit_names(log.scenario, name)[unit]
+        occupancy = None  # the unit's occupancy after each start, computed once if needed
+        for first in opens:
+            later = closes[closes > first]
+            last = later[0] if len(later) else len(times)
+            opened = float(times[first])
+            closed = float(times[last]) if last < len(times) else np.nan
+            until = log.horizon if np.isnan(closed) else closed
+            if until <= log.results_start or opened >= log.results_end:
+                continue
+            view = view or LogView(log)
+            if occupancy is None:
+                occupancy = _starts_with_occupancy(view, name, unit_name)
+            start_times, after = occupancy
+            during = (start_times >= opened) & (start_times < until)
+            row = np.searchsorted(times, start_times[during], side="right") - 1
+            taken = int((after[during] > core[row]).sum())
+            rows.append((log.replication, name, unit_name, _when(log, opened),
+                         _when(log, closed), round((until - opened) * 24, 4),
+                         int(escalated[first:last].max()), taken))
+    frame = pd.DataFrame(rows, columns=EPISODE_COLUMNS)
+    return frame.astype({"replication": int, "opened": "datetime64[ns]", "closed": "datetime64[ns]",
+                         "hours_open": float, "max_units_open": int, "patients_taken": int})
+
+
+def _unit_names(scenario: Scenario, service: str) -> list[str]:
+    spec = scenario.services[service]
+    assert isinstance(spec, CapacitatedService)
+    return list(unit_capacities(scenario, spec))
+
+
+def _starts_with_occupancy(view: LogView, service: str, unit: str
+                           ) -> tuple[np.ndarray, np.ndarray]:
+    """Times of the ``start`` events at one unit of ``service`` and the unit's occupancy just
+    after each (the log's order settles events at the same time)."""
+    spec = view.scenario.services[service]
+    assert isinstance(spec, CapacitatedService)
+    geo = view.scenario.geography
+    served = [i for i, loc in enumerate(geo.localities) if geo.unit_of(loc, spec.level) == unit]
+    start, leave = view.mask(service, Event.START), view.mask(service, Event.LEAVE)
+    rows = np.flatnonzero((start | leave) & np.isin(view.locality, served))
+    level = np.cumsum(np.where(start[rows], 1, -1))
+    starts = start[rows]
+    return view.time[rows][starts], level[starts]
+
+
+def _when(log: ReplicationLog, time: float) -> pd.Timestamp:
+    """Calendar date and time of a simulated time (NaT for NaN), to the second."""
+    if np.isnan(time):
+        return pd.NaT
+    moment = dt.datetime.combine(log.scenario.time.start_date, dt.time())
+    return pd.Timestamp(moment) + pd.to_timedelta(round((time - log.results_start) * 86400), "s")
+
+
+# --- the written summary ----------------------------------------------------------------------
+
+# metric -> how the written summary names it, in the order shown
+REPORTED = {
+    "emergency_admissions": "emergency admissions",
+    "acute_occupancy_mean": "acute beds occupied (mean)",
+    "acute_occupancy_pct_mean": "acute occupancy, % of core beds",
+    "acute_occupancy_pct_max_day": "busiest day, % of core beds",
+    "acute_days_above_92pct": "days above 92%",
+    "acute_days_above_95pct": "days above 95%",
+    "acute_days_above_100pct": "days above 100%",
+    "ed_boarding_mean": "patients boarding in ED (mean)",
+    "ed_boarding_hours_mean": "hours boarding per admission from ED",
+    "delayed_discharges_mean": "delayed discharges (mean patients)",
+    "delayed_discharge_bed_days": "delayed discharge bed-days",
+    "ucr_within_2h_pct": "UCR reached within target, %",
+}
+# period metrics of the month-by-month table of the written summary
+MONTHLY = ["emergency_admissions", "acute_occupancy_pct_mean", "acute_occupancy_pct_max_day",
+           "acute_days_above_92pct", "acute_days_above_95pct", "acute_days_above_100pct",
+           "ed_boarding_hours_mean", "delayed_discharge_bed_days", "ucr_within_2h_pct"]
+# headline metrics (summary.csv) the written summary shows for the whole results period
+WINTER_METRICS = ["acute_occupancy_pct_mean", "peak_week_acute_occupancy_pct",
+                  "acute_days_above_92pct", "acute_days_above_95pct", "acute_days_above_100pct",
+                  "escalation_days", "delayed_discharge_bed_days", "ed_boarding_hours_mean",
+                  "ucr_within_2h_pct"]
+
+
+def winter_report(scenario: Scenario, summary: pd.DataFrame, weekly: pd.DataFrame,
+                  monthly: pd.DataFrame, episodes: pd.DataFrame) -> str:
+    """``winter.md`` of a results folder: the peak week, month by month and the headline
+    winter metrics (means across replications with 95% intervals), escalation episodes."""
+    t = scenario.time
+    reps = int(summary["n_reps"].max()) if len(summary) else 0
+    last = t.start_date + dt.timedelta(days=float(np.ceil(t.run_days)) - 1)
+    lines = [f"# Winter outputs: {scenario.name}", "",
+             f"Results period {t.start_date} to {last} ({t.run_days:g} days), {reps} "
+             "replications: means across replications, with 95% intervals in brackets. "
+             "Definitions and files: docs/winter.md.", ""]
+    peak = peak_week(weekly)
+    if len(peak):
+        measure = PEAK_METRIC if PEAK_METRIC in peak else "acute_occupancy_mean"
+        unit = "% of core beds" if measure == PEAK_METRIC else " beds"
+        lines += ["## Peak week", "",
+                  f"{peak['period']} (from {peak['period_start']}, {peak['days']:g} days): acute "
+                  f"occupancy {_number(peak[measure])}{unit} "
+                  f"({_number(peak[measure + '_ci_low'])} to {_number(peak[measure + '_ci_high'])}).",
+                  ""]
+        shown = [m for m in [*REPORTED, *_escalation_metrics(weekly)] if m in peak]
+        lines += _markdown(["measure", "mean that week"],
+                           [[_name(m), _number(peak[m])] for m in shown]) + [""]
+    month_rows = monthly[monthly["locality"] == ALL]
+    if len(month_rows):
+        metrics = [m for m in [*MONTHLY, *_escalation_metrics(monthly)]
+                   if m in set(month_rows["metric"]) and not m.startswith("escalation_units")]
+        table = month_rows.pivot(index="period", columns="metric", values="mean")
+        days = month_rows.groupby("period", sort=False)["days"].first()
+        lines += ["## Month by month", ""]
+        lines += _markdown(["month", "days", *map(_name, metrics)],
+                           [[period, f"{length:g}", *[_number(table.loc[period, m])
+                                                      for m in metrics]]
+                            for period, length in days.items()]) + [""]
+    overall = summary[(summary["locality"] == ALL) & summary["metric"].isin(WINTER_METRICS)]
+    if len(overall):
+        overall = overall.set_index("metric").reindex([m for m in WINTER_METRICS
+                                                       if m in set(overall["metric"])])
+        lines += ["## Whole results period (summary.csv)", ""]
+        lines += _markdown(["metric", "mean", "95% interval"],
+                           [[m, _number(r["mean"]),
+                             f"{_number(r['ci_low'])} to {_number(r['ci_high'])}"]
+                            for m, r in overall.iterrows()]) + [""]
+    if len(episodes):
+        per_rep = episodes.groupby("replication")
+        lines += ["## Escalation (escalation.csv)", "",
+                  f"{len(episodes)} episodes in {per_rep.ngroups} of {reps} replications; mean "
+                  f"{_number(episodes['hours_open'].mean())} hours open; "
+                  f"{_number(episodes['patients_taken'].sum() / max(reps, 1))} patients taken "
+                  "into escalation capacity per replication.", ""]
+    return "\n".join(lines)
+
+
+def _name(metric: str) -> str:
+    """How the written summary names a metric of the period tables."""
+    for prefix, words in (("escalation_days:", "days with escalation open"),
+                          ("escalation_units_mean:", "escalation units open (mean)")):
+        if metric.startswith(prefix):
+            return f"{words}, {metric.removeprefix(prefix)}"
+    return REPORTED.get(metric, metric)
+
+
+def _escalation_metrics(table: pd.DataFrame) -> list[str]:
+    return [m for m in dict.fromkeys(table["metric"]) if m.startswith("escalation_")]
+
+
+def _number(value: float) -> str:
+    return "-" if pd.isna(value) else f"{value:,.1f}"
+
+
+def _markdown(header: list[str], rows: list[list[str]]) -> list[str]:
+    return ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header),
+            *["| " + " | ".join(map(str, row)) + " |" for row in rows]]
