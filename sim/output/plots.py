@@ -73,6 +73,8 @@ def weekly_plots(weekly: pd.DataFrame, scenario: Scenario) -> dict[str, Figure]:
 
     def panel(title: str, ylabel: str) -> Axes:
         fig = Figure(figsize=(9, 4))  # no pyplot: faster, and nothing left open
+        # fixed margins instead of a tight bounding box, which draws each figure twice
+        fig.subplots_adjust(left=0.08, right=0.98, bottom=0.1, top=0.92)
         ax = fig.subplots()
         ax.set_title(f"{title} ({scenario.name})")
         ax.set_ylabel(ylabel)
@@ -140,7 +142,7 @@ def _band(ax: Axes, rows: pd.DataFrame, metric: str, label: str, high: float | N
 
 def write_weekly_plots(weekly: pd.DataFrame, scenario: Scenario, folder: Path) -> None:
     for name, figure in weekly_plots(weekly, scenario).items():
-        save(figure, folder / name)
+        save(figure, folder / name, tight=False)
 
 
 def sweep_plot(summary: pd.DataFrame, fields: list[str], metric: str) -> Figure:
@@ -177,8 +179,8 @@ def _as_tuple(key: object) -> tuple[object, ...]:
     return key if isinstance(key, tuple) else (key,)
 
 
-def save(fig: Figure, path: Path) -> None:
-    """Write ``fig`` as a PNG and free it."""
+def save(fig: Figure, path: Path, tight: bool = True) -> None:
+    """Write ``fig`` as a PNG and free it; ``tight``: trim the margins to what is drawn."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110, bbox_inches="tight")
+    fig.savefig(path, dpi=110, bbox_inches="tight" if tight else None)
     plt.close(fig)
