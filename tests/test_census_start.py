@@ -95,3 +95,20 @@ def test_census_patients_are_not_results_and_everyone_is_accounted_for():
 def at_start(series: Any) -> float:
     """The level just before time 0: the state the census set."""
     return float(series.levels[np.searchsorted(series.times, 0.0, side="left") - 1])
+
+
+def test_census_patients_waiting_for_a_closed_service_wait_for_its_roster():
+    scenario = one_service_scenario(3, {"dist": "exponential", "mean": 2, "unit": "hours"}, 5.0,
+                                    run_days=10)
+
+    def add(data: dict[str, Any]) -> None:
+        # 1 January 2025 is a bank holiday, staffed as a Sunday: nobody on duty that day
+        data["staffing"] = {"rosters": {"server": {"shifts": [
+            {"days": ["Mon", "Tue", "Wed", "Thu", "Fri"], "hours": [8, 20], "staff": 3}]}}}
+        data["census"] = {"server": {"in_service": 1, "waiting": 5}}
+    log = run_replication(edited(scenario, add), 0)
+    ev = log.events
+    starts = ev["time"][(ev["event"] == Event.START) & (ev["time"] >= 0)]
+    assert starts.min() == pytest.approx(1 + 8 / 24)  # 08:00 on 2 January
+    # the patient found in service keeps their clinician although capacity is 0
+    assert (ev["time"][ev["event"] == Event.START] < 0).sum() == 1

@@ -115,6 +115,25 @@ def test_a_surge_raises_only_its_localities_and_age_bands():
     assert added == pytest.approx(2 / 3 * target1, rel=0.15)
 
 
+def test_a_surge_leaves_the_other_arrivals_exactly_as_they_were():
+    """Surge patients come from a process of their own: comparisons stay paired."""
+    plain = surge_run({"start": "2025-02-01", "end": "2025-03-03", "multiplier": 1.0})
+    surged = surge_run({"start": "2025-02-01", "end": "2025-03-03", "multiplier": 1.5})
+    base = surged.patients["surge"] == -1
+    assert np.array_equal(np.sort(surged.patients["arrival_time"][base]),
+                          np.sort(plain.patients["arrival_time"]))
+    assert (~base).sum() > 500
+
+
+def test_overlapping_surges_add_and_do_not_depend_on_their_order():
+    wave = {"start": "2025-02-01", "end": "2025-03-03", "multiplier": 2.0}
+    scenario = one_service_scenario("unlimited", days(0.01), RATE, run_days=100)
+    log = run_replication(with_blocks(scenario, surges={"a": wave, "b": wave}), 0)
+    added = np.bincount(log.patients["surge"] + 1, minlength=3)
+    expected = RATE * 30  # each adds base x (2 - 1) over 30 days
+    assert all(abs(n - expected) < 4 * math.sqrt(expected) for n in added[1:]), added
+
+
 def test_surge_patients_stay_longer_by_the_multiplier():
     log = surge_run({"start": "2025-02-01", "end": "2025-03-03", "multiplier": 2.0,
                      "effects": {"stay_multiplier": {"server": 1.5}}}, duration=days(1.0))
@@ -158,6 +177,12 @@ def test_no_service_starts_outside_rostered_hours_and_capacity_follows_the_roste
     # work arriving overnight waits for the morning: some of it is served at 08:00 sharp
     assert np.isclose((ev["time"][ev["event"] == Event.START] - log.results_start) % 1,
                       8 / 24).sum() > 10
+
+
+def test_a_roster_is_scaled_to_the_service_capacity():
+    """A sweep or search that doubles the capacity doubles every shift."""
+    log = run_replication(rostered_team(DAY_ROSTER, capacity=8), 0)
+    assert sorted(set(log.capacity_log["capacity"].tolist())) == [0, 6, 8]
 
 
 def test_a_patient_in_service_at_shift_end_is_finished_not_interrupted():
@@ -250,7 +275,33 @@ def test_escalation_is_closed_outside_its_months():
     log, _, busy = escalation_run(open_above=90, close_below=70, months=["Mar"])
     cap = log.capacity_log
     months = [(START + dt.timedelta(days=float(t))).month for t in cap["time"]]
+    assert any(cap["escalation"] > 0)
     assert all(m == 3 for m, e in zip(months, cap["escalation"]) if e > 0)
+
+
+def test_a_closed_service_does_not_escalate():
+    """Escalation on a rostered team: nothing opens, and nobody starts, out of hours."""
+    for measure in ("occupancy_pct", "queue"):
+        scenario = with_blocks(rostered_team(DAY_ROSTER), escalation={"extra": {
+            "service": "server", "capacity": 2, "measure": measure, "open_above": 1,
+            "close_below": 0.5, "check_every_hours": 1}})
+        log = run_replication(scenario, 0)
+        starts = log.events["time"][log.events["event"] == Event.START] - log.results_start
+        assert ((starts % 1 * 24 >= 8 - 1e-9) & (starts % 1 * 24 < 20)).all()
+        cap = log.capacity_log
+        assert (cap["escalation"] > 0).any()
+        hours = (cap["time"] - log.results_start) % 1 * 24
+        assert not ((cap["escalation"] > 0) & ((hours < 8 - 1e-9) | (hours >= 20))).any()
+
+
+@pytest.mark.parametrize("warmup", [1 / 24, 1 / 3, 2.75])
+def test_rosters_run_to_the_horizon_whatever_the_warm_up(warmup):
+    scenario = one_service_scenario(4, {"dist": "exponential", "mean": 2, "unit": "hours"}, 20.0,
+                                    run_days=30, warmup_days=warmup, follow_up_days=30)
+    log = run_replication(with_blocks(scenario, staffing={"rosters": {"server": DAY_ROSTER}}), 0)
+    # it ran to the end (the last hour once fell on a day past the roster's table), with the
+    # roster still changing capacity in its last days (weekends have no change)
+    assert log.capacity_log["time"].max() > log.horizon - 3
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -266,14 +317,22 @@ def test_escalation_is_closed_outside_its_months():
                          "effects": {"closed_beds": {"server": 2}}}}},
      "expected one of ward"),
     ({"staffing": {"rosters": {"server": {"shifts": [
-        {"days": ["Mon"], "hours": [8, 20], "staff": 6}]}}}},
-     "the roster has at most 6 staff on duty at once but the service's capacity is 4"),
+        {"days": ["Mon"], "hours": [8, 20], "staff": 0}]}}}}, "the roster has no staff"),
     ({"staffing": {"rosters": {"server": {"shifts": [
         {"days": ["Monday"], "hours": [8, 20], "staff": 4}]}}}}, "Monday"),
     ({"escalation": {"e": {"service": "server", "capacity": 2, "open_above": 90,
                            "close_below": 95}}}, "close_below (95.0) must be below open_above"),
     ({"escalation": {"e": {"service": "elsewhere", "capacity": 2, "open_above": 90,
                            "close_below": 80}}}, "undefined service 'elsewhere'"),
+    ({"escalation": {"e": {"service": "server", "capacity": 2, "open_above": 90,
+                           "close_below": 0}}}, "close_below"),
+    ({"escalation": {"e": {"service": "server", "capacity": 2, "open_above": 90,
+                           "close_below": 80, "months": []}}}, "months"),
+    ({"surges": {"flu": {"start": "2025-01-10", "end": "2025-01-20", "streams": []}}},
+     "streams"),
+    ({"surges": {"flu": {"start": "2025-01-10", "end": "2025-01-20",
+                         "effects": {"stay_multiplier": {"server": 1.2}}}}},
+     "give a multiplier above 1"),
 ])
 def test_bad_winter_blocks_are_rejected_with_the_field_and_what_was_expected(blocks, message):
     scenario = one_service_scenario(4, days(0.1), 5.0, run_days=60)
@@ -316,6 +375,29 @@ def test_mutual_aid_lends_from_the_quiet_locality_to_the_busy_one_and_keeps_the_
         assert sum(capacity.values()) in (20, 17, 23)  # mid-move, one unit updated
     final = {u: cap["capacity"][cap["unit"] == u][-1] for u in (0, 1)}
     assert sum(final.values()) == 20
+
+
+def test_mutual_aid_loans_are_recalled_when_the_lender_is_short():
+    """With a roster, a lender's staff fall at night: its loan comes back, and no unit's
+    capacity is ever below 0."""
+    scenario = one_service_scenario(4, {"dist": "exponential", "mean": 3, "unit": "hours"}, 6.0,
+                                    run_days=60)
+
+    def two_rostered_localities(data: dict[str, Any]) -> None:
+        data["geography"]["localities"]["busy"] = dict(data["geography"]["localities"]["only"])
+        data["services"]["server"]["level"] = "locality"
+        rates = data["demand"]["arrivals"]["rate_per_1000_per_year"]
+        data["demand"]["arrivals"]["rate_per_1000_per_year_by_locality"] = {
+            "busy": {band: 3 * rate for band, rate in rates.items()}}
+        data["staffing"] = {"rosters": {"server": {"shifts": [
+            {"days": WEEKDAYS + ["Sat", "Sun"], "hours": [8, 20], "staff": 4},
+            {"days": WEEKDAYS + ["Sat", "Sun"], "hours": [20, 8], "staff": 2}]}}}
+        data["escalation"] = {"aid": {"service": "server", "capacity": 2, "mutual_aid": True,
+                                      "open_above": 90, "close_below": 50, "check_every_hours": 1}}
+    log = run_replication(edited(scenario, two_rostered_localities), 0)
+    cap = log.capacity_log
+    assert (cap["capacity"] >= 0).all()
+    assert (cap["escalation"] > 0).any()
 
 
 def test_mutual_aid_needs_a_service_in_several_units():

@@ -23,7 +23,7 @@ from sim.analysis.logview import LogView
 from sim.analysis.metrics import ALL
 from sim.analysis.timeweighted import StepSeries
 from sim.config.capacity import unit_capacities
-from sim.config.loader import ScenarioError
+from sim.config.loader import ScenarioError, validate
 from sim.config.schema import CapacitatedService, Scenario
 from sim.engine.model import ReplicationLog, run_replication
 from sim.runner import map_replications
@@ -65,12 +65,20 @@ def check_services(scenario: Scenario, services: list[str]) -> None:
 
 
 def unlimited(scenario: Scenario, services: list[str]) -> Scenario:
-    """A copy of ``scenario`` in which ``services`` have unlimited capacity."""
-    changes: dict[str, object] = {}
+    """A copy of ``scenario`` in which ``services`` have unlimited capacity, so without the
+    rosters, absence, closed beds and escalation that would vary it."""
+    data = scenario.model_dump(mode="json")
     for name in services:
-        changes[f"services.{name}.capacity"] = "unlimited"
-        changes[f"services.{name}.capacity_by_unit"] = None
-    return scenario.with_changes(changes)
+        data["services"][name].update(capacity="unlimited", capacity_by_unit=None)
+    blocks = [data["staffing"]["rosters"], data["staffing"]["absence_pct"]]
+    blocks += [surge["effects"][effect] for surge in data["surges"].values()
+               for effect in ("absence_pct", "closed_beds")]
+    for block in blocks:
+        for name in services:
+            block.pop(name, None)
+    data["escalation"] = {k: v for k, v in data["escalation"].items()
+                          if v["service"] not in services}
+    return validate(data, {}, f"scenario '{scenario.name}' with {', '.join(services)} unlimited")
 
 
 def periods(scenario: Scenario) -> list[Period]:

@@ -31,7 +31,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from sim.config.base import Frozen, NonNegative
+from sim.config.base import Frozen, NonNegative, Positive
 from sim.config.profile import MONTHS
 
 Month = Literal["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -42,10 +42,11 @@ class Escalation(Frozen):
     capacity: Annotated[int, Field(ge=1, description="units opened, all of the service's units")]
     measure: Literal["occupancy_pct", "queue"] = "occupancy_pct"
     open_above: NonNegative
-    close_below: NonNegative
+    close_below: Positive = Field(description="above 0, or escalation could never close")
     check_every_hours: Annotated[int, Field(ge=1, le=24)] = Field(
         4, description="L: bed meetings and capacity calls several times a day")
-    months: list[Month] | None = Field(None, description="months it may be open; default all")
+    months: Annotated[list[Month], Field(min_length=1)] | None = Field(
+        None, description="months it may be open; default all")
     mutual_aid: bool = Field(
         False, description="borrow 'capacity' units from the least pressed other unit of the "
                            "service (a locality team) instead of opening new ones")

@@ -15,8 +15,9 @@ staffing:
 A shift runs from its first hour (00:00 = 0) to its second on the days listed; a shift
 whose end is not after its start runs past midnight into the next day. Staff of shifts that
 overlap add up; at hours no shift covers the service is closed. ``staff`` is the total of
-the service's units, split across them as its capacity is; the service's ``capacity`` must
-be the most staff on duty at once, so capacity tools read the rostered peak.
+the service's units, split across them as its capacity is. Write the service's
+``capacity`` as the most staff on duty at once: the roster is scaled so that its peak is the
+capacity, so a sweep or capacity search that changes the capacity scales every shift.
 
 At the end of a shift a patient in service is finished; new work waits for the next shift
 (capacity falls, no-one is interrupted). Absence: each day, each of a unit's staff is off

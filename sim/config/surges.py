@@ -22,11 +22,13 @@ A peaked surge rises from nothing at ``start`` to its full size at ``peak`` and 
 nothing at ``end`` along half-cosines (smooth, no kink at the ends); a step surge is at full
 size throughout. The demand multiplier at time t is ``1 + (multiplier - 1) x intensity(t)``,
 and absence and closed beds are their peak values times the intensity. Overlapping surges
-multiply demand and add absence and closures.
+add: each adds ``base rate x (its multiplier - 1)``, and their absence and closures add.
 
-Patients a surge adds (those who would not have arrived without it) are its *surge
-patients*; ``stay_multiplier`` stretches their time in the named services, which is how
-"longer acute stays for respiratory cases" is written.
+The patients a surge adds are its *surge patients*, generated as a Poisson process of their
+own (with a random stream of their own, so a scenario with a surge has exactly the arrivals
+of the one without it, plus the surge's: comparisons stay paired). ``stay_multiplier``
+stretches their time in the named services, which is how "longer acute stays for
+respiratory cases" is written.
 """
 
 from __future__ import annotations
@@ -37,10 +39,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from sim.config.base import Frozen, NonNegative, Positive
+from sim.config.base import Frozen, Positive
 from sim.config.calendar import SimCalendar
 
 Percent = Annotated[float, Field(ge=0.0, le=100.0)]
+Names = Annotated[list[str], Field(min_length=1)]
 
 
 class SurgeEffects(Frozen):
@@ -57,10 +60,11 @@ class Surge(Frozen):
     end: dt.date = Field(description="the day the surge is over (at 00:00)")
     shape: Literal["step", "peaked"] = "step"
     peak: dt.date | None = Field(None, description="peaked surges: day of the largest effect")
-    multiplier: NonNegative = Field(1.0, description="demand multiplier at the peak (step: throughout)")
-    streams: list[str] | None = Field(None, description="demand streams raised; default all")
-    age_bands: list[str] | None = Field(None, description="age bands raised; default all")
-    localities: list[str] | None = Field(None, description="localities raised; default all")
+    multiplier: Annotated[float, Field(ge=1.0)] = Field(
+        1.0, description="demand multiplier at the peak (step: throughout); 1 for effects only")
+    streams: Names | None = Field(None, description="demand streams raised; default all")
+    age_bands: Names | None = Field(None, description="age bands raised; default all")
+    localities: Names | None = Field(None, description="localities raised; default all")
     effects: SurgeEffects = SurgeEffects()
 
     @model_validator(mode="after")
@@ -71,6 +75,9 @@ class Surge(Frozen):
             raise ValueError("a peaked surge needs a 'peak' date after its start and before its end")
         if self.shape == "step" and self.peak is not None:
             raise ValueError("'peak' applies to peaked surges only; add shape: peaked")
+        if self.effects.stay_multiplier and self.multiplier <= 1:
+            raise ValueError("effects.stay_multiplier stretches the stays of the patients the "
+                             "surge adds; give a multiplier above 1")
         return self
 
 

@@ -83,7 +83,13 @@ def unit_plans(scenario: Scenario, calendar: SimCalendar, horizon: float) -> lis
                  for u, unit in enumerate(capacities)]
         staffing = scenario.staffing
         if name in staffing.rosters:
-            by_day = staffing.rosters[name].by_day(calendar, calendar.dates(horizon))
+            roster = staffing.rosters[name]
+            # a day past the horizon: the last hour boundary may round to just before it
+            dates = calendar.dates(horizon + 1)
+            # scaled so that the roster's peak is the service's capacity (equal as written;
+            # a sweep or capacity search that changes the capacity scales the whole roster)
+            scale = sum(bases) / roster.peak
+            by_day = np.floor(roster.by_day(calendar, dates) * scale + 0.5).astype(int)
             # the few distinct totals split once: [distinct total, unit]
             totals, where = np.unique(by_day, return_inverse=True)
             split = np.array([shares(int(total)) for total in totals])
@@ -158,8 +164,9 @@ class CapacityController:
     def apply(self, now: float) -> None:
         """Set the pool's capacity from the current core, escalation and loans."""
         escalated = sum(self.open) + self.loan
-        if self.core + escalated != self.capacity:
-            self.capacity = self.core + escalated
+        if max(0, self.core + escalated) != self.capacity:
+            # a loan is recalled within the hour if the lender's core falls below it
+            self.capacity = max(0, self.core + escalated)
             self.pool.set_capacity(self.capacity)
             self.log(now, self.plan.service, self.plan.unit, self.capacity, escalated)
 
@@ -168,7 +175,9 @@ class CapacityController:
         patients waiting."""
         if escalation.measure == "queue":
             return float(len(self.pool.queue))
-        return 100 * self.pool.count / self.core if self.core else math.inf
+        if not self.core:
+            return math.inf if self.pool.count else 0.0
+        return 100 * self.pool.count / self.core
 
     def _absent(self, now: float) -> int:
         """Staff of the unit off today, each independently with today's absence chance."""
@@ -184,7 +193,9 @@ class CapacityController:
             if hour_index % escalation.check_every_hours:
                 continue
             measure = self.measure(escalation)
-            if not escalation.open_in(month) or measure < escalation.close_below:
+            # a service closed by its roster (no core capacity) does not escalate
+            if not escalation.open_in(month) or not self.core or \
+                    measure < escalation.close_below:
                 self.open[i] = 0
             elif measure > escalation.open_above:
                 self.open[i] = extra
@@ -205,13 +216,23 @@ class MutualAid:
 
     def run(self, env: simpy.Environment) -> Generator[Any, Any, None]:
         every = self.escalation.check_every_hours
+        yield env.timeout(0)  # after the units' controllers have set their first capacity
         while True:
             now = env.now
             hour_index = hours_since_results_start(self.calendar, now)
+            self.recall(now)
             if hour_index % every == 0:
                 self.check(now, self.calendar.date_of(now + 1e-9).month)
-            yield env.timeout(self.calendar.results_start + (hour_index // every + 1) * every / 24
-                              - now)
+            yield env.timeout(self.calendar.results_start + (hour_index + 1) / 24 - now)
+
+    def recall(self, now: float) -> None:
+        """Every hour: a lender whose own core has fallen below the loan (its roster, absence
+        or closed beds) takes the loan back, as does one lent to a unit now closed."""
+        amount = self.escalation.capacity
+        for borrower, lender in list(self.loans.items()):
+            if self.units[lender].core < amount or not self.units[borrower].core:
+                self._move(now, lender, borrower, -amount)
+                del self.loans[borrower]
 
     def check(self, now: float, month: int) -> None:
         escalation, units, amount = self.escalation, self.units, self.escalation.capacity
@@ -224,7 +245,8 @@ class MutualAid:
             return
         for borrower, unit in enumerate(units):
             busy = set(self.loans) | set(self.loans.values())
-            if borrower in busy or unit.measure(escalation) <= escalation.open_above:
+            if borrower in busy or not unit.core or \
+                    unit.measure(escalation) <= escalation.open_above:
                 continue
             lenders = [(units[i].measure(escalation), i) for i in range(len(units))
                        if i != borrower and i not in busy and units[i].core >= amount
