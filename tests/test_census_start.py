@@ -12,6 +12,8 @@ import pytest
 from helpers import baseline, days, edited, one_service_scenario
 
 from sim.analysis.logview import LogView
+from sim.config import ScenarioError
+from sim.config.loader import validate
 from sim.engine.eventlog import Event
 from sim.engine.model import run_replication
 
@@ -112,3 +114,15 @@ def test_census_patients_waiting_for_a_closed_service_wait_for_its_roster():
     assert starts.min() == pytest.approx(1 + 8 / 24)  # 08:00 on 2 January
     # the patient found in service keeps their clinician although capacity is 0
     assert (ev["time"][ev["event"] == Event.START] < 0).sum() == 1
+
+
+def test_a_census_that_cannot_be_drawn_is_rejected_before_running():
+    scenario = one_service_scenario(10, days(1), 5.0, kind="ward", run_days=10)
+    data = scenario.model_dump(mode="json")
+    data["geography"]["age_bands"] = ["all", "young"]
+    data["geography"]["care_home_share"]["young"] = 0.0
+    data["geography"]["localities"]["only"]["population"]["young"] = 0  # nobody young lives here
+    data["demand"]["arrivals"]["rate_per_1000_per_year"]["young"] = 10.0
+    data["census"] = {"server": {"in_service": 5, "age_mix": {"young": 1.0}}}
+    with pytest.raises(ScenarioError, match=r"census.server.*age band 'young'"):
+        validate(data, {}, "census.yaml")

@@ -55,9 +55,28 @@ def find_problems(scenario: Scenario) -> list[Problem]:
         _check_blocking_cycles(scenario, problems)
     if not problems and scenario.census is not None:
         problems.extend(census_problems(scenario.census, scenario))
+        if not problems:
+            _check_census_drawn(scenario, problems)
     if not problems:
         _check_uncertain(scenario, problems)
     return problems
+
+
+def _check_census_drawn(scenario: Scenario, problems: list[Problem]) -> None:
+    """The census's patients can be drawn: every locality and age band it puts in a service
+    is one the demand and routes bring there (found only by drawing them, so done here
+    rather than failing when the run starts)."""
+    import numpy as np
+
+    from sim.engine.census import census_patients
+    from sim.engine.network import Network
+
+    assert scenario.census is not None
+    try:
+        census_patients(scenario.census, Network.build(scenario), np.random.default_rng(0))
+    except ValueError as error:
+        where, _, message = str(error).partition(": ")
+        problems.append(Problem(tuple(where.split(".")), message))
 
 
 def _check_uncertain(scenario: Scenario, problems: list[Problem]) -> None:
