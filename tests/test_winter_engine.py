@@ -89,7 +89,7 @@ def test_a_peaked_surge_follows_its_curve():
     edges = np.arange(0, 121, 10)
     observed = np.histogram(times, bins=edges)[0]
     grid = np.linspace(0, 120, 120 * 96, endpoint=False) + 1 / 192
-    rate = RATE * np.array([clock.multiplier(t) for t in grid]) / 96
+    rate = RATE * np.array([1 + (2.0 - 1) * clock.intensity(t) for t in grid]) / 96
     expected = np.add.reduceat(rate, np.arange(0, len(grid), 960))
     assert np.all(np.abs(observed - expected) < 4 * np.sqrt(expected)), (observed, expected)
     assert clock.intensity(31) == 0 and clock.intensity(61) == pytest.approx(1)

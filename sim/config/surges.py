@@ -100,7 +100,3 @@ class SurgeClock:
         else:
             phase = (self.end - t) / (self.end - self.peak)
         return (1 - math.cos(math.pi * phase)) / 2
-
-    def multiplier(self, t: float) -> float:
-        """Demand multiplier at time ``t``."""
-        return 1 + (self.surge.multiplier - 1) * self.intensity(t)

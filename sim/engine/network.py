@@ -102,10 +102,6 @@ class ServiceTable:
     routes: list[RouteTable]
     choose: RouteChooser  # (patient, u) -> index into routes
 
-    def choose_route(self, patient: Any, u: float) -> RouteTable:
-        """The route whose cumulative probability first exceeds ``u`` (inverse CDF)."""
-        return self.routes[self.choose(patient, u)]
-
 
 @dataclass(frozen=True)
 class DemandTable:
