@@ -14,6 +14,10 @@ from sim.engine.eventlog import Event
 from sim.engine.model import ReplicationLog
 
 
+# A wait for a service ends when it starts or when the patient gives up (docs/eventlog.md)
+WAIT_ENDS = (Event.START, Event.RENEGE)
+
+
 @dataclass(frozen=True)
 class Pairs:
     """Matched events of one service: the k-th ``first`` of a patient with their k-th
@@ -24,6 +28,7 @@ class Pairs:
     start: np.ndarray
     end: np.ndarray
     pathway: np.ndarray
+    ended_by: np.ndarray  # the kind of event that ended each pair (Event), -1 if none yet
 
     def end_or(self, horizon: float) -> np.ndarray:
         """``end``, with pairs still open at the end of the run closed at ``horizon``."""
@@ -64,10 +69,12 @@ class LogView:
     def mask(self, service: str, event: Event) -> np.ndarray:
         return (self.service == self.service_index[service]) & (self.event == event)
 
-    def pairs(self, service: str, first: Event, second: Event) -> Pairs:
+    def pairs(self, service: str, first: Event, second: Event | tuple[Event, ...]) -> Pairs:
+        """``second`` may be several kinds of event, e.g. (START, RENEGE): a wait ends when
+        the service starts or when the patient gives up."""
         s = self.service_index[service]
         a = np.flatnonzero((self.service == s) & (self.event == first))
-        b = np.flatnonzero((self.service == s) & (self.event == second))
+        b = np.flatnonzero((self.service == s) & np.isin(self.event, second))
         key_a, key_b = _occurrence_keys(self.patient[a]), _occurrence_keys(self.patient[b])
         order_b = np.argsort(key_b, kind="stable")
         pos = np.searchsorted(key_b[order_b], key_a)
@@ -75,8 +82,11 @@ class LogView:
         found = (pos < len(b)) & (key_b[order_b][pos_clipped] == key_a) if len(b) else \
             np.zeros(len(a), dtype=bool)
         end = np.full(len(a), np.nan)
-        end[found] = self.time[b[order_b[pos_clipped[found]]]]
-        return Pairs(self.patient[a], self.time[a], end, self.pathway[a])
+        ended_by = np.full(len(a), -1, dtype=np.int8)
+        matched = b[order_b[pos_clipped[found]]]
+        end[found] = self.time[matched]
+        ended_by[found] = self.event[matched]
+        return Pairs(self.patient[a], self.time[a], end, self.pathway[a], ended_by)
 
     @cached_property
     def _by_patient(self) -> tuple[np.ndarray, np.ndarray]:
@@ -96,13 +106,26 @@ class LogView:
         same = valid & (self.patient[other_rows] == self.patient[rows])
         return np.where(same, self.service[other_rows], -1)
 
+    def latest_before(self, rows: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """For each of ``rows``: the row of the same patient's latest earlier event where
+        ``mask`` (over all events) holds, or -1 if there is none."""
+        order, rank = self._by_patient
+        marked = np.where(mask[order], np.arange(len(order)), -1)
+        latest = np.maximum.accumulate(marked) if len(marked) else marked
+        before = rank[rows] - 1
+        found = np.where(before >= 0, latest[np.maximum(before, 0)], -1) if len(rows) else \
+            np.zeros(0, dtype=np.int64)
+        found_rows = order[np.maximum(found, 0)] if len(order) else found
+        same = (found >= 0) & (self.patient[found_rows] == self.patient[rows])
+        return np.where(same, found_rows, -1)
+
     @cached_property
     def _changes(self) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """(service, locality) -> (times, busy deltas, queue deltas); locality -1 is all."""
         # int8 changes: this cache holds every start, leave and queue event twice
         start = self.event == Event.START
         busy = start.astype(np.int8) - (self.event == Event.LEAVE)
-        queue = (self.event == Event.QUEUE).astype(np.int8) - start
+        queue = (self.event == Event.QUEUE).astype(np.int8) - start - (self.event == Event.RENEGE)
         relevant = np.flatnonzero((busy != 0) | (queue != 0))
         out = {}
         for s in np.unique(self.service[relevant]):

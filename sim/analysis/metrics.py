@@ -12,7 +12,9 @@ from typing import Callable
 
 import numpy as np
 
-from sim.analysis.logview import LogView, Pairs
+from sim.analysis.grouping import ALL, Grouper, Row, mean_of, pct_of, sum_of
+from sim.analysis.logview import WAIT_ENDS, LogView, Pairs
+from sim.analysis.patience import when_busy_rows
 from sim.analysis.periods import Periods, calendar_periods
 from sim.analysis.timeweighted import StepSeries
 from sim.config.capacity import unit_capacities
@@ -21,11 +23,9 @@ from sim.config.schema import CapacitatedService, Scenario
 from sim.engine.eventlog import Event
 from sim.engine.model import ReplicationLog
 
-ALL = "all"
 PARAMETER = "parameter:"  # prefix of the rows holding an uncertain field's drawn value
 FOLLOW_UP_DAYS = FOLLOW_UP_NEEDED_DAYS  # window for readmissions and admissions after care
 OCCUPANCY_THRESHOLDS_PCT = (92, 95, 100)  # acute occupancy levels counted in days above
-Row = tuple[str, str, float]
 
 
 def replication_metrics(log: ReplicationLog, view: LogView | None = None) -> list[Row]:
@@ -42,47 +42,9 @@ def replication_metrics(log: ReplicationLog, view: LogView | None = None) -> lis
     return rows
 
 
-class _Grouper:
-    """Reduces per-row values to per-locality and overall figures."""
-
-    def __init__(self, view: LogView):
-        self.names = view.localities
-        scenario = view.scenario
-        self.population = {name: loc.total_population
-                           for name, loc in scenario.geography.localities.items()}
-        self.population[ALL] = scenario.geography.population
-        self.years = (view.end - view.start) / 365.0
-
-    def reduce(self, metric: str, localities: np.ndarray, values: np.ndarray,
-               how: Callable[[np.ndarray], float]) -> list[Row]:
-        rows = [(metric, ALL, how(values))]
-        for i, name in enumerate(self.names):
-            rows.append((metric, name, how(values[localities == i])))
-        return rows
-
-    def count(self, metric: str, localities: np.ndarray) -> list[Row]:
-        return self.reduce(metric, localities, np.ones(len(localities)), _sum)
-
-    def per_1000_per_year(self, metric: str, counts: list[Row]) -> list[Row]:
-        return [(metric, loc, value / self.population[loc] * 1000 / self.years)
-                for _, loc, value in counts]
-
-
-def _sum(values: np.ndarray) -> float:
-    return float(values.sum())
-
-
-def _mean(values: np.ndarray) -> float:
-    return float(values.mean()) if len(values) else float("nan")
-
-
-def _pct(values: np.ndarray) -> float:
-    return 100.0 * _mean(values)
-
-
 def _headline(view: LogView) -> list[Callable[[], list[Row]]]:
     report = view.scenario.reporting
-    g = _Grouper(view)
+    g = Grouper(view)
     computations: list[Callable[[], list[Row]]] = []
 
     def counted(metric: str, service: str) -> Callable[[], list[Row]]:
@@ -121,10 +83,11 @@ def _headline(view: LogView) -> list[Callable[[], list[Row]]]:
         return g.count("crises_prevented", view.locality[rows])
 
     computations.append(prevented)
+    computations.append(lambda: when_busy_rows(view, g))
     return computations
 
 
-def _acute_occupancy(view: LogView, g: _Grouper, acute: str) -> list[Row]:
+def _acute_occupancy(view: LogView, g: Grouper, acute: str) -> list[Row]:
     rows: list[Row] = []
     for i, name in [(-1, ALL), *enumerate(g.names)]:
         series = view.occupancy(acute, i)
@@ -214,26 +177,26 @@ def _clipped_days(view: LogView, pairs: Pairs) -> np.ndarray:
     return np.clip(np.minimum(end, view.end) - np.maximum(pairs.start, view.start), 0, None)
 
 
-def _delayed_discharges(view: LogView, g: _Grouper, acute: str) -> list[Row]:
+def _delayed_discharges(view: LogView, g: Grouper, acute: str) -> list[Row]:
     """Bed-days between ready (medically optimised) and leaving the bed, in the results period."""
     pairs = view.pairs(acute, Event.READY, Event.LEAVE)
     locs = view.log.patients["locality"][pairs.patient]
     days = _clipped_days(view, pairs)
-    rows = g.reduce("delayed_discharge_bed_days", locs, days, _sum)
+    rows = g.reduce("delayed_discharge_bed_days", locs, days, sum_of)
     stay = stay_discharge_codes(view, acute)
     for pathway in discharge_pathways(view, acute):
         chosen = stay == _pathway_code(view, pathway)
-        rows += g.reduce(f"delayed_discharge_bed_days_{pathway}", locs[chosen], days[chosen], _sum)
+        rows += g.reduce(f"delayed_discharge_bed_days_{pathway}", locs[chosen], days[chosen], sum_of)
     run_days = view.end - view.start
     rows += [("delayed_discharges_per_100k", loc, value / run_days / g.population[loc] * 1e5)
              for _, loc, value in rows[: len(g.names) + 1]]
     ready = view.in_results(pairs.start) & (stay >= 0)
     waits = pairs.elapsed(view.log.horizon)
-    rows += g.reduce("ready_to_discharge_days_mean", locs[ready], waits[ready], _mean)
+    rows += g.reduce("ready_to_discharge_days_mean", locs[ready], waits[ready], mean_of)
     return rows + _waited_for_capacity(view, g, acute)
 
 
-def _waited_for_capacity(view: LogView, g: _Grouper, acute: str) -> list[Row]:
+def _waited_for_capacity(view: LogView, g: Grouper, acute: str) -> list[Row]:
     """Per pathway into a capacitated service: % of patients leaving the acute ward for it
     (asking for it in the results period) who found no free unit and had to wait."""
     rows: list[Row] = []
@@ -241,19 +204,20 @@ def _waited_for_capacity(view: LogView, g: _Grouper, acute: str) -> list[Row]:
     for route in services[acute].routes.values():
         if not route.pathway or not isinstance(services[route.to], CapacitatedService):
             continue
-        pairs = view.pairs(route.to, Event.QUEUE, Event.START)
+        pairs = view.pairs(route.to, Event.QUEUE, WAIT_ENDS)
         queued = np.flatnonzero(view.mask(route.to, Event.QUEUE))
         from_acute = view.neighbour_service(queued, -1) == view.service_index[acute]
         keep = (from_acute & (pairs.pathway == _pathway_code(view, route.pathway))
                 & view.in_results(pairs.start))
-        waited = ~(pairs.end[keep] - pairs.start[keep] <= 0)  # NaN (still waiting) counts
+        # NaN (still waiting) and giving up count as waiting
+        waited = ~(pairs.end[keep] - pairs.start[keep] <= 0) | (pairs.ended_by[keep] == Event.RENEGE)
         rows += g.reduce(f"waited_for_capacity_pct_{route.pathway}",
                          view.log.patients["locality"][pairs.patient[keep]],
-                         waited.astype(float), _pct)
+                         waited.astype(float), pct_of)
     return rows
 
 
-def _readmissions(view: LogView, g: _Grouper, acute: str) -> list[Row]:
+def _readmissions(view: LogView, g: Grouper, acute: str) -> list[Row]:
     """Discharges in the results period followed by an emergency admission within 30 days."""
     stays = view.pairs(acute, Event.READY, Event.LEAVE)  # a discharge leaves at the end
     stay = stay_discharge_codes(view, acute)
@@ -263,12 +227,12 @@ def _readmissions(view: LogView, g: _Grouper, acute: str) -> list[Row]:
     admit = np.flatnonzero(view.mask(acute, Event.QUEUE))
     readmitted = _followed_within(patients, times, view.patient[admit], view.time[admit])
     locs = view.log.patients["locality"][patients]
-    rows = g.reduce("readmissions_30d", locs, readmitted.astype(float), _sum)
-    rows += g.reduce("readmission_rate_30d_pct", locs, readmitted.astype(float), _pct)
+    rows = g.reduce("readmissions_30d", locs, readmitted.astype(float), sum_of)
+    rows += g.reduce("readmission_rate_30d_pct", locs, readmitted.astype(float), pct_of)
     for pathway, code in zip(discharge_pathways(view, acute), codes):
         chosen = pathways == code
         rows += g.reduce(f"readmissions_30d_{pathway}", locs[chosen],
-                         readmitted[chosen].astype(float), _sum)
+                         readmitted[chosen].astype(float), sum_of)
     return rows
 
 
@@ -292,34 +256,31 @@ def _followed_within(patients: np.ndarray, times: np.ndarray, later_patients: np
 def ed_boarding(view: LogView, acute: str, ed: str) -> Pairs:
     """Decisions to admit from ED (acute ``queue`` straight after ED, any time) paired with
     getting the bed (acute ``start``): the ED patient boards in between."""
-    pairs = view.pairs(acute, Event.QUEUE, Event.START)
+    pairs = view.pairs(acute, Event.QUEUE, WAIT_ENDS)
     rows_q = np.flatnonzero(view.mask(acute, Event.QUEUE))
     from_ed = view.neighbour_service(rows_q, -1) == view.service_index[ed]
     return Pairs(pairs.patient[from_ed], pairs.start[from_ed], pairs.end[from_ed],
-                 pairs.pathway[from_ed])
+                 pairs.pathway[from_ed], pairs.ended_by[from_ed])
 
 
-def _boarding(view: LogView, g: _Grouper, acute: str, ed: str) -> list[Row]:
+def _boarding(view: LogView, g: Grouper, acute: str, ed: str) -> list[Row]:
     """Hours admitted ED patients wait for an acute bed (they keep their ED space meanwhile)."""
     pairs = ed_boarding(view, acute, ed)
     keep = view.in_results(pairs.start)
     hours = pairs.elapsed(view.log.horizon) * 24
     locs = view.log.patients["locality"][pairs.patient]
-    return (g.reduce("ed_boarding_hours_mean", locs[keep], hours[keep], _mean)
-            + g.reduce("ed_boarding_over_12h", locs[keep], (hours[keep] > 12).astype(float), _sum))
+    return (g.reduce("ed_boarding_hours_mean", locs[keep], hours[keep], mean_of)
+            + g.reduce("ed_boarding_over_12h", locs[keep], (hours[keep] > 12).astype(float), sum_of))
 
 
 @dataclass(frozen=True)
 class UcrResponses:
-    """UCR referrals (``queue``, any time) paired with reaching the patient."""
+    """UCR referrals (``queue``, any time) paired with reaching the patient or giving up."""
 
     pairs: Pairs
-    known: np.ndarray  # reached, or not reached and the target had passed by the horizon
+    known: np.ndarray  # ended, or still open and the target had passed by the horizon
     within: np.ndarray  # reached within the service's response_target_hours
-
-    @property
-    def reached(self) -> np.ndarray:
-        return ~np.isnan(self.pairs.end)
+    reached: np.ndarray  # reached at all (not given up, not still waiting)
 
 
 def ucr_responses(view: LogView, ucr: str) -> UcrResponses:
@@ -327,31 +288,32 @@ def ucr_responses(view: LogView, ucr: str) -> UcrResponses:
     target_days = spec.response_target_hours / 24
     # a team that travels logs reaching the patient; one that does not reaches them at start
     reached = Event.VISIT if spec.travel_time_by_level is not None else Event.START
-    pairs = view.pairs(ucr, Event.QUEUE, reached)
+    pairs = view.pairs(ucr, Event.QUEUE, (reached, Event.RENEGE))
     censored = np.isnan(pairs.end)
     known = ~censored | (view.log.horizon - pairs.start > target_days)
-    return UcrResponses(pairs, known, ~censored & (pairs.end - pairs.start <= target_days))
+    came = pairs.ended_by == reached
+    return UcrResponses(pairs, known, came & (pairs.end - pairs.start <= target_days), came)
 
 
-def _ucr(view: LogView, g: _Grouper, ucr: str) -> list[Row]:
+def _ucr(view: LogView, g: Grouper, ucr: str) -> list[Row]:
     responses = ucr_responses(view, ucr)
     pairs, reached = responses.pairs, responses.reached
     keep = view.in_results(pairs.start) & responses.known
     locs = view.log.patients["locality"][pairs.patient]
-    rows = g.reduce("ucr_within_2h_pct", locs[keep], responses.within[keep].astype(float), _pct)
+    rows = g.reduce("ucr_within_2h_pct", locs[keep], responses.within[keep].astype(float), pct_of)
     rows += g.reduce("ucr_response_hours_mean", locs[keep & reached],
-                     (pairs.end - pairs.start)[keep & reached] * 24, _mean)
+                     (pairs.end - pairs.start)[keep & reached] * 24, mean_of)
     # managed at home: the next service after UCR is neither ED nor acute
     leaves = np.flatnonzero(view.mask(ucr, Event.LEAVE) & view.in_results(view.time))
     nxt = view.neighbour_service(leaves, +1)
     report = view.scenario.reporting
     hospital = [view.service_index[s] for s in (report.ed, report.acute) if s]
     at_home = (~np.isin(nxt, hospital)).astype(float)
-    rows += g.reduce("ucr_managed_at_home_pct", view.locality[leaves], at_home, _pct)
+    rows += g.reduce("ucr_managed_at_home_pct", view.locality[leaves], at_home, pct_of)
     return rows
 
 
-def _ic(view: LogView, g: _Grouper, beds: list[str], home: list[str]) -> list[Row]:
+def _ic(view: LogView, g: Grouper, beds: list[str], home: list[str]) -> list[Row]:
     rows: list[Row] = []
     for metric, services in (("ic_bed_occupancy_mean", beds), ("ic_home_caseload_mean", home)):
         if not services:
@@ -362,15 +324,15 @@ def _ic(view: LogView, g: _Grouper, beds: list[str], home: list[str]) -> list[Ro
             rows.append((metric, name, total))
     waits, locs = [], []
     for s in [*beds, *home]:
-        pairs = view.pairs(s, Event.QUEUE, Event.START)
+        pairs = view.pairs(s, Event.QUEUE, WAIT_ENDS)
         keep = view.in_results(pairs.start)
         waits.append(pairs.elapsed(view.log.horizon)[keep])
         locs.append(view.log.patients["locality"][pairs.patient[keep]])
-    rows += g.reduce("ic_wait_days_mean", np.concatenate(locs), np.concatenate(waits), _mean)
+    rows += g.reduce("ic_wait_days_mean", np.concatenate(locs), np.concatenate(waits), mean_of)
     return rows
 
 
-def _admissions_avoided(view: LogView, g: _Grouper, acute: str, ucr: str | None,
+def _admissions_avoided(view: LogView, g: Grouper, acute: str, ucr: str | None,
                         ic: list[str]) -> list[Row]:
     """Community (UCR or step-up IC) episodes not followed by an admission within 30 days.
 
@@ -391,8 +353,8 @@ def _admissions_avoided(view: LogView, g: _Grouper, acute: str, ucr: str | None,
     admit = np.flatnonzero(view.mask(acute, Event.QUEUE))
     admitted = _followed_within(patients, times, view.patient[admit], view.time[admit])
     locs = view.log.patients["locality"][patients]
-    return (g.reduce("community_episodes", locs, np.ones(len(patients)), _sum)
-            + g.reduce("admissions_avoided", locs, (~admitted).astype(float), _sum))
+    return (g.reduce("community_episodes", locs, np.ones(len(patients)), sum_of)
+            + g.reduce("admissions_avoided", locs, (~admitted).astype(float), sum_of))
 
 
 def _per_service(view: LogView) -> list[Row]:
@@ -409,9 +371,9 @@ def _per_service(view: LogView) -> list[Row]:
         capacity = core_capacity(view.scenario, name)
         if capacity:
             rows.append((f"occupancy_pct_mean:{name}", ALL, 100 * occupancy / capacity))
-        pairs = view.pairs(name, Event.QUEUE, Event.START)
+        pairs = view.pairs(name, Event.QUEUE, WAIT_ENDS)
         keep = view.in_results(pairs.start)
-        rows.append((f"wait_days_mean:{name}", ALL, _mean(pairs.elapsed(view.log.horizon)[keep])))
+        rows.append((f"wait_days_mean:{name}", ALL, mean_of(pairs.elapsed(view.log.horizon)[keep])))
     return rows
 
 

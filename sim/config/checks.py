@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from sim.config.capacity import unit_capacities
 from sim.config.census import census_problems
-from sim.config.schema import DEFAULT_KEY, NO_PATHWAY, RESIDENCES, By, CapacitatedService
+from sim.config.schema import (
+    DEFAULT_KEY,
+    NO_PATHWAY,
+    RESIDENCES,
+    WAITED_DAYS,
+    By,
+    CapacitatedService,
+    WhenBusy,
+)
 from sim.config.uncertainty import as_field_type, field_value
 from sim.config.winter_checks import check_winter
 
@@ -150,8 +158,14 @@ def _check_geography(scenario: Scenario, problems: list[Problem]) -> None:
 def _check_by(
     value: Any, path: Path, domains: dict[str, list[str]], problems: list[Problem]
 ) -> None:
-    """A ``By`` value must name known attribute values and cover every one (or a default)."""
+    """A ``By`` value must name known attribute values and cover every one (or a default);
+    a ``waited_days`` one is keyed by lower bounds of bands of days, starting at 0."""
     if not isinstance(value, By):
+        return
+    for key, inner in value.values.items():
+        _check_by(inner, (*path, "values", key), domains, problems)
+    if value.by == WAITED_DAYS:
+        _check_day_bands(value, path, problems)
         return
     domain = domains[value.by]
     for key in value.values:
@@ -165,6 +179,25 @@ def _check_by(
             problems.append(
                 Problem((*path, "values"), f"no value for {value.by} {missing} and no 'default'")
             )
+
+
+def _check_day_bands(value: By, path: Path, problems: list[Problem]) -> None:
+    for key in value.values:
+        if key == DEFAULT_KEY:
+            continue
+        try:
+            days = float(key)
+        except ValueError:
+            days = float("nan")
+        if not days >= 0 or days == float("inf"):
+            problems.append(Problem((*path, "values", key), (
+                "expected the lower bound of a band of days waited, a number of at least 0 "
+                "(e.g. '0', '3', '7')")))
+            return
+    if DEFAULT_KEY not in value.values and "0" not in value.values and not any(
+            float(k) == 0 for k in value.values):
+        problems.append(Problem((*path, "values"), "the bands of days waited must start at '0' "
+                                                   "(or give a 'default')"))
 
 
 def _check_demand(
@@ -234,6 +267,9 @@ def _check_services(
                                         f"no travel time for the service's level '{service.level}'"))
         for field in ("duration", "delay"):
             _check_by(getattr(service, field, None), (*path, field), domains, problems)
+        if isinstance(service, CapacitatedService) and service.when_busy is not None:
+            _check_when_busy(scenario, service.when_busy, name, (*path, "when_busy"), domains,
+                             problems)
         routes = getattr(service, "routes", None)
         if routes is None:
             continue
@@ -247,20 +283,60 @@ def _check_services(
                                         f"(services are {list(scenario.services)})"))
             for field in ("probability", "duration", "handoff_delay"):
                 _check_by(getattr(route, field), (*rpath, field), domains, problems)
+            if route.when_busy is not None:
+                target = scenario.services.get(route.to)
+                if target is not None and not isinstance(target, CapacitatedService):
+                    problems.append(Problem((*rpath, "when_busy"), (
+                        f"'{route.to}' is of kind {target.kind}, which is never busy; "
+                        "when_busy applies to a team, ward or caseload")))
+                _check_when_busy(scenario, route.when_busy, route.to, (*rpath, "when_busy"),
+                                 domains, problems)
         _check_route_sums(routes, (*path, "routes"), domains, problems)
+
+
+def _check_when_busy(scenario: Scenario, busy: WhenBusy, service: str, path: Path,
+                     domains: dict[str, list[str]], problems: list[Problem]) -> None:
+    """The alternative routes of a ``when_busy`` block lead to other services that exist."""
+    for field in ("balk", "renege"):
+        choice = getattr(busy, field)
+        if choice is None:
+            continue
+        if choice.to not in scenario.services:
+            problems.append(Problem((*path, field, "to"), (
+                f"undefined service '{choice.to}' (services are {list(scenario.services)})")))
+        elif choice.to == service:
+            problems.append(Problem((*path, field, "to"), (
+                f"the alternative to '{service}' cannot be '{service}' itself")))
+    if busy.renege is not None:
+        _check_by(busy.renege.patience, (*path, "renege", "patience"), domains, problems)
 
 
 def route_probability(probability: Any, attributes: dict[str, str]) -> float:
     """The probability of a route for a patient with the given attribute values."""
     if isinstance(probability, By):
-        return probability.get(attributes[probability.by])
+        return probability.resolve(attributes)
     return probability
+
+
+def day_bands(values: list[Any]) -> list[str]:
+    """Lower bounds (days, as strings) of every band of days waited that any of ``values``
+    (nested ones included) distinguishes, increasing; ['0'] when none does."""
+    bounds = {0.0}
+    stack = [v for v in values if isinstance(v, By)]
+    while stack:
+        value = stack.pop()
+        if value.by == WAITED_DAYS:
+            bounds.update(value.day_bands())
+        stack.extend(v for v in value.values.values() if isinstance(v, By))
+    return [f"{b:g}" for b in sorted(bounds)]
 
 
 def _check_route_sums(
     routes: dict[str, Any], path: Path, domains: dict[str, list[str]], problems: list[Problem]
 ) -> None:
-    used = sorted({r.probability.by for r in routes.values() if isinstance(r.probability, By)})
+    used = sorted(set().union(*(r.probability.attributes() for r in routes.values()
+                                if isinstance(r.probability, By))))
+    domains = {**domains, WAITED_DAYS: day_bands([r.probability for r in routes.values()])}
     for combination in itertools.product(*(domains[attr] for attr in used)):
         attributes = dict(zip(used, combination))
         try:
@@ -310,16 +386,29 @@ def _check_reporting(scenario: Scenario, problems: list[Problem]) -> None:
 
 
 def _positive_edges(scenario: Scenario) -> dict[str, set[str]]:
-    """Service -> services reachable in one step with positive probability for someone."""
-    edges: dict[str, set[str]] = {}
+    """Service -> services reachable in one step with positive probability for someone,
+    balking and reneging included."""
+    edges: dict[str, set[str]] = {name: set() for name in scenario.services}
     for name, service in scenario.services.items():
-        edges[name] = set()
         for route in getattr(service, "routes", {}).values():
-            p = route.probability
-            positive = max(p.values.values()) > 0 if isinstance(p, By) else p > 0
-            if positive:
+            if _largest(route.probability) > 0:
                 edges[name].add(route.to)
+                edges[route.to].update(alternatives(route.when_busy))
+        edges[name].update(alternatives(getattr(service, "when_busy", None)))
     return edges
+
+
+def alternatives(busy: WhenBusy | None) -> list[str]:
+    """Services a ``when_busy`` block may send a patient to instead."""
+    if busy is None:
+        return []
+    return [choice.to for choice in (busy.balk, busy.renege) if choice is not None]
+
+
+def _largest(probability: Any) -> float:
+    if isinstance(probability, By):
+        return max(_largest(value) for value in probability.values.values())
+    return float(probability)
 
 
 def _check_routes_end(scenario: Scenario, problems: list[Problem]) -> None:

@@ -19,6 +19,7 @@ and run when the scenario is built.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
@@ -39,7 +40,12 @@ from sim.config.staffing import Staffing
 from sim.config.surges import Surge
 from sim.config.uncertainty import UncertainParameter
 
-Attribute = Literal["age_band", "locality", "residence", "source", "pathway", "stream"]
+Attribute = Literal["age_band", "locality", "residence", "source", "pathway", "stream",
+                    "waited_days"]
+# Days waited between being ready to leave the previous service (or asking for the first one)
+# and starting the current one: a ``by: waited_days`` value is keyed by the lower bound of each
+# band of days, e.g. {"0": 0.05, "3": 0.10, "7": 0.20} (harm while waiting, docs/patience.md).
+WAITED_DAYS = "waited_days"
 RESIDENCES: tuple[str, ...] = ("own_home", "care_home")
 DEFAULT_KEY = "default"
 NO_PATHWAY = "none"
@@ -56,11 +62,38 @@ class By(Frozen):
     values: dict[str, Any]
 
     def get(self, key: str) -> Any:
+        """The value for an attribute value; for ``waited_days``, ``key`` is a number of days
+        (or its string) and the value is that of the band it falls in."""
+        if self.by == WAITED_DAYS:
+            bands = self.day_bands()
+            i = bisect_right(bands, float(key)) - 1
+            return self.values[DEFAULT_KEY] if i < 0 else self.values[self.band_keys()[i]]
         return self.values[key] if key in self.values else self.values[DEFAULT_KEY]
+
+    def band_keys(self) -> list[str]:
+        """``waited_days`` keys other than ``default``, in increasing order of days."""
+        return sorted((k for k in self.values if k != DEFAULT_KEY), key=float)
+
+    def day_bands(self) -> list[float]:
+        """Lower bounds of the ``waited_days`` bands, in days, increasing."""
+        return [float(k) for k in self.band_keys()]
+
+    def attributes(self) -> set[str]:
+        """Every attribute this value depends on (nested values included)."""
+        inner = (v.attributes() for v in self.values.values() if isinstance(v, By))
+        return {self.by}.union(*inner)
+
+    def resolve(self, attributes: dict[str, str]) -> Any:
+        """The value for a patient with these attribute values (nested values followed)."""
+        value = self.get(attributes[self.by])
+        return value.resolve(attributes) if isinstance(value, By) else value
 
 
 class FractionBy(By):
-    values: dict[str, Fraction]
+    """A probability by an attribute; a value may itself vary by another attribute, e.g. by
+    pathway, then by age band within the default."""
+
+    values: dict[str, Fraction | FractionBy]
 
 
 class DistributionBy(By):
@@ -177,11 +210,42 @@ class DemandStream(Frozen):
         None, description="variation by month, weekday and hour, and a trend; none: constant")
 
 
+class Balk(Frozen):
+    """Go to ``to`` instead of queueing, when on asking no unit is free and the conditions
+    given all hold (by default: whenever no unit is free)."""
+
+    to: str = Field(description="service taken instead (e.g. acute when a step-up bed is full)")
+    queue_at_least: Annotated[int, Field(ge=0)] = Field(
+        0, description="only when at least this many patients are already waiting")
+    expected_wait_hours_above: NonNegative | None = Field(
+        None, description="only when the expected wait exceeds this, hours: (patients waiting "
+                          "+ 1) x mean time holding a unit / units")
+
+
+class Renege(Frozen):
+    """Give up waiting after ``patience`` and go to ``to`` (the time waited is logged)."""
+
+    patience: VaryingDistribution = Field(
+        description="time a patient waits for a unit to start on them before giving up")
+    to: str = Field(description="service taken instead (e.g. ed when UCR has not come)")
+
+
+class WhenBusy(Frozen):
+    """What a patient does when the service cannot take them at once (docs/patience.md).
+
+    Without it (or with ``{}``) a patient waits as long as it takes."""
+
+    balk: Balk | None = None
+    renege: Renege | None = None
+
+
 class Route(Frozen):
     """One way out of a service.
 
-    The route is chosen when the patient enters the service, so the time spent there may
-    depend on where they go next (``duration`` replaces the service's own). After the time
+    The route is chosen when the patient starts in the service (after any wait), so the time
+    spent there may depend on where they go next (``duration`` replaces the service's own) and
+    on the days waited (``by: waited_days``). ``when_busy`` replaces the target service's own
+    for patients coming this way (``{}``: they wait as long as it takes). After the time
     in service, ``handoff_delay`` passes with the patient still holding the service (an
     assessment before discharge, a hand-off between teams). With ``blocking`` the patient
     keeps the service until the next one accepts them (a delayed discharge, ED boarding);
@@ -194,6 +258,8 @@ class Route(Frozen):
     duration: VaryingDistribution | None = None
     handoff_delay: VaryingDistribution | None = None
     pathway: str | None = Field(None, description="tag given to the patient, e.g. P1")
+    when_busy: WhenBusy | None = Field(
+        None, description="replaces the target service's when_busy for patients coming this way")
 
 
 class CapacitatedService(Frozen):
@@ -216,6 +282,8 @@ class CapacitatedService(Frozen):
     response_target_hours: Positive | None = Field(
         None, description="teams only: target from referral to reaching the patient"
     )
+    when_busy: WhenBusy | None = Field(
+        None, description="balking and reneging when no unit is free (default: wait)")
     routes: dict[str, Route]
 
     @model_validator(mode="after")

@@ -211,14 +211,15 @@ def _attributes(network: Network, who: Who, pathway: int) -> dict[str, str]:
             "residence": RESIDENCES[residence],
             "source": domains["source"][source],
             "pathway": domains["pathway"][pathway],
-            "stream": domains["stream"][stream]}
+            "stream": domains["stream"][stream],
+            "waited_days": "0"}  # census patients are taken as not having waited
 
 
 def _stay(network: Network, index: int, route: int, attributes: dict[str, str]) -> Any:
     """The distribution of time in service on a route for a patient with ``attributes``."""
     spec = list(network.scenario.services.values())[index]
     value = list(spec.routes.values())[route].duration or spec.duration
-    return value.get(attributes[value.by]) if isinstance(value, By) else value
+    return value.resolve(attributes) if isinstance(value, By) else value
 
 
 def _kinds(network: Network, flow: _Flow, index: int) -> list[_Kind]:
@@ -271,9 +272,10 @@ class _Flow:
         self.specs = list(network.scenario.services.values())
         self.index = {name: i for i, name in enumerate(network.scenario.services)}
         # route probabilities depend on these attributes only (pathway is part of the state)
-        self.used = sorted({route.probability.by for spec in self.specs
-                            for route in getattr(spec, "routes", {}).values()
-                            if isinstance(route.probability, By)} - {"pathway"})
+        self.used = sorted(set().union(*(
+            route.probability.attributes() for spec in self.specs
+            for route in getattr(spec, "routes", {}).values()
+            if isinstance(route.probability, By))) - {"pathway"})
         self._cache: dict[Any, np.ndarray] = {}
 
     def visits(self, entry: int, attributes: dict[str, str]) -> np.ndarray:

@@ -26,6 +26,8 @@ class Event(IntEnum):
     READY = 5  # service time over: ready to move on (medically optimised, in a ward)
     LEAVE = 6  # gave the unit back
     EXIT = 7  # journey ended; the service is the outcome
+    BALK = 8  # found the service busy on asking and went to its alternative instead
+    RENEGE = 9  # gave up waiting for the service (patience ran out) and went to its alternative
 
 
 EVENT_COLUMNS = {"patient": "i", "time": "d", "event": "b", "service": "h", "pathway": "b"}

@@ -3,11 +3,15 @@
 ``run_replication(scenario, replication)`` is the one entry point every executor calls: a
 pure function of its arguments returning the event log. A patient's journey is one process:
 
-    choose a route -> queue for the service (keeping the previous one if the route into it
-    was blocking) -> [travel] -> time in service -> hand-off delay -> next service
+    ask for the service [-> go elsewhere at once if it is busy (balk)] -> queue, keeping the
+    previous service if the route into it was blocking [-> give up after the patient's
+    patience and go elsewhere (renege)] -> start: choose a route -> [travel] -> time in
+    service -> hand-off delay -> next service
 
-The route is chosen on entry, so the time in service can depend on where the patient goes
-next. A placement's "queue" is the delay until the place is available.
+The route is chosen as the service starts, so the time in service can depend on where the
+patient goes next, and both on the days waited. A placement's "queue" is the delay until
+the place is available. Balking and reneging follow the service's ``when_busy`` (or the one
+of the route that led there); docs/patience.md.
 """
 
 from __future__ import annotations
@@ -28,16 +32,17 @@ from sim.engine.capacity_control import CapacityController, MutualAid, Pool, uni
 from sim.engine.census import IN_SERVICE, WAITING, CensusPatient, census_patients
 from sim.engine.census import READY as READY_TO_LEAVE
 from sim.engine.eventlog import Event, Recorder
-from sim.engine.network import DemandTable, Network, ServiceTable
+from sim.engine.network import DemandTable, Network, RouteTable, ServiceTable
 from sim.engine.streams import named_stream, patient_stream
 
 CENSUS_LEAD = 1 / 1440  # census patients ready or waiting were found a minute before 0, days
 ARRIVAL_BATCH = 512  # arrivals drawn at a time from a stream's generator
 # Event codes as plain ints for the journey, which logs about a million events a year: an
 # enum member lookup costs ~50 ns, a module constant ~4 ns.
-PREVENTED, ARRIVE, QUEUE, START, VISIT, READY, LEAVE, EXIT = (
+PREVENTED, ARRIVE, QUEUE, START, VISIT, READY, LEAVE, EXIT, BALK, RENEGE = (
     int(Event.PREVENTED), int(Event.ARRIVE), int(Event.QUEUE), int(Event.START),
-    int(Event.VISIT), int(Event.READY), int(Event.LEAVE), int(Event.EXIT))
+    int(Event.VISIT), int(Event.READY), int(Event.LEAVE), int(Event.EXIT), int(Event.BALK),
+    int(Event.RENEGE))
 
 
 # One row per change of a unit's capacity: the time (days), the service (index into the
@@ -54,7 +59,7 @@ def empty_capacity_log() -> dict[str, np.ndarray]:
 
 class Patient:
     __slots__ = ("id", "stream", "locality", "age_band", "residence", "source", "high_risk",
-                 "pathway", "rng", "surge", "stretch")
+                 "pathway", "rng", "surge", "stretch", "ready_at", "waited_days")
 
     def __init__(self, pid: int, stream: int, locality: int, age_band: int, residence: int,
                  seed: int):
@@ -69,6 +74,10 @@ class Patient:
         self.high_risk = 0
         self.surge = -1  # index of the surge that added this patient, -1 for none
         self.stretch: dict[int, float] | None = None  # service -> multiplier of time in it
+        # when the patient was last ready to move on (or asked first), and the days from then
+        # to starting the current service (harm while waiting: ``by: waited_days``)
+        self.ready_at = 0.0
+        self.waited_days = 0.0
 
 
 @dataclass(frozen=True)
@@ -230,6 +239,7 @@ class Model:
             self.next_id += 1
             patient.source, patient.pathway = entry.source, entry.pathway
             since = -entry.elapsed if entry.state == IN_SERVICE else -CENSUS_LEAD
+            patient.ready_at = since
             service = self.network.services[entry.service]
             self.log.patient(entry.stream, entry.locality, entry.age_band, entry.residence,
                              entry.source, 0, 0, since, -1)
@@ -258,13 +268,14 @@ class Model:
         if entry.state == IN_SERVICE:
             yield self.env.timeout(entry.remaining)
             self.log.event(patient.id, self.env.now, READY, service.index, patient.pathway)
+            patient.ready_at = self.env.now
             if route.handoff is not None:
                 yield self.env.timeout(route.handoff(patient, patient.rng.random()))
         held = (service.index, pool, request)
         if not route.blocking:
             self.release(patient, *held)
             held = None
-        yield from self.journey(patient, self.network.services[route.target], held)
+        yield from self.journey(patient, self.network.services[route.target], held, came_by=route)
 
     def check_conservation(self) -> None:
         """Everyone who arrived has exited or is still somewhere in the system: the counters
@@ -365,37 +376,55 @@ class Model:
             return
         self.arrived += 1
         self.active.add(patient.id)
+        patient.ready_at = now
         self.log.event(patient.id, now, ARRIVE, table.entry, 0)
         self.env.process(self.journey(patient, self.network.services[table.entry]))
 
     # --- journeys ---------------------------------------------------------------------------
 
     def journey(self, patient: Patient, service: ServiceTable,
-                held: tuple[int, Any, Any] | None = None,
-                queued: bool = False) -> Generator[Any, Any, None]:
+                held: tuple[int, Any, Any] | None = None, queued: bool = False,
+                came_by: RouteTable | None = None) -> Generator[Any, Any, None]:
         """From asking for ``service`` to the end. ``held``: (service, pool, request) of a
         unit kept until the next service accepts (blocking); ``queued``: already in the
-        queue for ``service`` (a census patient), so not logged as asking again."""
+        queue for ``service`` (a census patient), so not logged as asking again; ``came_by``:
+        the route that led to ``service`` (its ``when_busy`` may replace the service's)."""
         env, record, draw, pid = self.env, self.log.event, patient.rng.random, patient.id
         services, pools = self.network.services, self.pools
         while not service.is_exit:
             index = service.index
             # One uniform per decision, always drawn, keeps streams aligned across scenarios.
-            u_route, u_time, u_handoff, u_travel = draw(), draw(), draw(), draw()
-            route = service.routes[service.choose(patient, u_route)]
+            u_route, u_time, u_handoff, u_travel, u_patience = draw(), draw(), draw(), draw(), draw()
+            busy = came_by.when_busy if came_by is not None and came_by.sets_when_busy \
+                else service.when_busy
+            pool, request = pools[index][patient.locality], None
+            if busy is not None and pool is not None and not queued and busy.balks(
+                    len(pool.queue), pool.capacity - len(pool.users), pool.capacity, patient):
+                record(pid, env.now, BALK, index, patient.pathway)
+                service, came_by = services[busy.balk_to], None  # type: ignore[index]
+                continue
             if queued:
                 queued = False
             else:
                 record(pid, env.now, QUEUE, index, patient.pathway)
-            pool, request = pools[index][patient.locality], None
             if service.is_placement:
                 yield env.timeout(service.delay(patient, u_time))  # type: ignore[misc]
             elif pool is not None:
                 request = pool.request()
-                yield request
+                if busy is not None and busy.patience is not None:
+                    yield request | env.timeout(busy.patience(patient, u_patience))
+                    if not request.triggered:  # patience ran out first
+                        request.cancel()
+                        record(pid, env.now, RENEGE, index, patient.pathway)
+                        service, came_by = services[busy.renege_to], None  # type: ignore[index]
+                        continue
+                else:
+                    yield request
             if held is not None:
                 self.release(patient, *held)
                 held = None
+            patient.waited_days = env.now - patient.ready_at
+            route = service.routes[service.choose(patient, u_route)]
             if route.pathway is not None:
                 patient.pathway = route.pathway
             record(pid, env.now, START, index, patient.pathway)
@@ -409,13 +438,14 @@ class Model:
                     stay *= patient.stretch.get(index, 1.0)
                 yield env.timeout(stay)
             record(pid, env.now, READY, index, patient.pathway)
+            patient.ready_at = env.now
             if route.handoff is not None:
                 yield env.timeout(route.handoff(patient, u_handoff))
             if route.blocking:
                 held = (index, pool, request)
             else:
                 self.release(patient, index, pool, request)
-            service = services[route.target]
+            service, came_by = services[route.target], route
         if held is not None:
             self.release(patient, *held)
         record(pid, env.now, EXIT, service.index, patient.pathway)

@@ -17,20 +17,34 @@ import numpy as np
 
 from sim.config.calendar import SimCalendar
 from sim.config.capacity import unit_capacities
-from sim.config.checks import attribute_domains
+from sim.config.checks import attribute_domains, day_bands
 from sim.config.profile import RateProfile
 from sim.config.schema import (
     RESIDENCES,
+    WAITED_DAYS,
     By,
     CapacitatedService,
     DelayService,
     ExitService,
     PlacementService,
     Scenario,
+    WhenBusy,
 )
 from sim.config.surges import SurgeClock
 
 Sampler = Callable[[Any, float], float]  # (patient, uniform) -> days
+
+
+def _lookup(value: By, domains: dict[str, list[str]]) -> tuple[list[Any], Callable[[Any], int]]:
+    """A ``By``'s values in a list and (patient) -> the index of the patient's value in it.
+
+    Categorical attributes are patient attributes holding the index already; days waited are
+    placed in their band (index 0: below the first band, the ``default``)."""
+    if value.by == WAITED_DAYS:
+        bounds = value.day_bands()
+        items = [value.values.get("default")] + [value.values[k] for k in value.band_keys()]
+        return items, lambda patient: bisect_right(bounds, patient.waited_days)
+    return [value.get(key) for key in domains[value.by]], attrgetter(value.by)
 
 
 def _sampler(value: Any, domains: dict[str, list[str]]) -> Sampler | None:
@@ -39,11 +53,23 @@ def _sampler(value: Any, domains: dict[str, list[str]]) -> Sampler | None:
     if value is None:
         return None
     if isinstance(value, By):
-        samplers = [value.get(key).sample_days for key in domains[value.by]]
-        attribute = attrgetter(value.by)
-        return lambda patient, u: samplers[attribute(patient)](u)
+        items, index = _lookup(value, domains)
+        samplers = [None if d is None else d.sample_days for d in items]
+        return lambda patient, u: samplers[index(patient)](u)  # type: ignore[misc]
     sample = value.sample_days
     return lambda patient, u: sample(u)
+
+
+def _mean(value: Any, domains: dict[str, list[str]]) -> Callable[[Any], float]:
+    """(patient) -> mean days of the distribution ``value`` gives the patient (0 for none)."""
+    if value is None:
+        return lambda patient: 0.0
+    if isinstance(value, By):
+        items, index = _lookup(value, domains)
+        means = [0.0 if d is None else d.mean_days for d in items]
+        return lambda patient: means[index(patient)]
+    mean = value.mean_days
+    return lambda patient: mean
 
 
 class RouteChooser:
@@ -55,15 +81,26 @@ class RouteChooser:
     """
 
     def __init__(self, probabilities: list[Any], domains: dict[str, list[str]]):
-        attributes = sorted({p.by for p in probabilities if isinstance(p, By)})
-        self._key = attrgetter(*attributes) if attributes else None
+        attributes = sorted(set().union(*(p.attributes() for p in probabilities
+                                          if isinstance(p, By))))
+        # the bands of days waited these probabilities distinguish, as a patient attribute
+        bands = [float(b) for b in day_bands(probabilities)]
+        domains = {**domains, WAITED_DAYS: [f"{b:g}" for b in bands]}
+        getters = [(lambda patient: bisect_right(bands, patient.waited_days) - 1)
+                   if a == WAITED_DAYS else attrgetter(a) for a in attributes]
+        if WAITED_DAYS in attributes:
+            self._key: Callable[[Any], Any] | None = (
+                getters[0] if len(getters) == 1 else
+                lambda patient: tuple(get(patient) for get in getters))
+        else:
+            self._key = attrgetter(*attributes) if attributes else None
         self._last = len(probabilities) - 1
         self._cumulative: dict[Any, list[float]] = {}
         for combination in product(*(range(len(domains[a])) for a in attributes)):
-            at = dict(zip(attributes, combination))
+            at = {a: domains[a][i] for a, i in zip(attributes, combination)}
             cumulative, running = [], 0.0
             for p in probabilities:
-                running += p.get(domains[p.by][at[p.by]]) if isinstance(p, By) else p
+                running += p.resolve(at) if isinstance(p, By) else p
                 cumulative.append(running)
             # the key the patient's attributes give: one value, or a tuple of several
             self._cumulative[combination[0] if len(attributes) == 1 else combination] = cumulative
@@ -76,6 +113,29 @@ class RouteChooser:
 
 
 @dataclass(frozen=True, slots=True)
+class BusyTable:
+    """A ``when_busy`` block with its services as indices (see ``sim.config.schema.WhenBusy``)."""
+
+    balk_to: int | None
+    queue_at_least: int
+    expected_wait_above: float | None  # days
+    mean_hold: Callable[[Any], float]  # (patient) -> mean days holding a unit
+    renege_to: int | None
+    patience: Sampler | None
+
+    def balks(self, queued: int, free: int, capacity: int, patient: Any) -> bool:
+        """Does a patient asking now go elsewhere? Only when no unit is free, and at least
+        ``queue_at_least`` wait, and (if given) the expected wait exceeds the threshold."""
+        if self.balk_to is None or free > 0 or queued < self.queue_at_least:
+            return False
+        if self.expected_wait_above is None:
+            return True
+        if capacity <= 0:  # nobody on duty: no end to the wait in sight
+            return True
+        return (queued + 1) * self.mean_hold(patient) / capacity > self.expected_wait_above
+
+
+@dataclass(frozen=True, slots=True)
 class RouteTable:
     name: str
     target: int
@@ -83,6 +143,8 @@ class RouteTable:
     pathway: int | None
     duration: Sampler | None
     handoff: Sampler | None
+    sets_when_busy: bool  # replaces the target's when_busy with its own (possibly none)
+    when_busy: BusyTable | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +161,7 @@ class ServiceTable:
     duration: Sampler | None  # time in service (team, ward, caseload, delay)
     delay: Sampler | None  # time until available (placement)
     travel: Sampler | None  # teams: time to reach the patient
+    when_busy: BusyTable | None
     routes: list[RouteTable]
     choose: RouteChooser  # (patient, u) -> index into routes
 
@@ -137,8 +200,9 @@ class Network:
         domains = attribute_domains(scenario)
         index = {name: i for i, name in enumerate(scenario.services)}
         pathway_codes = {name: i for i, name in enumerate(domains["pathway"])}
+        holds = {name: _hold(spec, domains) for name, spec in scenario.services.items()}
         services = [
-            _service_table(scenario, name, spec, i, index, domains, pathway_codes)
+            _service_table(scenario, name, spec, i, index, domains, pathway_codes, holds)
             for i, (name, spec) in enumerate(scenario.services.items())
         ]
         demand = [_demand_table(scenario, name, i, index, domains)
@@ -154,9 +218,14 @@ def _service_table(
     index: dict[str, int],
     domains: dict[str, list[str]],
     pathway_codes: dict[str, int],
+    holds: dict[str, Callable[[Any], float]],
 ) -> ServiceTable:
     geo = scenario.geography
     specs = getattr(spec, "routes", {})
+
+    def busy(block: WhenBusy | None, target: str) -> BusyTable | None:
+        return _busy_table(block, holds[target], index, domains)
+
     routes = [
         RouteTable(
             name=route_name,
@@ -165,6 +234,8 @@ def _service_table(
             pathway=pathway_codes[route.pathway] if route.pathway else None,
             duration=_sampler(route.duration, domains),
             handoff=_sampler(route.handoff_delay, domains),
+            sets_when_busy=route.when_busy is not None,
+            when_busy=busy(route.when_busy, route.to),
         )
         for route_name, route in specs.items()
     ]
@@ -183,8 +254,36 @@ def _service_table(
     assert isinstance(spec, (CapacitatedService, DelayService, PlacementService, ExitService))
     chooser = RouteChooser([route.probability for route in specs.values()], domains)
     return ServiceTable(name, i, spec.kind, spec.kind == "exit", spec.kind == "placement", level,
-                        unit_names, capacities, unit_of_locality, duration, delay, travel, routes,
-                        chooser)
+                        unit_names, capacities, unit_of_locality, duration, delay, travel,
+                        busy(getattr(spec, "when_busy", None), name), routes, chooser)
+
+
+def _hold(spec: Any, domains: dict[str, list[str]]) -> Callable[[Any], float]:
+    """(patient) -> mean days a patient holds a unit of ``spec``: travel and time in service
+    (routes' own durations and hand-offs left out: an estimate a referrer could make)."""
+    if not isinstance(spec, CapacitatedService):
+        return lambda patient: 0.0
+    stay = _mean(spec.duration, domains)
+    if spec.travel_time_by_level is None:
+        return stay
+    travel = spec.travel_time_by_level[spec.level].mean_days
+    return lambda patient: travel + stay(patient)
+
+
+def _busy_table(block: WhenBusy | None, hold: Callable[[Any], float], index: dict[str, int],
+                domains: dict[str, list[str]]) -> BusyTable | None:
+    if block is None or (block.balk is None and block.renege is None):
+        return None
+    balk, renege = block.balk, block.renege
+    return BusyTable(
+        balk_to=None if balk is None else index[balk.to],
+        queue_at_least=0 if balk is None else balk.queue_at_least,
+        expected_wait_above=None if balk is None or balk.expected_wait_hours_above is None
+        else balk.expected_wait_hours_above / 24,
+        mean_hold=hold,
+        renege_to=None if renege is None else index[renege.to],
+        patience=None if renege is None else _sampler(renege.patience, domains),
+    )
 
 
 def _demand_table(

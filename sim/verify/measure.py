@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.analysis.logview import LogView
+from sim.analysis.logview import WAIT_ENDS, LogView
 from sim.analysis.metrics import ALL, replication_metrics
 from sim.config.schema import CapacitatedService, Scenario
 from sim.engine.eventlog import Event
@@ -90,7 +90,7 @@ def measure_log(log: ReplicationLog) -> Measures:
 
 def _service(view: LogView, name: str) -> ServiceMeasures:
     horizon = view.log.horizon
-    waits = view.pairs(name, Event.QUEUE, Event.START)
+    waits = view.pairs(name, Event.QUEUE, WAIT_ENDS)
     asked = view.in_results(waits.start)
     wait_days = waits.elapsed(horizon)[asked]
     held = view.pairs(name, Event.START, Event.LEAVE)
