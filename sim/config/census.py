@@ -177,6 +177,8 @@ def _check_capacity(
 def _reached_by_demand(scenario: Scenario) -> set[str]:
     """Services some patient can reach: the entries of demand streams and everywhere routes
     of positive probability (for someone) lead from them."""
+    from sim.config.schema import largest_probability  # schema imports this module
+
     reached: set[str] = set()
     pending = [stream.entry for stream in scenario.demand.values()]
     while pending:
@@ -184,9 +186,12 @@ def _reached_by_demand(scenario: Scenario) -> set[str]:
         if name in reached or name not in scenario.services:
             continue
         reached.add(name)
-        for route in getattr(scenario.services[name], "routes", {}).values():
-            p = route.probability
-            values = p.values.values() if hasattr(p, "by") else [p]
-            if max(values) > 0:
+        service = scenario.services[name]
+        if getattr(service, "when_busy", None) is not None:
+            pending.extend(service.when_busy.alternatives)
+        for route in getattr(service, "routes", {}).values():
+            if largest_probability(route.probability) > 0:
                 pending.append(route.to)
+                if route.when_busy is not None:
+                    pending.extend(route.when_busy.alternatives)
     return reached

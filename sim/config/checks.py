@@ -20,6 +20,7 @@ from sim.config.schema import (
     By,
     CapacitatedService,
     WhenBusy,
+    largest_probability,
 )
 from sim.config.uncertainty import as_field_type, field_value
 from sim.config.winter_checks import check_winter
@@ -391,7 +392,7 @@ def _positive_edges(scenario: Scenario) -> dict[str, set[str]]:
     edges: dict[str, set[str]] = {name: set() for name in scenario.services}
     for name, service in scenario.services.items():
         for route in getattr(service, "routes", {}).values():
-            if _largest(route.probability) > 0:
+            if largest_probability(route.probability) > 0:
                 edges[name].add(route.to)
                 edges[route.to].update(alternatives(route.when_busy))
         edges[name].update(alternatives(getattr(service, "when_busy", None)))
@@ -399,16 +400,8 @@ def _positive_edges(scenario: Scenario) -> dict[str, set[str]]:
 
 
 def alternatives(busy: WhenBusy | None) -> list[str]:
-    """Services a ``when_busy`` block may send a patient to instead."""
-    if busy is None:
-        return []
-    return [choice.to for choice in (busy.balk, busy.renege) if choice is not None]
-
-
-def _largest(probability: Any) -> float:
-    if isinstance(probability, By):
-        return max(_largest(value) for value in probability.values.values())
-    return float(probability)
+    """Services a ``when_busy`` block (if any) may send a patient to instead."""
+    return [] if busy is None else busy.alternatives
 
 
 def _check_routes_end(scenario: Scenario, problems: list[Problem]) -> None:

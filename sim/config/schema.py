@@ -104,6 +104,13 @@ class SourceMixBy(By):
     values: dict[str, dict[str, Fraction]]
 
 
+def largest_probability(probability: Any) -> float:
+    """The largest value a (possibly varying) probability takes for anyone."""
+    if isinstance(probability, By):
+        return max(largest_probability(value) for value in probability.values.values())
+    return float(probability)
+
+
 def _is_by(value: Any) -> bool:
     return isinstance(value, By) or (isinstance(value, dict) and "by" in value)
 
@@ -237,6 +244,11 @@ class WhenBusy(Frozen):
 
     balk: Balk | None = None
     renege: Renege | None = None
+
+    @property
+    def alternatives(self) -> list[str]:
+        """Services a patient may be sent to instead."""
+        return [choice.to for choice in (self.balk, self.renege) if choice is not None]
 
 
 class Route(Frozen):
