@@ -57,9 +57,7 @@ class BareResult:
 def _mean_value(value: Any) -> Any:
     """The unweighted mean over a ``by:`` value's entries, or the value itself."""
     if isinstance(value, By):
-        entries = list(value.values.values())
-        if hasattr(entries[0], "mean_days"):
-            return sum(e.mean_days for e in entries) / len(entries)
+        entries = [_mean_value(entry) for entry in value.values.values()]
         return sum(entries) / len(entries)
     return value.mean_days if hasattr(value, "mean_days") else value
 

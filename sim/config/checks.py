@@ -337,7 +337,11 @@ def _check_route_sums(
 ) -> None:
     used = sorted(set().union(*(r.probability.attributes() for r in routes.values()
                                 if isinstance(r.probability, By))))
-    domains = {**domains, WAITED_DAYS: day_bands([r.probability for r in routes.values()])}
+    try:
+        bands = day_bands([r.probability for r in routes.values()])
+    except ValueError:
+        return  # a band that is not a number is reported by _check_by
+    domains = {**domains, WAITED_DAYS: bands}
     for combination in itertools.product(*(domains[attr] for attr in used)):
         attributes = dict(zip(used, combination))
         try:

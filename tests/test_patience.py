@@ -1,0 +1,235 @@
+"""Patience, balking and harm while waiting (``when_busy``, ``by: waited_days``), readmissions
+through ED, and how emergency admissions respond to community capacity (issue 10).
+
+Queueing theory for these (Erlang A, Erlang loss) is checked in the validation suite; here:
+bad input, extreme values, the event log, pairing and direction over the shipped baseline.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.analysis.logview import LogView
+from sim.analysis.metrics import replication_metrics
+from sim.analysis.summary import compare
+from sim.config.loader import ScenarioError
+from sim.engine.eventlog import Event
+from sim.engine.model import run_replication
+from sim.runner import run_scenario
+from tests.helpers import baseline, days, edited, one_service_scenario
+
+
+def _metrics(log: Any) -> dict[tuple[str, str], float]:
+    return {(metric, locality): value for metric, locality, value in replication_metrics(log)}
+
+
+def _with_when_busy(when_busy: dict[str, Any], capacity: int = 1, rate: float = 2.0,
+                    stay: dict[str, Any] | None = None) -> Any:
+    """One service of ``capacity`` with ``when_busy``, sending its alternatives to an exit."""
+    scenario = one_service_scenario(capacity, stay or {"dist": "exponential", "mean": 1,
+                                                       "unit": "days"},
+                                    rate, run_days=400, warmup_days=20, replications=1)
+
+    def edit(data: dict[str, Any]) -> None:
+        data["services"]["server"]["when_busy"] = when_busy
+        data["services"]["elsewhere"] = {"kind": "exit"}
+    return edited(scenario, edit)
+
+
+# --- bad input: one clear message per problem -----------------------------------------------
+
+def _problem(edit: Any) -> str:
+    with pytest.raises((ScenarioError, ValueError)) as error:
+        edited(baseline(), edit)
+    return str(error.value)
+
+
+def test_an_alternative_that_does_not_exist_is_named():
+    def edit(data):
+        data["services"]["ucr"]["when_busy"]["renege"]["to"] = "emergency"
+    message = _problem(edit)
+    assert "services.ucr.when_busy.renege.to" in message and "undefined service 'emergency'" in message
+
+
+def test_an_alternative_cannot_be_the_service_itself():
+    def edit(data):
+        data["services"]["ic_beds"]["when_busy"]["balk"]["to"] = "ic_beds"
+    assert "cannot be 'ic_beds' itself" in _problem(edit)
+
+
+def test_a_negative_patience_is_refused():
+    def edit(data):
+        data["services"]["spa"]["when_busy"]["renege"]["patience"]["mean"] = -15
+    message = _problem(edit)
+    assert "patience" in message and "greater than 0" in message
+
+
+def test_a_queue_threshold_below_zero_is_refused():
+    def edit(data):
+        data["services"]["ic_beds"]["when_busy"]["balk"]["queue_at_least"] = -1
+    message = _problem(edit)
+    assert "queue_at_least" in message and "greater than or equal to 0" in message
+
+
+def test_a_harm_curve_that_leaves_zero_to_one_is_refused():
+    def edit(data):
+        data["services"]["ic_home"]["routes"]["long_term_care"]["probability"]["values"]["14"] = 1.2
+    message = _problem(edit)
+    assert "long_term_care.probability" in message and "less than or equal to 1" in message
+
+
+def test_harm_curves_must_sum_to_one_in_every_band_of_days():
+    def edit(data):
+        data["services"]["ic_home"]["routes"]["long_term_care"]["probability"]["values"]["7"] = 0.2
+    message = _problem(edit)
+    assert "sum to 1.07 for waited_days=7" in message
+
+
+def test_bands_of_days_must_be_numbers_starting_at_zero():
+    def edit(data):
+        values = data["services"]["ic_home"]["routes"]["home"]["probability"]["values"]
+        values["a week"] = values.pop("7")
+    assert "lower bound of a band of days" in _problem(edit)
+
+    def no_zero(data):
+        for route in ("home", "long_term_care"):
+            data["services"]["ic_home"]["routes"][route]["probability"]["values"].pop("0")
+    assert "must start at '0'" in _problem(no_zero)
+
+
+def test_when_busy_on_a_route_into_a_service_that_is_never_busy_is_refused():
+    def edit(data):
+        data["services"]["acute"]["routes"]["P3"]["when_busy"] = {"balk": {"to": "died"}}
+    assert "never busy" in _problem(edit)
+
+
+# --- extreme values and the event log ---------------------------------------------------------
+
+def test_endless_patience_changes_nothing():
+    """Patience far beyond the horizon: exactly the numbers of a service without when_busy."""
+    patient = _with_when_busy({"renege": {"patience": days(1e6), "to": "elsewhere"}})
+    waits = one_service_scenario(1, {"dist": "exponential", "mean": 1, "unit": "days"}, 2.0,
+                                 run_days=400, warmup_days=20, replications=1)
+    a, b = run_replication(patient, 0), run_replication(waits, 0)
+    for column in ("patient", "time", "event", "service"):
+        np.testing.assert_array_equal(a.events[column], b.events[column])
+
+
+def test_no_patience_at_all_means_nobody_waits():
+    """Patience of zero: a patient who finds the unit busy gives up at once; nobody waits."""
+    log = run_replication(_with_when_busy({"renege": {"patience": days(0), "to": "elsewhere"}},
+                                          rate=0.9), 0)
+    view = LogView(log)
+    waits = view.pairs("server", Event.QUEUE, (Event.START, Event.RENEGE))
+    assert (waits.end - waits.start <= 1e-12).all()
+    gave_up = (waits.ended_by == Event.RENEGE).mean()
+    assert 0.3 < gave_up < 0.6  # Erlang B(1, 0.9) = 0.47
+
+
+def test_every_wait_ends_in_a_start_or_giving_up_and_a_balk_is_never_served():
+    log = run_replication(_with_when_busy(
+        {"balk": {"to": "elsewhere", "queue_at_least": 2},
+         "renege": {"patience": {"dist": "exponential", "mean": 6, "unit": "hours"},
+                    "to": "elsewhere"}}, capacity=2, rate=3.0), 0)
+    view = LogView(log)
+    events = pd.DataFrame({"patient": view.patient, "event": view.event})
+    per_patient = events.groupby("patient")["event"].apply(tuple)
+    served = (Event.ARRIVE, Event.QUEUE, Event.START, Event.READY, Event.LEAVE, Event.EXIT)
+    balked = (Event.ARRIVE, Event.BALK, Event.EXIT)
+    reneged = (Event.ARRIVE, Event.QUEUE, Event.RENEGE, Event.EXIT)
+    finished = per_patient[per_patient.map(lambda e: e[-1] == Event.EXIT)]
+    assert set(finished.map(tuple)) <= {served, balked, reneged}
+    assert {served, balked, reneged} <= set(finished)
+    metrics = _metrics(log)
+    assert metrics[("balked:server", "all")] > 0 and metrics[("reneged:server", "all")] > 0
+    # nobody balks while fewer than 2 wait: the queue at a balk was at least 2
+    queue = view.queue("server")
+    balk_times = view.time[view.event == Event.BALK]
+    level = queue.levels[np.searchsorted(queue.times, balk_times, side="right") - 1]
+    assert (level >= 2).all()
+
+
+def test_route_probabilities_follow_days_waited():
+    """Harm while waiting: a patient who waited a day or more takes the other route."""
+    scenario = one_service_scenario(1, days(0.7), 1.2, run_days=300, warmup_days=10,
+                                    replications=1)
+
+    def edit(data: dict[str, Any]) -> None:
+        data["services"]["server"]["routes"] = {
+            "recovered": {"to": "out", "probability":
+                          {"by": "waited_days", "values": {"0": 1.0, "1": 0.0}}},
+            "placed": {"to": "care", "probability":
+                       {"by": "waited_days", "values": {"0": 0.0, "1": 1.0}}}}
+        data["services"]["care"] = {"kind": "exit"}
+    log = run_replication(edited(scenario, edit), 0)
+    view = LogView(log)
+    waits = view.pairs("server", Event.QUEUE, Event.START)
+    exits = view.service[view.event == Event.EXIT]
+    exited = view.patient[view.event == Event.EXIT]
+    outcome = dict(zip(exited.tolist(), exits.tolist()))
+    care = view.service_index["care"]
+    done = [i for i, p in enumerate(waits.patient.tolist()) if p in outcome]
+    waited = (waits.end - waits.start)[done]
+    placed = np.array([outcome[p] == care for p in waits.patient[done].tolist()])
+    assert placed.any() and (~placed).any()
+    np.testing.assert_array_equal(placed, waited >= 1)
+
+
+# --- the shipped baseline ---------------------------------------------------------------------
+
+def test_readmissions_come_back_through_ed():
+    log = run_replication(baseline({"time.replications": 1}), 0)
+    view = LogView(log)
+    admitted = np.flatnonzero(view.mask("acute", Event.QUEUE) & (view.time > 0))
+    before = view.neighbour_service(admitted, -1)
+    names = list(log.scenario.services)
+    # every admission comes from ED, a direct GP admission (arrival), or a full step-up bed
+    assert {names[s] for s in set(before.tolist())} <= {"ed", "acute", "ic_beds"}
+    readmission = log.scenario.pathways.index("readmission") + 1
+    from_ed = np.flatnonzero(view.mask("ed", Event.QUEUE) & (view.pathway == readmission))
+    assert len(from_ed) > 0
+
+
+def _paired(changes: dict[str, Any], reps: int = 4) -> pd.DataFrame:
+    """Paired differences (changed - baseline) over short runs of the shipped baseline."""
+    short = {"time.replications": reps, "time.run_days": 120}
+    a = run_scenario(baseline(short), jobs=2, progress=False, executor="serial")
+    b = run_scenario(baseline({**short, **changes}), jobs=2, progress=False,
+                     executor="serial")
+    table = compare(a.metrics, b.metrics)
+    return table[table["locality"] == "all"].set_index("metric")
+
+
+def test_starving_ucr_raises_ed_attendances_and_admissions():
+    diff = _paired({"services.ucr.capacity": 1})
+    for metric in ("ed_attendances", "emergency_admissions", "admissions_after_reneging"):
+        assert diff.loc[metric, "diff_ci_low"] > 0, (metric, diff.loc[metric].to_dict())
+
+
+@pytest.mark.parametrize("field, more", [("services.ucr.capacity", 6),
+                                         ("services.ic_beds.capacity", 90),
+                                         ("services.ic_home.capacity", 110)])
+def test_more_community_capacity_never_raises_admissions(field, more):
+    diff = _paired({field: more})
+    admissions = diff.loc["emergency_admissions"]
+    assert admissions["diff_mean"] <= 0 and admissions["diff_ci_low"] < 0, admissions.to_dict()
+
+
+def test_pairing_keeps_the_difference_precise():
+    """Common random numbers: when only a capacity changes, the paired differences vary far
+    less than the runs themselves (the patience draws come from each patient's own stream)."""
+    short = {"time.replications": 6, "time.run_days": 90}
+    a = run_scenario(baseline(short), progress=False, executor="serial").metrics
+    b = run_scenario(baseline({**short, "services.ucr.capacity": 4}), progress=False,
+                     executor="serial").metrics
+
+    def values(metrics: pd.DataFrame) -> np.ndarray:
+        rows = metrics[(metrics["metric"] == "emergency_admissions") & (metrics["locality"] == "all")]
+        return rows.sort_values("replication")["value"].to_numpy()
+    paired = np.var(values(b) - values(a), ddof=1)
+    unpaired = np.var(values(a), ddof=1) + np.var(values(b), ddof=1)
+    assert paired < 0.05 * unpaired, (paired, unpaired)
