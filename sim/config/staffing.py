@@ -45,7 +45,7 @@ the unit's rostered staff that day are reduced in proportion.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -136,21 +136,25 @@ class UnitAbsence(Frozen):
         description="unit -> % of its staff off on an average day")
 
 
-ServiceRoster = tagged_union(
-    {"by_unit": UnitRosters, "whole": Roster},
-    lambda value: "by_unit" if key_or_attr(value, "by_unit") is not None else "whole",
-    "expected a roster {shifts: [...]}, or {by_unit: {unit: roster}}")
-ServiceAbsence = tagged_union(
-    {"by_unit": UnitAbsence, "whole": Percent},
-    lambda value: "by_unit" if isinstance(value, (dict, UnitAbsence)) else "whole",
-    "expected a % from 0 to 100, or {by_unit: {unit: %}}")
+if TYPE_CHECKING:  # what the tagged unions below hold, for a type checker
+    ServiceRoster = Roster | UnitRosters
+    ServiceAbsence = float | UnitAbsence
+else:
+    ServiceRoster = tagged_union(
+        {"by_unit": UnitRosters, "whole": Roster},
+        lambda value: "by_unit" if key_or_attr(value, "by_unit") is not None else "whole",
+        "expected a roster {shifts: [...]}, or {by_unit: {unit: roster}}")
+    ServiceAbsence = tagged_union(
+        {"by_unit": UnitAbsence, "whole": Percent},
+        lambda value: "by_unit" if isinstance(value, (dict, UnitAbsence)) else "whole",
+        "expected a % from 0 to 100, or {by_unit: {unit: %}}")
 
 
 class Staffing(Frozen):
-    absence_pct: dict[str, ServiceAbsence] = Field(  # type: ignore[valid-type]
+    absence_pct: dict[str, ServiceAbsence] = Field(
         default_factory=dict, description="team or caseload -> % of staff off on an average "
                                           "day, for the service or {by_unit: {unit: %}}")
-    rosters: dict[str, ServiceRoster] = Field(  # type: ignore[valid-type]
+    rosters: dict[str, ServiceRoster] = Field(
         default_factory=dict, description="team or caseload -> staff on duty by hour and day, "
                                           "for the service or {by_unit: {unit: roster}}")
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.config.calendar import SimCalendar
 from sim.config.schema import CapacitatedService
-from sim.config.staffing import UnitAbsence, UnitRosters
+from sim.config.staffing import Roster, UnitAbsence, UnitRosters
 
 if TYPE_CHECKING:
     from sim.config.checks import Path, Problem
@@ -100,13 +100,12 @@ def _check_staffing(scenario: Scenario, problems: list[Problem]) -> None:
         spec = _check_service(scenario, service, path, ("team", "caseload"), problems)
         if spec is None:
             continue
+        rosters: dict[Path, Roster] = {path: roster} if isinstance(roster, Roster) else {
+            (*path, "by_unit", unit): one for unit, one in roster.by_unit.items()}
         if isinstance(roster, UnitRosters):
             _check_every_unit(scenario, service, spec, list(roster.by_unit), (*path, "by_unit"),
                               "roster", problems)
-            unit_rosters = {(*path, "by_unit", unit): r for unit, r in roster.by_unit.items()}
-        else:
-            unit_rosters = {path: roster}
-        for where, one in unit_rosters.items():
+        for where, one in rosters.items():
             if one.peak == 0:
                 problems.append(_problem(where, "the roster has no staff on any shift"))
 
