@@ -89,18 +89,14 @@ def test_each_unit_follows_its_own_roster_hour_by_hour():
 
 
 def test_unit_rosters_are_scaled_to_each_unit_capacity():
-    """A sweep or search changing one unit's capacity scales that unit's roster only; a
-    total capacity is shared across the units, and each roster scaled to its share."""
+    """A sweep or search changing one unit's capacity scales that unit's roster only."""
     rosters = {unit: roster(2, 1) for unit in UNITS}
     staffing = {"rosters": {"server": {"by_unit": rosters}}}
-    log = run_replication(three_localities({"north": 4, "central": 2, "south": 2},
+    log = run_replication(three_localities({"north": 4, "central": 2, "south": 1},
                                            staffing=staffing), 0)
     assert (capacity_by_hour(log, 0) == day_and_night(4, 2)).all()  # doubled
     assert (capacity_by_hour(log, 1) == day_and_night(2, 1)).all()  # as written
-    # 7 shared 3 : 2 : 2 by equal populations (largest remainder); 3 x 1/2 rounds up to 2
-    log = run_replication(three_localities(7, staffing=staffing), 0)
-    assert (capacity_by_hour(log, 0) == day_and_night(3, 2)).all()
-    assert (capacity_by_hour(log, 2) == day_and_night(2, 1)).all()
+    assert (capacity_by_hour(log, 2) == day_and_night(1, 1)).all()  # halved, 1/2 rounded up
 
 
 def test_a_service_roster_and_the_unit_rosters_it_splits_into_give_the_same_run():
@@ -223,6 +219,10 @@ TEAM = roster(2, 1)
     ({"staffing": {"rosters": {"server": {"by_unit": {
         "north": roster(0, 0), "central": TEAM, "south": TEAM}}}}},
      "staffing.rosters.server.by_unit.north: the roster has no staff on any shift"),
+    ({"staffing": {"rosters": {"server": {**TEAM, "by_unit": {unit: TEAM for unit in UNITS}}}}},
+     "staffing.rosters.server: both shifts (a roster for the whole service) and by_unit: a "
+     "file that extends one with the other merges them; list this roster in the file's "
+     "replace: [staffing.rosters.<service>]"),
     ({"staffing": {"absence_pct": {"server": {"by_unit": {"north": -3, "central": 2,
                                                           "south": 2}}}}},
      "staffing.absence_pct.server.by_unit.north: expected greater than or equal to 0"),
@@ -254,11 +254,24 @@ TEAM = roster(2, 1)
      "escalation.e.units: mutual aid needs at least two units"),
 ])
 def test_bad_unit_staffing_is_rejected_with_the_field_and_what_was_expected(blocks, message):
-    data = three_localities(6).model_dump(mode="json")
+    data = three_localities({unit: 2 for unit in UNITS}).model_dump(mode="json")
     data.update(blocks)
     with pytest.raises(ScenarioError) as error:
         validate(data, {}, "locality.yaml")
     assert f"locality.yaml: {message}" in str(error.value)
+
+
+def test_unit_rosters_need_each_unit_capacity_not_a_total():
+    """A total would be split by population and each team's roster silently rescaled to its
+    share (6 over three teams rostered 3, 2 and 1 would give 2 each)."""
+    rosters = {"north": roster(3, 1), "central": roster(2, 1), "south": roster(1, 1)}
+    data = three_localities(6).model_dump(mode="json")
+    data["staffing"] = {"rosters": {"server": {"by_unit": rosters}}}
+    with pytest.raises(ScenarioError) as error:
+        validate(data, {}, "locality.yaml")
+    assert ("locality.yaml: services.server.capacity: 'server' is rostered unit by unit "
+            "(staffing.rosters.server.by_unit): give capacity_by_unit, each unit's roster peak "
+            "({north: 3, central: 2, south: 1}), and capacity: null") in str(error.value)
 
 
 def test_a_service_in_one_unit_takes_no_by_unit_staffing():

@@ -128,6 +128,16 @@ class UnitRosters(Frozen):
     by_unit: Annotated[dict[str, Roster], Field(min_length=1)] = Field(
         description="unit -> its roster, scaled so its peak is the unit's capacity")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _not_merged_with_a_service_roster(cls, data: object) -> object:
+        if isinstance(data, dict) and "shifts" in data:
+            raise ValueError(
+                "both shifts (a roster for the whole service) and by_unit: a file that "
+                "extends one with the other merges them; list this roster in the file's "
+                "replace: [staffing.rosters.<service>] to set it in full")
+        return data
+
 
 class UnitAbsence(Frozen):
     """Sickness absence for each unit (locality team) of a service."""

@@ -105,6 +105,14 @@ def _check_staffing(scenario: Scenario, problems: list[Problem]) -> None:
         if isinstance(roster, UnitRosters):
             _check_every_unit(scenario, service, spec, list(roster.by_unit), (*path, "by_unit"),
                               "roster", problems)
+            if spec.capacity_by_unit is None:
+                # a total would be split by population and each roster rescaled to its share,
+                # silently changing the staff written
+                peaks = ", ".join(f"{unit}: {one.peak}" for unit, one in roster.by_unit.items())
+                problems.append(_problem(("services", service, "capacity"), (
+                    f"'{service}' is rostered unit by unit (staffing.rosters.{service}.by_unit): "
+                    f"give capacity_by_unit, each unit's roster peak ({{{peaks}}}), and "
+                    f"capacity: null")))
         for where, one in rosters.items():
             if one.peak == 0:
                 problems.append(_problem(where, "the roster has no staff on any shift"))
