@@ -33,8 +33,9 @@ staffing:
         central: ...
 ```
 
-Each unit's roster is scaled so that its peak is that unit's capacity (``capacity_by_unit``,
-or the unit's share of ``capacity``), as a service's roster is scaled to the service's.
+Each unit's roster is scaled so that its peak is that unit's capacity, as a service's
+roster is scaled to the service's; the service gives ``capacity_by_unit`` (a total would be
+split by population and rescale each team's roster to its share, silently).
 
 At the end of a shift a patient in service is finished; new work waits for the next shift
 (capacity falls, no-one is interrupted). Absence: each day, each of a unit's staff is off
