@@ -19,10 +19,15 @@ two thresholds escalation stays as it is, so it does not open and close at every
 When escalation closes, patients in escalation beds finish their stay; no-one new is
 admitted until occupancy is back under the core capacity.
 
+For a service organised in several units (locality teams), ``units: [north, south]`` opens
+escalation at those units only (``capacity`` split across them as the service's capacity
+is), and ``capacity_by_unit: {north: 2, south: 1}`` instead of ``capacity`` says how many
+each unit opens (units not named open none).
+
 Mutual aid between localities (``mutual_aid: true``, for a service organised in several
 units): a unit above ``open_above`` borrows ``capacity`` units from the least pressed other
 unit below ``close_below``, whose capacity falls by as much, and gives them back once its own
-measure is below ``close_below``.
+measure is below ``close_below``. With ``units``, only those units lend and borrow.
 """
 
 from __future__ import annotations
@@ -39,7 +44,14 @@ Month = Literal["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 
 class Escalation(Frozen):
     service: str
-    capacity: Annotated[int, Field(ge=1, description="units opened, all of the service's units")]
+    capacity: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="units opened, split across the escalating units as the service's "
+                          "capacity; with mutual aid, units lent")
+    capacity_by_unit: Annotated[dict[str, Annotated[int, Field(ge=0)]],
+                                Field(min_length=1)] | None = Field(
+        None, description="unit -> units it opens, instead of 'capacity'; units not named open none")
+    units: Annotated[list[str], Field(min_length=1)] | None = Field(
+        None, description="units that escalate (or lend and borrow); default all")
     measure: Literal["occupancy_pct", "queue"] = "occupancy_pct"
     open_above: NonNegative
     close_below: Positive = Field(description="above 0, or escalation could never close")
@@ -52,6 +64,18 @@ class Escalation(Frozen):
                            "service (a locality team) instead of opening new ones")
 
     @model_validator(mode="after")
+    def _capacity_given_once(self) -> Escalation:
+        if (self.capacity is None) == (self.capacity_by_unit is None):
+            raise ValueError("give exactly one of 'capacity' or 'capacity_by_unit'")
+        if self.capacity_by_unit is not None and self.units is not None:
+            raise ValueError("give 'units' with 'capacity', not with 'capacity_by_unit' "
+                             "(whose keys are the units that escalate)")
+        if self.capacity_by_unit is not None and self.mutual_aid:
+            raise ValueError("mutual aid lends 'capacity' units; give 'capacity' (and 'units' "
+                             "for the units taking part), not 'capacity_by_unit'")
+        return self
+
+    @model_validator(mode="after")
     def _hysteresis(self) -> Escalation:
         if self.close_below >= self.open_above:
             raise ValueError(f"close_below ({self.close_below}) must be below open_above "
@@ -61,3 +85,9 @@ class Escalation(Frozen):
     def open_in(self, month: int) -> bool:
         """May it be open in ``month`` (1 = January)?"""
         return self.months is None or MONTHS[month - 1] in self.months
+
+    def covers(self, unit: str) -> bool:
+        """Does ``unit`` of the service escalate (or take part in mutual aid)?"""
+        if self.capacity_by_unit is not None:
+            return unit in self.capacity_by_unit
+        return self.units is None or unit in self.units

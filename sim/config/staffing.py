@@ -19,6 +19,24 @@ the service's units, split across them as its capacity is. Write the service's
 ``capacity`` as the most staff on duty at once: the roster is scaled so that its peak is the
 capacity, so a sweep or capacity search that changes the capacity scales every shift.
 
+A service organised in several units (locality teams) may instead give each unit its own
+roster and absence, not split:
+
+```yaml
+staffing:
+  absence_pct:
+    ucr: {by_unit: {north: 6, central: 5, south: 4}}
+  rosters:
+    ucr:
+      by_unit:                          # every unit of the service, each its own staff
+        north: {shifts: [{days: [Mon, Tue, Wed, Thu, Fri, Sat, Sun], hours: [8, 20], staff: 2}]}
+        central: ...
+```
+
+Each unit's roster is scaled so that its peak is that unit's capacity, as a service's
+roster is scaled to the service's; the service gives ``capacity_by_unit`` (a total would be
+split by population and rescale each team's roster to its share, silently).
+
 At the end of a shift a patient in service is finished; new work waits for the next shift
 (capacity falls, no-one is interrupted). Absence: each day, each of a unit's staff is off
 with the day's absence probability (``absence_pct`` plus any surge's), independently, and
@@ -28,12 +46,12 @@ the unit's rostered staff that day are reduced in proportion.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
 
-from sim.config.base import Frozen
+from sim.config.base import Frozen, key_or_attr, tagged_union
 from sim.config.calendar import SimCalendar
 from sim.config.profile import WEEKDAYS
 from sim.config.surges import Percent
@@ -105,8 +123,53 @@ class Roster(Frozen):
                          for date in dates])
 
 
+class UnitRosters(Frozen):
+    """A roster for each unit (locality team) of a service, each the unit's own staff."""
+
+    by_unit: Annotated[dict[str, Roster], Field(min_length=1)] = Field(
+        description="unit -> its roster, scaled so its peak is the unit's capacity")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_merged_with_a_service_roster(cls, data: object) -> object:
+        if isinstance(data, dict) and "shifts" in data:
+            raise ValueError(
+                "both shifts (a roster for the whole service) and by_unit: a file that "
+                "extends one with the other merges them; list this roster in the file's "
+                "replace: [staffing.rosters.<service>] to set it in full")
+        return data
+
+
+class UnitAbsence(Frozen):
+    """Sickness absence for each unit (locality team) of a service."""
+
+    by_unit: Annotated[dict[str, Percent], Field(min_length=1)] = Field(
+        description="unit -> % of its staff off on an average day")
+
+
+if TYPE_CHECKING:  # what the tagged unions below hold, for a type checker
+    ServiceRoster = Roster | UnitRosters
+    ServiceAbsence = float | UnitAbsence
+else:
+    ServiceRoster = tagged_union(
+        {"by_unit": UnitRosters, "whole": Roster},
+        lambda value: "by_unit" if key_or_attr(value, "by_unit") is not None else "whole",
+        "expected a roster {shifts: [...]}, or {by_unit: {unit: roster}}")
+    ServiceAbsence = tagged_union(
+        {"by_unit": UnitAbsence, "whole": Percent},
+        lambda value: "by_unit" if isinstance(value, (dict, UnitAbsence)) else "whole",
+        "expected a % from 0 to 100, or {by_unit: {unit: %}}")
+
+
 class Staffing(Frozen):
-    absence_pct: dict[str, Percent] = Field(
-        default_factory=dict, description="team or caseload -> % of staff off on an average day")
-    rosters: dict[str, Roster] = Field(
-        default_factory=dict, description="team or caseload -> staff on duty by hour and day")
+    absence_pct: dict[str, ServiceAbsence] = Field(
+        default_factory=dict, description="team or caseload -> % of staff off on an average "
+                                          "day, for the service or {by_unit: {unit: %}}")
+    rosters: dict[str, ServiceRoster] = Field(
+        default_factory=dict, description="team or caseload -> staff on duty by hour and day, "
+                                          "for the service or {by_unit: {unit: roster}}")
+
+    def absence_of(self, service: str, unit: str) -> float:
+        """% of the staff of ``service``'s ``unit`` off on an average day (0 if not given)."""
+        absence = self.absence_pct.get(service, 0.0)
+        return absence.by_unit[unit] if isinstance(absence, UnitAbsence) else absence

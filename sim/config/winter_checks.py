@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.config.calendar import SimCalendar
 from sim.config.schema import CapacitatedService
+from sim.config.staffing import Roster, UnitAbsence, UnitRosters
 
 if TYPE_CHECKING:
     from sim.config.checks import Path, Problem
@@ -16,15 +17,7 @@ if TYPE_CHECKING:
 def check_winter(scenario: Scenario, problems: list[Problem]) -> None:
     _check_surges(scenario, problems)
     _check_staffing(scenario, problems)
-    for name, escalation in scenario.escalation.items():
-        path = ("escalation", name, "service")
-        spec = _check_service(scenario, escalation.service, path, ("ward", "team", "caseload"),
-                              problems)
-        if spec is not None and escalation.mutual_aid and \
-                len(scenario.geography.units(spec.level)) < 2:
-            problems.append(_problem(path, (
-                f"mutual aid needs a service organised in several units; '{escalation.service}' "
-                f"has one {spec.level} unit")))
+    _check_escalation(scenario, problems)
 
 
 def _problem(path: Path, message: str) -> Problem:
@@ -96,13 +89,70 @@ def _check_surges(scenario: Scenario, problems: list[Problem]) -> None:
 
 def _check_staffing(scenario: Scenario, problems: list[Problem]) -> None:
     staffing = scenario.staffing
-    for service in staffing.absence_pct:
-        _check_service(scenario, service, ("staffing", "absence_pct", service),
-                       ("team", "caseload"), problems)
+    for service, absence in staffing.absence_pct.items():
+        path = ("staffing", "absence_pct", service)
+        spec = _check_service(scenario, service, path, ("team", "caseload"), problems)
+        if spec is not None and isinstance(absence, UnitAbsence):
+            _check_every_unit(scenario, service, spec, list(absence.by_unit), (*path, "by_unit"),
+                              "absence", problems)
     for service, roster in staffing.rosters.items():
         path = ("staffing", "rosters", service)
         spec = _check_service(scenario, service, path, ("team", "caseload"), problems)
         if spec is None:
             continue
-        if roster.peak == 0:
-            problems.append(_problem(path, "the roster has no staff on any shift"))
+        rosters: dict[Path, Roster] = {path: roster} if isinstance(roster, Roster) else {
+            (*path, "by_unit", unit): one for unit, one in roster.by_unit.items()}
+        if isinstance(roster, UnitRosters):
+            _check_every_unit(scenario, service, spec, list(roster.by_unit), (*path, "by_unit"),
+                              "roster", problems)
+            if spec.capacity_by_unit is None:
+                # a total would be split by population and each roster rescaled to its share,
+                # silently changing the staff written
+                peaks = ", ".join(f"{unit}: {one.peak}" for unit, one in roster.by_unit.items())
+                problems.append(_problem(("services", service, "capacity"), (
+                    f"'{service}' is rostered unit by unit (staffing.rosters.{service}.by_unit): "
+                    f"give capacity_by_unit, each unit's roster peak ({{{peaks}}}), and "
+                    f"capacity: null")))
+        for where, one in rosters.items():
+            if one.peak == 0:
+                problems.append(_problem(where, "the roster has no staff on any shift"))
+
+
+def _check_every_unit(scenario: Scenario, service: str, spec: CapacitatedService,
+                      given: list[str], path: Path, what: str, problems: list[Problem]) -> None:
+    """A ``by_unit`` mapping names every unit of the service and nothing else, and the
+    service has more than one unit."""
+    units = scenario.geography.units(spec.level)
+    if len(units) == 1:
+        problems.append(_problem(path, (
+            f"'{service}' is organised in one {spec.level} unit ('{units[0]}'); give one "
+            f"{what} for the whole service instead of by_unit")))
+        return
+    _check_names(given, units, path, spec.level, problems)
+    missing = [unit for unit in units if unit not in given]
+    if missing:
+        problems.append(_problem(path, (
+            f"missing {', '.join(missing)}: every {spec.level} unit of '{service}' needs its "
+            f"own {what} (expected {units})")))
+
+
+def _check_escalation(scenario: Scenario, problems: list[Problem]) -> None:
+    for name, escalation in scenario.escalation.items():
+        path = ("escalation", name)
+        spec = _check_service(scenario, escalation.service, (*path, "service"),
+                              ("ward", "team", "caseload"), problems)
+        if spec is None:
+            continue
+        units = scenario.geography.units(spec.level)
+        _check_names(escalation.units, units, (*path, "units"), spec.level, problems)
+        _check_names(list(escalation.capacity_by_unit or {}), units, (*path, "capacity_by_unit"),
+                     spec.level, problems)
+        taking_part = [unit for unit in units if escalation.covers(unit)]
+        if escalation.mutual_aid and len(units) < 2:
+            problems.append(_problem((*path, "service"), (
+                f"mutual aid needs a service organised in several units; '{escalation.service}' "
+                f"has one {spec.level} unit")))
+        elif escalation.mutual_aid and len(taking_part) < 2:
+            problems.append(_problem((*path, "units"), (
+                f"mutual aid needs at least two units to lend and borrow (expected two or more "
+                f"of {units})")))

@@ -9,6 +9,7 @@ new requests wait until fewer units are in use than the new capacity (``Pool``).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Generator
@@ -20,6 +21,7 @@ from sim.config.calendar import SimCalendar
 from sim.config.capacity import split_capacity, unit_capacities
 from sim.config.escalation import Escalation
 from sim.config.schema import CapacitatedService, Scenario
+from sim.config.staffing import Roster, UnitRosters
 from sim.config.surges import SurgeClock
 
 HOUR = 1 / 24  # days
@@ -45,7 +47,8 @@ def round_half_up(x: float) -> int:
 
 @dataclass
 class UnitPlan:
-    """What moves one unit's capacity. Counts are this unit's share of the service's."""
+    """What moves one unit's capacity: its own roster and absence, or its share of the
+    service's."""
 
     service: int
     unit: int
@@ -56,8 +59,7 @@ class UnitPlan:
     surge_absence: list[tuple[SurgeClock, float]] = field(default_factory=list)  # (surge, chance)
     closed_beds: list[tuple[SurgeClock, int]] = field(default_factory=list)
     escalations: list[tuple[Escalation, int]] = field(default_factory=list)
-    mutual_aid: bool = False  # lends to or borrows from its service's other units
-
+    mutual_aid: list[Escalation] = field(default_factory=list)  # loans it may take part in
 
     @property
     def hourly(self) -> bool:
@@ -67,6 +69,8 @@ class UnitPlan:
 def unit_plans(scenario: Scenario, calendar: SimCalendar, horizon: float) -> list[UnitPlan]:
     """A plan for every unit whose capacity can change in ``scenario``."""
     clocks = {name: SurgeClock(surge, calendar) for name, surge in scenario.surges.items()}
+    # a day past the horizon: the last hour boundary may round to just before it
+    dates = calendar.dates(horizon + 1)
     plans = []
     for index, (name, spec) in enumerate(scenario.services.items()):
         if not isinstance(spec, CapacitatedService):
@@ -82,21 +86,19 @@ def unit_plans(scenario: Scenario, calendar: SimCalendar, horizon: float) -> lis
         units = [UnitPlan(index, u, f"{name}.{unit}", bases[u])
                  for u, unit in enumerate(capacities)]
         staffing = scenario.staffing
-        if name in staffing.rosters:
-            roster = staffing.rosters[name]
-            # a day past the horizon: the last hour boundary may round to just before it
-            dates = calendar.dates(horizon + 1)
-            # scaled so that the roster's peak is the service's capacity (equal as written;
-            # a sweep or capacity search that changes the capacity scales the whole roster)
-            scale = sum(bases) / roster.peak
-            by_day = np.floor(roster.by_day(calendar, dates) * scale + 0.5).astype(int)
+        roster = staffing.rosters.get(name)
+        if isinstance(roster, UnitRosters):
+            for plan, unit in zip(units, capacities):
+                plan.roster = scaled_roster(roster.by_unit[unit], plan.base, calendar, dates)
+        elif roster is not None:
+            by_day = scaled_roster(roster, sum(bases), calendar, dates)
             # the few distinct totals split once: [distinct total, unit]
             totals, where = np.unique(by_day, return_inverse=True)
             split = np.array([shares(int(total)) for total in totals])
             for u, plan in enumerate(units):
                 plan.roster = split[:, u][where].reshape(by_day.shape)
-        for plan in units:
-            plan.absence = staffing.absence_pct.get(name, 0.0) / 100
+        for plan, unit in zip(units, capacities):
+            plan.absence = staffing.absence_of(name, unit) / 100
         for surge_name, surge in scenario.surges.items():
             effects = surge.effects
             if name in effects.absence_pct:
@@ -108,15 +110,32 @@ def unit_plans(scenario: Scenario, calendar: SimCalendar, horizon: float) -> lis
         for escalation in scenario.escalation.values():
             if escalation.service != name:
                 continue
+            taking_part = [(plan, unit) for plan, unit in zip(units, capacities)
+                           if escalation.covers(unit)]
             if escalation.mutual_aid:
-                for plan in units:
-                    plan.mutual_aid = True
+                for plan, _ in taking_part:
+                    plan.mutual_aid.append(escalation)
+            elif escalation.capacity_by_unit is not None:
+                for plan, unit in taking_part:
+                    plan.escalations.append((escalation, escalation.capacity_by_unit[unit]))
             else:
-                for plan, extra in zip(units, shares(escalation.capacity)):
+                assert escalation.capacity is not None  # validated: one of the two is given
+                # split as the service's capacity, over the units that escalate
+                extras = shares(escalation.capacity, [plan.base for plan, _ in taking_part])
+                for (plan, _), extra in zip(taking_part, extras):
                     plan.escalations.append((escalation, extra))
         plans += [p for p in units if p.hourly or p.absence or p.surge_absence or p.closed_beds
                   or p.mutual_aid]
     return plans
+
+
+def scaled_roster(roster: Roster, peak: int, calendar: SimCalendar,
+                  dates: list[dt.date]) -> np.ndarray:
+    """Staff on duty by [day, hour] for ``dates``, scaled so that the roster's peak is ``peak``
+    (equal as written; a sweep or capacity search that changes the capacity scales every
+    shift), rounded half up."""
+    scale = peak / roster.peak
+    return np.floor(roster.by_day(calendar, dates) * scale + 0.5).astype(int)
 
 
 class CapacityController:
@@ -209,8 +228,12 @@ class MutualAid:
 
     def __init__(self, escalation: Escalation, units: list[CapacityController],
                  calendar: SimCalendar):
+        """``units``: the controllers of the escalation's service; those of units not taking
+        part in it (``units`` of the escalation) are left out."""
+        assert escalation.capacity is not None  # validated: mutual aid lends 'capacity'
         self.escalation = escalation
-        self.units = units
+        self.amount = escalation.capacity
+        self.units = [unit for unit in units if escalation in unit.plan.mutual_aid]
         self.calendar = calendar
         self.loans: dict[int, int] = {}  # borrower -> lender (indices into units)
 
@@ -228,14 +251,14 @@ class MutualAid:
     def recall(self, now: float) -> None:
         """Every hour: a lender whose own core has fallen below the loan (its roster, absence
         or closed beds) takes the loan back, as does one lent to a unit now closed."""
-        amount = self.escalation.capacity
+        amount = self.amount
         for borrower, lender in list(self.loans.items()):
             if self.units[lender].core < amount or not self.units[borrower].core:
                 self._move(now, lender, borrower, -amount)
                 del self.loans[borrower]
 
     def check(self, now: float, month: int) -> None:
-        escalation, units, amount = self.escalation, self.units, self.escalation.capacity
+        escalation, units, amount = self.escalation, self.units, self.amount
         for borrower, lender in list(self.loans.items()):
             if not escalation.open_in(month) or \
                     units[borrower].measure(escalation) < escalation.close_below:
