@@ -252,8 +252,8 @@ def test_unit_resources_keep_the_other_units():
     resources = [Resource(service="ic_home", unit="north", bounds=(20, 40)),
                  Resource(service="ucr", unit="south", bounds=(1, 3))]
     changes = capacity_changes(scenario, resources, (25, 2))
-    assert changes["services.ic_home.capacity_by_unit"] == {"north": 25, "central": 30,
-                                                            "south": 26}
+    assert changes["services.ic_home.capacity_by_unit"] == {"north": 25, "central": 29,
+                                                            "south": 25}
     ucr = scenario.with_changes(changes).services["ucr"]
     assert ucr.capacity is None and ucr.capacity_by_unit["south"] == 2
 

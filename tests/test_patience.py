@@ -194,18 +194,27 @@ def test_readmissions_come_back_through_ed():
     assert len(from_ed) > 0
 
 
-def _paired(changes: dict[str, Any], reps: int = 4) -> pd.DataFrame:
-    """Paired differences (changed - baseline) over short runs of the shipped baseline."""
-    short = {"time.replications": reps, "time.run_days": 120}
-    a = run_scenario(baseline(short), jobs=2, progress=False, executor="serial")
-    b = run_scenario(baseline({**short, **changes}), jobs=2, progress=False,
-                     executor="serial")
-    table = compare(a.metrics, b.metrics)
+SHORT_RUN = {"time.replications": 4, "time.run_days": 120}
+
+
+def _metrics_of(changes: dict[str, Any]) -> pd.DataFrame:
+    """Replication metrics of a short run of the shipped baseline with ``changes``."""
+    return run_scenario(baseline({**SHORT_RUN, **changes}), progress=False).metrics
+
+
+@pytest.fixture(scope="module")
+def base_metrics() -> pd.DataFrame:
+    return _metrics_of({})
+
+
+def _paired(base: pd.DataFrame, changes: dict[str, Any]) -> pd.DataFrame:
+    """Paired differences (changed - baseline), overall."""
+    table = compare(base, _metrics_of(changes))
     return table[table["locality"] == "all"].set_index("metric")
 
 
-def test_starving_ucr_raises_ed_attendances_and_admissions():
-    diff = _paired({"services.ucr.capacity": 1})
+def test_starving_ucr_raises_ed_attendances_and_admissions(base_metrics):
+    diff = _paired(base_metrics, {"services.ucr.capacity": 1})
     for metric in ("ed_attendances", "emergency_admissions", "admissions_after_reneging"):
         assert diff.loc[metric, "diff_ci_low"] > 0, (metric, diff.loc[metric].to_dict())
 
@@ -213,19 +222,16 @@ def test_starving_ucr_raises_ed_attendances_and_admissions():
 @pytest.mark.parametrize("field, more", [("services.ucr.capacity", 6),
                                          ("services.ic_beds.capacity", 90),
                                          ("services.ic_home.capacity", 110)])
-def test_more_community_capacity_never_raises_admissions(field, more):
-    diff = _paired({field: more})
+def test_more_community_capacity_never_raises_admissions(base_metrics, field, more):
+    diff = _paired(base_metrics, {field: more})
     admissions = diff.loc["emergency_admissions"]
     assert admissions["diff_mean"] <= 0 and admissions["diff_ci_low"] < 0, admissions.to_dict()
 
 
-def test_pairing_keeps_the_difference_precise():
+def test_pairing_keeps_the_difference_precise(base_metrics):
     """Common random numbers: when only a capacity changes, the paired differences vary far
     less than the runs themselves (the patience draws come from each patient's own stream)."""
-    short = {"time.replications": 6, "time.run_days": 90}
-    a = run_scenario(baseline(short), progress=False, executor="serial").metrics
-    b = run_scenario(baseline({**short, "services.ucr.capacity": 4}), progress=False,
-                     executor="serial").metrics
+    a, b = base_metrics, _metrics_of({"services.ucr.capacity": 4})
 
     def values(metrics: pd.DataFrame) -> np.ndarray:
         rows = metrics[(metrics["metric"] == "emergency_admissions") & (metrics["locality"] == "all")]

@@ -397,9 +397,9 @@ def test_route_probabilities_must_sum_to_one(tmp_path, base):
 
 
 def test_route_probabilities_sum_to_one_per_attribute_value(tmp_path, base):
-    values = base["services"]["ed"]["routes"]["admit"]["probability"]["values"]
+    values = base["services"]["acute"]["routes"]["died"]["probability"]["values"]
     values["85+"] = round(values["85+"] + 0.05, 6)
-    assert_only(problems(tmp_path, base), "services.ed.routes", "sum", "age_band=85+")
+    assert_only(problems(tmp_path, base), "services.acute.routes", "sum", "age_band=85+")
 
 
 def test_route_probabilities_by_two_attributes_checked_per_combination(tmp_path, base):
@@ -442,7 +442,8 @@ def test_referral_source_shares_sum_to_one_per_residence(tmp_path, base):
 def test_referral_sources_vary_by_residence_only(tmp_path, base):
     bands = base["geography"]["age_bands"]
     put(base, "demand.community_crisis.sources",
-        {"by": "age_band", "values": {band: {"gp": 1.0} for band in bands}})
+        {"by": "age_band", "values": {band: {"gp": 0.5, "ambulance": 0.25, "care_home": 0.25}
+                                      for band in bands}})
     assert_only(problems(tmp_path, base), "demand.community_crisis.sources.by", "residence")
 
 
@@ -535,19 +536,19 @@ def test_reporting_role_must_be_capacitated(tmp_path, base):
 
 
 def test_by_table_names_unknown_attribute_value(tmp_path, base):
-    put(base, "services.ed.routes.admit.probability.values.90+", 0.6)
-    assert_only(problems(tmp_path, base), "services.ed.routes.admit.probability.values.90+",
+    put(base, "services.acute.routes.died.probability.values.90+", 0.06)
+    assert_only(problems(tmp_path, base), "services.acute.routes.died.probability.values.90+",
                 "unknown age_band")
 
 
 def test_by_table_misses_an_attribute_value(tmp_path, base):
-    del base["services"]["ed"]["routes"]["admit"]["probability"]["values"]["85+"]
-    assert_only(problems(tmp_path, base), "services.ed.routes.admit.probability.values",
+    del base["services"]["acute"]["routes"]["died"]["probability"]["values"]["85+"]
+    assert_only(problems(tmp_path, base), "services.acute.routes.died.probability.values",
                 "no value for age_band", "85+")
 
 
 def test_by_table_default_covers_missing_values(tmp_path, base):
-    values = base["services"]["ed"]["routes"]["admit"]["probability"]["values"]
+    values = base["services"]["acute"]["routes"]["died"]["probability"]["values"]
     values["default"] = values.pop("85+")
     write_valid(tmp_path, base)
 
