@@ -13,8 +13,7 @@ from sim.config.schema import NO_PATHWAY
 from sim.engine.eventlog import Event
 from sim.engine.model import ReplicationLog
 
-
-# A wait for a service ends when it starts or when the patient gives up (docs/eventlog.md)
+# A wait for a service ends when it starts or when the patient gives up (docs/patience.md)
 WAIT_ENDS = (Event.START, Event.RENEGE)
 
 

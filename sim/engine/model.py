@@ -398,8 +398,7 @@ class Model:
             busy = came_by.when_busy if came_by is not None and came_by.sets_when_busy \
                 else service.when_busy
             pool, request = pools[index][patient.locality], None
-            if busy is not None and pool is not None and not queued and busy.balks(
-                    len(pool.queue), pool.capacity - len(pool.users), pool.capacity, patient):
+            if busy is not None and pool is not None and not queued and busy.balks(pool, patient):
                 record(pid, env.now, BALK, index, patient.pathway)
                 service, came_by = services[busy.balk_to], None  # type: ignore[index]
                 continue

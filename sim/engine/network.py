@@ -14,6 +14,7 @@ from operator import attrgetter
 from typing import Any, Callable
 
 import numpy as np
+import simpy
 
 from sim.config.calendar import SimCalendar
 from sim.config.capacity import unit_capacities
@@ -123,10 +124,11 @@ class BusyTable:
     renege_to: int | None
     patience: Sampler | None
 
-    def balks(self, queued: int, free: int, capacity: int, patient: Any) -> bool:
-        """Does a patient asking now go elsewhere? Only when no unit is free, and at least
-        ``queue_at_least`` wait, and (if given) the expected wait exceeds the threshold."""
-        if self.balk_to is None or free > 0 or queued < self.queue_at_least:
+    def balks(self, pool: simpy.Resource, patient: Any) -> bool:
+        """Does a patient asking ``pool`` now go elsewhere? Only when no unit is free, and at
+        least ``queue_at_least`` wait, and (if given) the expected wait exceeds the threshold."""
+        queued, capacity = len(pool.queue), int(pool.capacity)
+        if self.balk_to is None or len(pool.users) < capacity or queued < self.queue_at_least:
             return False
         if self.expected_wait_above is None:
             return True
