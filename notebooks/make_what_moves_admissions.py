@@ -55,7 +55,7 @@ pd.set_option("display.width", 140)
 pd.set_option("display.float_format", "{:,.2f}".format)
 
 SCENARIOS = Path("..") / "scenarios"  # this notebook runs from notebooks/
-REPS, RUN_DAYS = 5, 180               # for a report: 20 and 365 (see below)
+REPS, RUN_DAYS = 6, 180               # for a report: 20 and 365
 PER_YEAR = 365 / RUN_DAYS             # counts over the results period -> a year
 STEP = {"ucr": 1, "ic_beds": 5, "ic_home": 5}  # units added for each lever
 
@@ -68,21 +68,22 @@ print(f"warm-up {t.warmup_days:g} days (as shipped), results {t.run_days:g} days
       f"(shipped {shipped.time.run_days:g}), follow-up {t.follow_up_days:g} days, "
       f"{t.replications} replications (shipped {shipped.time.replications}), seed {t.seed}")"""),
     ("md", """\
-**Run length.** The warm-up is the shipped one (printed above): starting from empty, acute
-occupancy keeps climbing for about six months as long stays and delayed discharges build up
-(`docs/calibration.md`), and with a shorter warm-up the IC beds and acute ward would be less
-full than in the calibrated model, so fewer step-up patients would find the beds full and the
-effects below would be understated. What is shortened is the results period (180 days instead
-of a year) and the replications (5 instead of 10), so that the notebook runs in about a
-minute on two cores. Counts are scaled to **a year** (x 365/180). Because every comparison is
-paired, 5 replications already separate most effects from zero; for a board paper set
-`REPS, RUN_DAYS = 20, 365`, or from the command line, e.g. `python -m sim sweep
-scenarios/baseline.yaml --vary services.ucr.capacity=3,4 --reps 20`.
+**Run length.** The warm-up is the shipped one (printed above). The run starts empty and the
+acute and IC beds, at 93-95% occupancy, settle slowly: with 90 days of warm-up mean acute
+occupancy still rises by ~15 beds over the first four months of results, with 180 days it does
+not (`docs/calibration.md`). A shorter warm-up would leave the beds less full than in the
+calibrated model, so fewer step-up patients would find them full and the effects below would
+be understated. What is shortened is the results period and the replications (printed above),
+so that the notebook runs in about a minute on two idle cores (6 replications take no longer
+than 5 there: three rounds of two). Counts are scaled to **a year** (x 365 / results days).
+Because every comparison is paired, a few replications already separate most effects from
+zero; for a board paper set `REPS, RUN_DAYS = 20, 365` below, or from the command line, e.g.
+`python -m sim sweep scenarios/baseline.yaml --vary services.ucr.capacity=3,4 --reps 20`.
 
 ## 1. The levers and the steps
 
 A step has to be large enough for its effect to stand out from the noise of a short run, and
-small enough to stay near today's capacity: **+1 UCR clinician** (3 to 4 on duty), **+5 IC
+small enough to stay near today's capacity: **+1 UCR clinician**, **+5 IC
 beds** and **+5 home IC slots**; the effects are then divided by the step. In the locality
 configuration the UCR total is shared among the three teams by need-weighted population
 (`split: need_weighted_population`), so the extra clinician goes where that rule puts it, and
@@ -154,49 +155,65 @@ print(f"{len(results)} scenarios x {REPS} replications in "
 For each lever and configuration: the paired difference (with the step minus without),
 divided by the step, with its 95% t-interval across replications. Admissions and ED
 attendances are **a year**; acute occupancy is the **mean number of acute beds occupied**
-(including patients ready to leave but waiting). `elasticity` is the % change in admissions
-for a 1% increase in that capacity, to compare levers of very different sizes."""),
+(including patients ready to leave but waiting). Each cell is the mean with its 95% interval
+in brackets. The last column is an elasticity: the % change in admissions for 1% more of that
+capacity (a per-unit figure times today's capacity, over today's admissions), which compares
+levers of very different sizes without comparing their units."""),
     ("code", """\
 LABEL = {"ucr": "UCR clinician", "ic_beds": "IC bed", "ic_home": "home IC slot"}
 COUNTS = {"emergency_admissions", "ed_attendances", "admissions_after_reneging",
           "admissions_after_balking", "admissions_after_renege:ucr",
           "admissions_after_renege:ic_home", "admissions_after_balk:ic_beds",
-          "admissions_after_renege:spa", "reneged:ucr", "reneged:ic_home", "balked:ic_beds"}
+          "admissions_after_renege:spa"}
+DIFFS = ["diff_mean", "diff_ci_low", "diff_ci_high"]
 
 
 def paired(a, b, per=1.0):
-    \"\"\"sim.compare(a, b) for the whole borough, counts a year, divided by ``per``.\"\"\"
+    \"\"\"sim.compare(a, b) for the whole borough, counts scaled to a year; the difference and
+    its interval divided by ``per`` (the step), so they are per extra unit.\"\"\"
     table = sim.compare(results[a].metrics, results[b].metrics)
     table = table[table["locality"] == "all"].set_index("metric").drop(columns="locality")
-    scale = pd.Series(np.where(table.index.isin(COUNTS), PER_YEAR, 1.0) / per, table.index)
-    return table.mul(scale, axis=0)
+    table = table.mul(pd.Series(np.where(table.index.isin(COUNTS), PER_YEAR, 1.0),
+                                table.index), axis=0)
+    table[DIFFS] = table[DIFFS] / per
+    return table
 
 
-def interval(row, digits=1):
-    return f"{row.diff_mean:+,.{digits}f} ({row.diff_ci_low:+,.{digits}f} to {row.diff_ci_high:+,.{digits}f})"
+def total_capacity(scenario, service):
+    return sum(unit_capacities(scenario, scenario.services[service]).values())
 
 
 per_unit = {(config, lever): paired(config, (config, lever), STEP[lever])
             for (config, lever) in VARIANTS}
 rows = []
 for (config, lever), table in per_unit.items():
-    capacity = sum(unit_capacities(CONFIGS[config], CONFIGS[config].services[lever]).values())
-    adm = table.loc["emergency_admissions"]
     for metric in ("emergency_admissions", "acute_occupancy_mean", "ed_attendances"):
-        r = table.loc[metric]
-        rows.append({"configuration": config, "lever": lever, "metric": metric,
-                     "per_unit": r.diff_mean, "ci_low": r.diff_ci_low, "ci_high": r.diff_ci_high})
-    rows.append({"configuration": config, "lever": lever, "metric": "elasticity",
-                 "per_unit": (adm.diff_mean / adm.a_mean) / (1 / capacity),
-                 "ci_low": (adm.diff_ci_low / adm.a_mean) / (1 / capacity),
-                 "ci_high": (adm.diff_ci_high / adm.a_mean) / (1 / capacity)})
-effects = pd.DataFrame(rows)
-effects.pivot_table(index=["configuration", "lever"], columns="metric",
-                    values=["per_unit", "ci_low", "ci_high"]).swaplevel(axis=1).sort_index(
-    axis=1, level=0)[["emergency_admissions", "acute_occupancy_mean", "ed_attendances",
-                      "elasticity"]]"""),
+        rows.append((config, lever, metric, *table.loc[metric, DIFFS]))
+    # elasticity: % change in admissions for 1% more of this capacity
+    adm = table.loc["emergency_admissions"]
+    scale = total_capacity(CONFIGS[config], lever) / adm.a_mean
+    rows.append((config, lever, "elasticity", *(adm[DIFFS] * scale)))
+effects = pd.DataFrame(rows, columns=["configuration", "lever", "metric", "per_unit",
+                                      "ci_low", "ci_high"])
+
+
+def with_interval(row, digits):
+    return (f"{row.per_unit:+,.{digits}f} ({row.ci_low:+,.{digits}f} to "
+            f"{row.ci_high:+,.{digits}f})")
+
+
+DIGITS = {"emergency_admissions": 1, "acute_occupancy_mean": 2, "ed_attendances": 1,
+          "elasticity": 3}
+COLUMNS = {"emergency_admissions": "admissions a year per extra unit",
+           "acute_occupancy_mean": "acute beds occupied per extra unit",
+           "ed_attendances": "ED attendances a year per extra unit",
+           "elasticity": "% change in admissions per 1% more capacity"}
+shown = effects.assign(value=[with_interval(row, DIGITS[row.metric])
+                              for row in effects.itertuples()])
+shown.pivot(index=["configuration", "lever"], columns="metric", values="value")[
+    list(COLUMNS)].rename(columns=COLUMNS)"""),
     ("code", """\
-def tornado(effects, metric, ax, xlabel):
+def tornado(effects, metric, ax, xlabel, unit, digits):
     \"\"\"Horizontal bars (baseline and locality) per lever with 95% interval whiskers,
     levers ordered by the size of the baseline effect, largest on top.\"\"\"
     data = effects[effects["metric"] == metric].set_index(["lever", "configuration"])
@@ -206,28 +223,29 @@ def tornado(effects, metric, ax, xlabel):
     colours = {"baseline": "#4c72b0", "locality": "#dd8452"}
     span = max(data["ci_high"].abs().max(), data["ci_low"].abs().max())
     for k, config in enumerate(["baseline", "locality"]):
-        y = np.arange(len(order)) + (k - 0.5) * height
+        y = np.arange(len(order)) + (0.5 - k) * height  # baseline above locality
         rows = data.xs(config, level="configuration").loc[order]
         whiskers = [rows["per_unit"] - rows["ci_low"], rows["ci_high"] - rows["per_unit"]]
         ax.barh(y, rows["per_unit"], height, color=colours[config], label=config,
                 xerr=whiskers, capsize=3, error_kw={"elinewidth": 1})
         for yi, (_, row) in zip(y, rows.iterrows()):
             end = row["ci_low"] if row["per_unit"] < 0 else row["ci_high"]
-            ax.text(end + np.sign(end or 1) * 0.03 * span, yi, f"{row['per_unit']:+,.1f}",
+            ax.text(end + np.sign(end or 1) * 0.03 * span, yi, f"{row['per_unit']:+,.{digits}f}",
                     va="center", ha="right" if end < 0 else "left", fontsize=8)
     ax.set_yticks(range(len(order)),
-                  [f"per extra {LABEL[lever]}\\n(step +{STEP[lever]})" for lever in order])
+                  [f"{unit}\\nper extra {LABEL[lever]}\\n(tested as +{STEP[lever]})"
+                   for lever in order])
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlim(-1.3 * span, max(0.35 * span, 1.3 * data["ci_high"].max()))
     ax.set_xlabel(xlabel)
     ax.grid(axis="x", alpha=0.3)
 
 
-fig, axes = plt.subplots(1, 2, figsize=(12, 4.2), sharey=False)
+fig, axes = plt.subplots(1, 2, figsize=(12, 4.6))
 tornado(effects, "emergency_admissions", axes[0],
-        "change in emergency admissions a year, per extra unit")
+        "change in emergency admissions a year, per extra unit", "admissions a year", 1)
 tornado(effects, "acute_occupancy_mean", axes[1],
-        "change in mean acute beds occupied, per extra unit")
+        "change in mean acute beds occupied, per extra unit", "acute beds occupied", 2)
 axes[0].set_title("Emergency admissions a year per extra unit")
 axes[1].set_title("Acute beds occupied per extra unit")
 axes[1].legend(title="configuration", loc="lower left")
@@ -289,7 +307,7 @@ for config in CONFIGS:
     beds = {lever: per_unit[(config, lever)].loc["acute_occupancy_mean"] for lever in STEP}
     ranked = sorted(STEP, key=lambda lever: adm[lever].diff_mean)
     lines.append(f"### {config.capitalize()}\\n")
-    lines.append(f"Ranked by admissions avoided per extra unit: "
+    lines.append("Ranked by admissions avoided per extra unit: "
                  + ", then ".join(f"the {LABEL[lever]}" for lever in ranked) + ".\\n")
     for lever in ranked:
         label, size = main_cause(config, lever)
@@ -304,27 +322,73 @@ for config in CONFIGS:
             f"A 1% increase in this capacity changes admissions by {elasticity:+.3f}%.")
     raised = [lever for lever in STEP if adm[lever].diff_ci_low > 0 or beds[lever].diff_ci_low > 0]
     if raised:
-        lines.append(f"\\n**Warning:** more {', '.join(LABEL[l] for l in raised)} capacity "
+        lines.append(f"\\n**Warning:** more {', '.join(LABEL[name] for name in raised)} capacity "
                      "clearly *raised* admissions or occupancy here. More capacity should "
                      "never make things worse; this points to a fault in the model.")
     lines.append("")
 display(Markdown("\\n".join(lines)))"""),
     ("md", """\
-**How to read this.** A UCR clinician works through patients in hours, so one clinician more
-changes how many crises are reached before the referrer gives up, and every patient who gives
-up goes to ED, where about half of older attenders are admitted. An IC bed is held for weeks
-(mean 38 days) and a home IC slot for about two (mean 15 days), so one more of either serves
-far fewer patients a year; what a bed or slot does is shorten the queue of step-down patients
-waiting in acute beds (delayed discharges) and, for beds, let a step-up patient in instead of
-being admitted. The per-unit figures above say how large each of these is in this model; the
-ranking is what the figures give, not an assumption, and the patience and balking parameters
-behind it are marked L (estimates) in `scenarios/baseline.yaml`. A unit is not a cost: weigh
-these figures against what a clinician, a bed and a slot cost a year.
+### Why the levers differ
+
+How much one more unit buys depends on two things: how many patients it serves a year, and how
+many of them would otherwise have ended in hospital. A UCR clinician is held for hours per
+patient, an IC bed or home IC slot for weeks, so they differ in the first; patients who give
+up on UCR or home IC go to ED, where many are admitted, and step-up patients who find the IC
+beds full are admitted directly, so they differ in the second too. Beds and slots also take
+step-down patients out of acute beds sooner (fewer delayed discharges), which changes acute
+occupancy without changing admissions. The figures below are from the unchanged runs."""),
+    ("code", """\
+def rows_of(config):
+    summary = results[config].summary()
+    return summary[summary["locality"] == "all"].set_index("metric")["mean"]
+
+
+SERVICE = {"ucr": "UCR", "ic_beds": "the IC beds", "ic_home": "home IC"}
+BUSY = {"ucr": "admissions_after_renege:ucr", "ic_beds": "admissions_after_balk:ic_beds",
+        "ic_home": "admissions_after_renege:ic_home"}
+rows = []
+for config, scenario in CONFIGS.items():
+    mean = rows_of(config)
+    for lever, metric in BUSY.items():
+        capacity = total_capacity(scenario, lever)
+        asked = mean[f"arrivals:{lever}"] * PER_YEAR
+        rows.append({
+            "configuration": config, "lever": lever, "units": capacity,
+            "requests a year per unit": asked / capacity,
+            # Little's law: units held on average = requests a day x days held per request
+            "days held per request": mean[f"occupancy_mean:{lever}"] * RUN_DAYS
+                                     / mean[f"arrivals:{lever}"],
+            "units in use (%)": mean[f"occupancy_pct_mean:{lever}"],
+            "admissions a year after it was busy": mean[metric] * PER_YEAR,
+            "of requests (%)": 100 * mean[metric] / mean[f"arrivals:{lever}"],
+        })
+why = pd.DataFrame(rows).set_index(["configuration", "lever"])
+why"""),
+    ("code", """\
+b = why.loc["baseline"]
+order = b["admissions a year after it was busy"].sort_values(ascending=False).index
+text = [
+    "In the baseline, " + "; ".join(
+        f"each {LABEL[lever]} serves about {b.loc[lever, 'requests a year per unit']:,.0f} "
+        f"requests a year (held {b.loc[lever, 'days held per request']:,.1f} days each, "
+        f"{b.loc[lever, 'units in use (%)']:.0f}% in use)" for lever in STEP) + ".",
+    "Admissions that followed the service being busy: " + "; ".join(
+        f"{SERVICE[lever]} "
+        f"{b.loc[lever, 'admissions a year after it was busy']:,.0f} a year "
+        f"({b.loc[lever, 'of requests (%)']:.1f}% of its requests)" for lever in order) + ".",
+    f"So {SERVICE[order[0]]} has the most admissions to win back. One more unit wins back "
+    f"only part of them: section 3 says how much, with its interval.",
+]
+display(Markdown(" ".join(text)))"""),
+    ("md", """\
+The patience and balking parameters behind these figures are marked L (estimates) in
+`scenarios/baseline.yaml`. A unit is not a cost: weigh the per-unit figures against what a
+clinician, a bed and a slot cost a year.
 
 ## 5. What the locality split costs in admissions
 
 The locality configuration changes two things: it **organises** UCR and home IC as three
-locality teams (a third of the UCR clinicians each, shorter journeys), and it adds
+locality teams (the same clinicians and slots shared among three teams, shorter journeys), and it adds
 **prevention and discharge effects** (triage, trusted assessment, MDT case management, care
 home support). The paired differences below separate them: *teams only* is the baseline with
 only the split; *everything else* is the locality configuration minus that."""),
@@ -385,14 +449,18 @@ lines = [
     f"{verdict(rest, 'admissions a year')}.",
 ]
 if teams.diff_ci_low > 0:
-    ucr_equiv = teams.diff_mean / -per_unit[("baseline", "ucr")].loc["emergency_admissions",
-                                                                        "diff_mean"]
-    lines.append(
-        f"\\nSplitting the teams **costs** admissions: the pooling lost by three small teams "
-        f"outweighs their shorter journeys. At the baseline's rate per extra UCR clinician, "
-        f"the cost is about what {ucr_equiv:.1f} UCR clinicians save, so the locality "
-        f"configuration's net effect understates its prevention effects by "
-        f"{teams.diff_mean:,.0f} admissions a year.")
+    slope = -per_unit[("locality", "ucr")].loc["emergency_admissions", "diff_mean"]
+    words = ("\\nSplitting the teams **costs** admissions: the pooling lost by small teams "
+             "outweighs their shorter journeys.")
+    if rest.diff_mean < 0:
+        words += (f" It gives back {100 * teams.diff_mean / -rest.diff_mean:.0f}% of the "
+                  f"{-rest.diff_mean:,.0f} admissions a year that the other changes avoid.")
+    if slope > 0:
+        words += (f" At the locality configuration's own rate per extra UCR clinician "
+                  f"({slope:,.0f} admissions a year; a local slope, so a rough guide), winning "
+                  f"the cost back would take about {teams.diff_mean / slope:.1f} more "
+                  f"clinicians.")
+    lines.append(words)
 elif teams.diff_ci_high < 0:
     lines.append("\\nSplitting the teams *saves* admissions here: their shorter journeys "
                  "outweigh the pooling lost.")
@@ -403,7 +471,7 @@ display(Markdown("\\n".join(lines)))"""),
     ("md", """\
 ## 6. Caveats and next steps
 
-- Intervals cover simulation noise only, from 5 paired replications of 180 days. The patience
+- Intervals cover simulation noise only, from the few short paired replications above. The patience
   times, the balking rule and the prevention effect sizes are estimates (L in the scenario
   files): vary them (e.g. `uncertain:` in a scenario, `docs/patience.md`) before quoting a
   figure.
