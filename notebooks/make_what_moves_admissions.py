@@ -365,12 +365,17 @@ for config, scenario in CONFIGS.items():
 why = pd.DataFrame(rows).set_index(["configuration", "lever"])
 why"""),
     ("code", """\
+def held(days):
+    return f"{24 * days:.1f} hours" if days < 1 else f"{days:.0f} days"
+
+
 b = why.loc["baseline"]
 order = b["admissions a year after it was busy"].sort_values(ascending=False).index
 text = [
     "In the baseline, " + "; ".join(
-        f"each {LABEL[lever]} serves about {b.loc[lever, 'requests a year per unit']:,.0f} "
-        f"requests a year (held {b.loc[lever, 'days held per request']:,.1f} days each, "
+        f"each {LABEL[lever]} is asked for by about "
+        f"{b.loc[lever, 'requests a year per unit']:,.0f} patients a year "
+        f"(held {held(b.loc[lever, 'days held per request'])} each, "
         f"{b.loc[lever, 'units in use (%)']:.0f}% in use)" for lever in STEP) + ".",
     "Admissions that followed the service being busy: " + "; ".join(
         f"{SERVICE[lever]} "
@@ -410,7 +415,8 @@ for ax, metric, xlabel in [
         (axes[1], "acute_occupancy_mean", "change in mean acute beds occupied")]:
     rows = pd.DataFrame([split_tables[name].loc[metric] for name in names], index=names)
     whiskers = [rows["diff_mean"] - rows["diff_ci_low"], rows["diff_ci_high"] - rows["diff_mean"]]
-    colours = ["#8c8c8c" if "all" in name else "#55a868" for name in names]
+    colours = ["#8c8c8c" if "all changes" in name else "#c44e52" if diff > 0 else "#55a868"
+               for name, diff in rows["diff_mean"].items()]  # grey: total; red: more; green: fewer
     ax.barh(range(len(names)), rows["diff_mean"], 0.6, xerr=whiskers, capsize=3,
             color=colours)
     span = max(rows["diff_ci_high"].abs().max(), rows["diff_ci_low"].abs().max())
