@@ -15,6 +15,7 @@ a temporary folder and put that folder first on ``JUPYTER_PATH``: no
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -79,3 +80,20 @@ def test_notebook_saved_without_outputs(path: Path) -> None:
     with_outputs = [i for i, cell in enumerate(notebook.cells)
                     if cell.cell_type == "code" and (cell.outputs or cell.execution_count)]
     assert not with_outputs, f"{path.name}: clear the outputs of cells {with_outputs}"
+
+
+@pytest.mark.parametrize("script", sorted(NOTEBOOKS.glob("make_*.py")), ids=lambda path: path.name)
+def test_notebook_is_what_its_make_script_writes(script: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each notebook is generated from the make_*.py beside it: an edit made to the notebook
+    alone, or a script changed without regenerating, shows here."""
+    monkeypatch.syspath_prepend(str(NOTEBOOKS))  # the scripts import notebook_builder
+    spec = importlib.util.spec_from_file_location(script.stem, script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    from notebook_builder import build
+
+    expected = nbformat.writes(build(module.CELLS)) + "\n"  # nbformat.write adds the newline
+    assert module.TARGET.read_text() == expected, (
+        f"{module.TARGET.name} differs from {script.name}: run python notebooks/{script.name}")
