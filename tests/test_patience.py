@@ -16,11 +16,11 @@ import pytest
 from sim.analysis.logview import LogView
 from sim.analysis.metrics import replication_metrics
 from sim.analysis.summary import compare
-from sim.config.loader import ScenarioError
+from sim.config.loader import ScenarioError, load_scenario
 from sim.engine.eventlog import Event
 from sim.engine.model import run_replication
 from sim.runner import run_scenario
-from tests.helpers import baseline, days, edited, one_service_scenario
+from tests.helpers import BASELINE, baseline, days, edited, one_service_scenario
 
 
 def _metrics(log: Any) -> dict[tuple[str, str], float]:
@@ -239,3 +239,17 @@ def test_pairing_keeps_the_difference_precise(base_metrics):
     paired = np.var(values(b) - values(a), ddof=1)
     unpaired = np.var(values(a), ddof=1) + np.var(values(b), ddof=1)
     assert paired < 0.05 * unpaired, (paired, unpaired)
+
+
+def test_a_layer_that_rewrites_a_patience_is_told_to_replace_it(tmp_path):
+    """A layer giving a plain patience where the base varies it by source merges the two
+    mappings; the message says how to set it in full, and doing so works."""
+    layer = tmp_path / "patient_crews.yaml"
+    patience = "{dist: exponential, mean: 2, unit: hours}"
+    layer.write_text(f"extends: {BASELINE}\nname: patient_crews\nservices:\n  ucr:\n"
+                     f"    when_busy:\n      renege: {{patience: {patience}}}\n")
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(layer)
+    assert "list 'services.ucr.when_busy.renege.patience' under replace:" in str(error.value)
+    layer.write_text(layer.read_text() + "replace: [services.ucr.when_busy.renege.patience]\n")
+    assert load_scenario(layer).services["ucr"].when_busy.renege.patience.mean_days == 2 / 24

@@ -249,8 +249,17 @@ def format_errors(error: ValidationError, provenance: Provenance, default_file: 
                 messages.append(f"{file}: {_dotted((*loc, *problem.path))}: {problem.message}")
             continue
         file = _file_for(loc, provenance, default_file)
-        messages.append(f"{file}: {_dotted(loc) or '(top level)'}: {_describe(detail)}")
+        message = f"{file}: {_dotted(loc) or '(top level)'}: {_describe(detail)}"
+        if detail["type"] == "extra_forbidden" and _merged(loc[:-1], provenance):
+            message += (f" (this mapping merges keys from more than one file; to set it in "
+                        f"full, list '{_dotted(loc[:-1])}' under replace:)")
+        messages.append(message)
     return messages
+
+
+def _merged(loc: tuple[Any, ...], provenance: Provenance) -> bool:
+    """Did more than one file set values inside the mapping at ``loc``?"""
+    return len({source for path, source in provenance.items() if path[: len(loc)] == loc}) > 1
 
 
 def _loc(detail: Any) -> tuple[Any, ...]:

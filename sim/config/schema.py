@@ -89,11 +89,23 @@ class By(Frozen):
         return value.resolve(attributes) if isinstance(value, By) else value
 
 
+def _is_by(value: Any) -> bool:
+    return isinstance(value, By) or (isinstance(value, dict) and "by" in value)
+
+
 class FractionBy(By):
     """A probability by an attribute; a value may itself vary by another attribute, e.g. by
     pathway, then by age band within the default."""
 
-    values: dict[str, Fraction | FractionBy]
+    values: dict[str, NestedFraction]
+
+
+NestedFraction = tagged_union(
+    {"by": FractionBy, "value": Fraction},
+    lambda value: "by" if _is_by(value) else "value",
+    "expected a probability between 0 and 1, or {by: attribute, values: {...}}",
+)
+FractionBy.model_rebuild()
 
 
 class DistributionBy(By):
@@ -109,10 +121,6 @@ def largest_probability(probability: Any) -> float:
     if isinstance(probability, By):
         return max(largest_probability(value) for value in probability.values.values())
     return float(probability)
-
-
-def _is_by(value: Any) -> bool:
-    return isinstance(value, By) or (isinstance(value, dict) and "by" in value)
 
 
 def varying(by_model: type[By], inner: Any, what: str) -> Any:
