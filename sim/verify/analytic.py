@@ -181,8 +181,9 @@ def erlang_a_checks(rate: float, servers: int, mean_patience: float) -> list[Int
     halved = erlang_a(rate, MEAN_SERVICE_DAYS, servers, mean_patience / 2)
     shorter = erlang_a(rate, MEAN_SERVICE_DAYS, servers, mean_patience / 1.25)
     parameters = (f"c={servers}, rho={rate * MEAN_SERVICE_DAYS / servers:g}, patience "
-                  f"{mean_patience:g} days: {rate:g} arrivals/day, exponential service mean "
-                  f"{MEAN_SERVICE_DAYS:g} day, exponential patience")
+                  f"{24 * mean_patience:g} h: {rate:g} arrivals/day, exponential service mean "
+                  f"{MEAN_SERVICE_DAYS:g} day, exponential patience mean "
+                  f"{24 * mean_patience:g} hours")
     source = "Erlang A: birth-death chain, solved numerically (sim.verify.queueing.erlang_a)"
     return [
         IntervalCheck(ERLANG_A, "chance of giving up", parameters, theory.abandon,
