@@ -19,6 +19,7 @@ report (``python -m sim verify``) runs the same systems for longer.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -166,6 +167,29 @@ def test_erlang_a_mean_wait_of_those_who_gave_up(impatient_runs: list[Replicatio
     expected = 24 * (theory.wait_all - (1 - theory.abandon) * theory.wait_served) / theory.abandon
     assert within(expected, low, high), (mean, low, high, expected)
     assert not within(24 * theory.wait_all, low, high)  # all arrivals' mean wait, 7.3 hours
+
+
+@pytest.mark.parametrize("balk", [{"queue_at_least": 4}, {"expected_wait_hours_above": 36}],
+                         ids=["queue at least 4", "expected wait above 36 hours"])
+def test_a_waiting_room_of_four_is_mmc_k(balk: dict[str, Any]) -> None:
+    """Balking when 4 already wait makes M/M/3/7 (a waiting room of 4): the chain above,
+    cut at 7, gives the fraction turned away and the mean wait of those let in. An expected
+    wait above 36 hours is the same rule here: it is (waiting + 1) x 1 day / 3 clinicians,
+    40 hours with 4 waiting and 32 with 3."""
+    servers, rate, room = 3, 2.7, 4
+    runs = replicate("waiting room", servers, EXPONENTIAL_DAY, rate,
+                     {"balk": {"to": ELSEWHERE, **balk}}, customers=4000, replications=8,
+                     warmup_days=50, follow_up_days=30)
+    pi = stationary_by_linear_algebra(rate, servers, math.inf, size=servers + room + 1)
+    turned_away = float(pi[-1])  # 10.4%
+    queue = float(np.dot(np.maximum(np.arange(len(pi)) - servers, 0), pi))
+    mean, low, high = t_interval([metric(log, f"balked_pct:{SERVER}") / 100 for log in runs])
+    assert within(turned_away, low, high), (mean, low, high, turned_away)
+    wider = stationary_by_linear_algebra(rate, servers, math.inf, size=servers + room + 2)
+    assert not within(float(wider[-1]), low, high)  # a room of 5: 8.5%
+    mean, low, high = t_interval([metric(log, f"wait_days_mean:{SERVER}") for log in runs])
+    expected = queue / (rate * (1 - turned_away))  # Little's law for those let in
+    assert within(expected, low, high), (mean, low, high, expected)
 
 
 LOSS_BEDS, LOSS_RATE, LOSS_STAY_DAYS = 12, 5.0, 2.0  # load 10: B(12, 10) = 12.0%
