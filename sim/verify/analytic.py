@@ -2,18 +2,18 @@
 
 - **Erlang C** (M/M/c): a team of c servers, Poisson arrivals, exponential times; mean wait
   in queue and the chance of waiting, at utilisation 0.7 and 0.9 with c = 1, 3, 10.
+- **Erlang A** (M/M/c+M): the same team, with each waiting patient giving up after an
+  exponential patience; the chance of giving up and the mean waits of all arrivals and of
+  those served, overloaded and not, with patience as long as service, twice and half as long.
 - **M/G/infinity**: a ward with unlimited beds holds a Poisson number of patients with mean
   ``a = lambda E[S]``, whatever the stay distribution: mean and variance of occupancy, and
   the whole distribution, for exponential, lognormal (cv 2.5, heavy-tailed) and fixed stays.
 - **Erlang loss**: from that same unlimited occupancy distribution, truncated at n beds, the
   chance all n are busy, ``B(n) = p_n / sum_{k<=n} p_k`` (sim.capacity.criteria), against
   Erlang's loss formula (insensitive to the stay distribution).
-- **Erlang A** (M/M/c+M): the same team, with each waiting patient giving up after an
-  exponential patience; the chance of giving up and the mean waits of all arrivals and of
-  those served, overloaded and not, with patience as long as service, twice and half as long.
-- **Erlang loss, real**: a ward of n beds whose patients go elsewhere when none is free
-  (``when_busy: balk``): the fraction turned away against Erlang's loss formula, for the same
-  three stay distributions.
+- **Erlang loss (M/G/c/c)**: a real loss system, a ward of n beds whose patients go elsewhere
+  when none is free (``when_busy: balk``): the fraction turned away against Erlang's loss
+  formula, for the same three stay distributions.
 - **Little's law** (L = lambda W) on the shipped baseline's own records: beds held on the
   acute ward, and the queue for them (ED boarding and direct admissions waiting).
 - **Conservation**: every patient who arrived has left or is still in the system, on the
