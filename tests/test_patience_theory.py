@@ -6,8 +6,12 @@
   Poisson), and against its limits: Erlang C when nobody gives up, Erlang B when everyone
   who would wait gives up at once.
 - Erlang A, the model: a team whose waiting patients give up after an exponential patience
-  gives the chance of giving up, ``reneged_pct``, and the mean wait, ``wait_days_mean`` (a
-  wait ends at the start or on giving up), of the theory.
+  gives the chance of giving up, ``reneged_pct``, and the mean waits, ``wait_days_mean`` (a
+  wait ends at the start or on giving up) and ``renege_wait_hours_mean``, of the theory;
+  so does patience declared on the route into the team, and a route declaring endless
+  patience (``when_busy: {}``) overrides the team's, giving Erlang C.
+- A waiting room: balking once k wait, or once the expected wait exceeds a threshold, is
+  M/M/c/K.
 - Erlang loss, the model: a ward whose patients go elsewhere when no bed is free turns away
   Erlang B(c, a) of them, ``balked_pct``, whatever the stay distribution.
 
@@ -27,7 +31,9 @@ import pytest
 from scipy import stats
 from test_analytic import metric, t_interval, within
 
+from sim.config.schema import Scenario
 from sim.engine.model import ReplicationLog, run_replication
+from sim.verify.measure import measure_log
 from sim.verify.queueing import (
     ELSEWHERE,
     SERVER,
@@ -36,6 +42,7 @@ from sim.verify.queueing import (
     erlang_c,
     mmc_mean_wait,
     one_service,
+    scenario_mapping,
 )
 
 EXPONENTIAL_DAY = {"dist": "exponential", "mean": 1.0, "unit": "days"}
@@ -167,6 +174,55 @@ def test_erlang_a_mean_wait_of_those_who_gave_up(impatient_runs: list[Replicatio
     expected = 24 * (theory.wait_all - (1 - theory.abandon) * theory.wait_served) / theory.abandon
     assert within(expected, low, high), (mean, low, high, expected)
     assert not within(24 * theory.wait_all, low, high)  # all arrivals' mean wait, 7.3 hours
+
+
+def referred(route_when_busy: dict[str, Any] | None,
+             service_when_busy: dict[str, Any] | None) -> list[ReplicationLog]:
+    """The impatient team's patients referred to it by a route from a front door (a delay of
+    no time), the route's ``when_busy`` replacing the team's own."""
+    route: dict[str, Any] = {"to": SERVER, "probability": 1.0}
+    if route_when_busy is not None:
+        route["when_busy"] = route_when_busy
+    team: dict[str, Any] = {"kind": "team", "capacity": IMPATIENT_SERVERS,
+                            "duration": EXPONENTIAL_DAY,
+                            "routes": {"done": {"to": "out", "probability": 1.0}}}
+    if service_when_busy is not None:
+        team["when_busy"] = service_when_busy
+    services = {"front": {"kind": "delay", "duration": {"dist": "fixed", "value": 0, "unit": "days"},
+                          "routes": {"refer": route}},
+                SERVER: team, "out": {"kind": "exit"}, ELSEWHERE: {"kind": "exit"}}
+    scenario = Scenario.model_validate(scenario_mapping(
+        services, "front", IMPATIENT_RATE, run_days=round(5000 / IMPATIENT_RATE),
+        warmup_days=100, follow_up_days=40, seed=2027))
+    return [run_replication(scenario, r) for r in range(10)]
+
+
+IMPATIENT = {"renege": {"patience": {"dist": "exponential", "mean": IMPATIENT_PATIENCE,
+                                     "unit": "days"}, "to": ELSEWHERE}}
+
+
+def test_erlang_a_when_the_route_in_sets_the_patience() -> None:
+    """Patience declared on the route into the team, not on the team: the same Erlang A."""
+    runs = referred(IMPATIENT, None)
+    gave_up = [metric(log, f"reneged_pct:{SERVER}") / 100 for log in runs]
+    mean, low, high = t_interval(gave_up)
+    expected = erlang_a(IMPATIENT_RATE, 1.0, IMPATIENT_SERVERS, IMPATIENT_PATIENCE).abandon
+    assert within(expected, low, high), (mean, low, high, expected)
+    halved = erlang_a(IMPATIENT_RATE, 1.0, IMPATIENT_SERVERS, IMPATIENT_PATIENCE / 2).abandon
+    assert not within(halved, low, high)
+
+
+def test_a_route_in_with_endless_patience_overrides_the_team() -> None:
+    """``when_busy: {}`` on the route: its patients wait as long as it takes, whatever the
+    team declares, so nobody gives up and the chance of waiting is Erlang C's, 81.7% (with
+    the team's own patience it would be 56.6%)."""
+    runs = referred({}, IMPATIENT)
+    assert all(metric(log, f"reneged:{SERVER}") == 0 for log in runs)
+    mean, low, high = t_interval([measure_log(log).services[SERVER].waited_share
+                                  for log in runs])
+    assert within(erlang_c(IMPATIENT_RATE, IMPATIENT_SERVERS), low, high), (mean, low, high)
+    pi = stationary_by_linear_algebra(IMPATIENT_RATE, IMPATIENT_SERVERS, IMPATIENT_PATIENCE)
+    assert not within(float(pi[IMPATIENT_SERVERS:].sum()), low, high)
 
 
 @pytest.mark.parametrize("balk", [{"queue_at_least": 4}, {"expected_wait_hours_above": 36}],
