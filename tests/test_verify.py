@@ -18,11 +18,20 @@ import pandas as pd
 import pytest
 
 from sim.cache import ResultCache
-from sim.verify.analytic import ERLANG_C, LOAD, MG_INFINITY, erlang_c_checks
+from sim.verify.analytic import (
+    ERLANG_A,
+    ERLANG_C,
+    LOAD,
+    LOSS_SYSTEM,
+    MG_INFINITY,
+    erlang_a_checks,
+    erlang_c_checks,
+)
 from sim.verify.checks import ANALYTIC, PLAUSIBILITY, IntervalCheck, bonferroni_confidence
 from sim.verify.command import add_parser, run_verify
 from sim.verify.experiment import QUICK, Experiment
 from sim.verify.queueing import (
+    erlang_a,
     erlang_b,
     erlang_c,
     mmc_mean_wait,
@@ -66,6 +75,7 @@ def test_formulas_give_textbook_values() -> None:
     assert erlang_c(3.0, 3) == 1.0 and mmc_mean_wait(3.0, 1.0, 3) == float("inf")
     assert erlang_b(1.0, 1) == pytest.approx(0.5)
     assert erlang_b(10.0, 15) == pytest.approx(0.0365, abs=1e-4)
+    assert erlang_a(2.5, 1.0, 2, 1.0).abandon == pytest.approx(0.3478, abs=1e-4)
     pmf = poisson_pmf(10.0, 60)
     assert pmf.sum() == pytest.approx(1.0) and np.dot(np.arange(60), pmf) == pytest.approx(10)
     assert total_variation(pmf, pmf[:40]) == pytest.approx(0.5 * pmf[40:].sum())
@@ -79,10 +89,10 @@ def test_quick_suite_passes_every_analytic_check(quick: SuiteResult) -> None:
     analytic = table[table["kind"] == ANALYTIC]
     assert analytic["passed"].all(), analytic.loc[~analytic["passed"], ["group", "check",
                                                                         "parameters"]]
-    assert set(analytic["group"]) == {"Erlang C (M/M/c)", "M/G/infinity",
-                                      "Erlang loss (B from occupancy)", "Little's law",
-                                      "Conservation"}
-    assert len(analytic) >= 30
+    assert set(analytic["group"]) == {"Erlang C (M/M/c)", "Erlang A (M/M/c+M)", "M/G/infinity",
+                                      "Erlang loss (B from occupancy)", "Erlang loss (M/G/c/c)",
+                                      "Little's law", "Conservation"}
+    assert len(analytic) >= 40
     # most checks reject their nearby wrong answer even in the quick run (all in the full)
     resolved = analytic["alternative_excluded"].dropna().astype(bool)
     assert resolved.mean() >= 0.75
@@ -107,6 +117,25 @@ def test_a_wrong_expectation_fails(quick: SuiteResult) -> None:
     mean_check = next(c for c in ward.checks if c.group == MG_INFINITY)
     assert isinstance(mean_check, IntervalCheck)
     wrong = dataclasses.replace(mean_check, expected=1.1 * LOAD)
+    assert not wrong.evaluate(measures, quick.confidence).passed
+
+
+def test_a_wrong_expectation_fails_with_patience_and_balking(quick: SuiteResult) -> None:
+    """Erlang A for one server more against a team of 3 whose patients give up, and Erlang B
+    at a 10% higher load against the ward turning patients away: rejected, while the right
+    expectations pass."""
+    _, measures = experiment(quick, "M/M/3+M lambda=2.7 patience=2")
+    for check in erlang_a_checks(2.7, 3, 2.0):
+        assert check.group == ERLANG_A
+        assert check.evaluate(measures, quick.confidence).passed, check.check
+    for check in erlang_a_checks(2.7, 4, 2.0):
+        assert not check.evaluate(measures, quick.confidence).passed, check.check
+    ward, measures = experiment(quick, "ward of 12 beds turning patients away, fixed stays")
+    (turned_away,) = ward.checks
+    assert isinstance(turned_away, IntervalCheck) and turned_away.group == LOSS_SYSTEM
+    assert turned_away.evaluate(measures, quick.confidence).passed
+    assert turned_away.alternative is not None
+    wrong = dataclasses.replace(turned_away, expected=turned_away.alternative[1])
     assert not wrong.evaluate(measures, quick.confidence).passed
 
 

@@ -2,7 +2,8 @@
 theory and exact accounting, and the shipped baseline's plausibility against published
 figures, written as a report anyone can rerun.
 
-- ``queueing``: Erlang B and C, Poisson, and the one-service scenarios the theory applies to;
+- ``queueing``: Erlang A, B and C, Poisson, and the one-service scenarios the theory applies
+  to;
 - ``measure``: one replication reduced (in the worker) to what every check needs;
 - ``checks``: kinds of check and the rules deciding them (Bonferroni-adjusted intervals,
   tolerances, exact identities, published ranges);

@@ -2,12 +2,18 @@
 
 - **Erlang C** (M/M/c): a team of c servers, Poisson arrivals, exponential times; mean wait
   in queue and the chance of waiting, at utilisation 0.7 and 0.9 with c = 1, 3, 10.
+- **Erlang A** (M/M/c+M): the same team, with each waiting patient giving up after an
+  exponential patience; the chance of giving up and the mean waits of all arrivals and of
+  those served, overloaded and not, with patience as long as service, twice and half as long.
 - **M/G/infinity**: a ward with unlimited beds holds a Poisson number of patients with mean
   ``a = lambda E[S]``, whatever the stay distribution: mean and variance of occupancy, and
   the whole distribution, for exponential, lognormal (cv 2.5, heavy-tailed) and fixed stays.
 - **Erlang loss**: from that same unlimited occupancy distribution, truncated at n beds, the
   chance all n are busy, ``B(n) = p_n / sum_{k<=n} p_k`` (sim.capacity.criteria), against
   Erlang's loss formula (insensitive to the stay distribution).
+- **Erlang loss (M/G/c/c)**: a real loss system, a ward of n beds whose patients go elsewhere
+  when none is free (``when_busy: balk``): the fraction turned away against Erlang's loss
+  formula, for the same three stay distributions.
 - **Little's law** (L = lambda W) on the shipped baseline's own records: beds held on the
   acute ward, and the queue for them (ED boarding and direct admissions waiting).
 - **Conservation**: every patient who arrived has left or is still in the system, on the
@@ -30,8 +36,10 @@ from sim.verify.checks import ExactCheck, IntervalCheck, PerReplication, Toleran
 from sim.verify.experiment import Budget, Experiment, shipped_scenario
 from sim.verify.measure import Measures, moment
 from sim.verify.queueing import (
+    ELSEWHERE,
     SERVER,
     check_seed,
+    erlang_a,
     erlang_b,
     erlang_c,
     mmc_mean_wait,
@@ -43,6 +51,8 @@ from sim.verify.queueing import (
 ERLANG_C = "Erlang C (M/M/c)"
 MG_INFINITY = "M/G/infinity"
 ERLANG_LOSS = "Erlang loss (B from occupancy)"
+ERLANG_A = "Erlang A (M/M/c+M)"
+LOSS_SYSTEM = "Erlang loss (M/G/c/c)"
 LITTLE = "Little's law"
 CONSERVATION = "Conservation"
 
@@ -66,6 +76,16 @@ BLOCKING_BEDS = (12, 15)  # B(12) = 12%, B(15) = 3.7% at load 10
 NOISE_MULTIPLE = 2.0  # a distribution passes within this many times its sampling noise
 MIN_TOLERANCE = 0.005  # total variation; the floor of the tolerance
 
+# Erlang A: (servers, arrivals a day, mean patience in days), service mean MEAN_SERVICE_DAYS
+IMPATIENT_TEAMS = ((2, 2.5, 1.0),  # overloaded (rho 1.25), theta = mu: N ~ Poisson(lambda / mu)
+                   (3, 2.7, 2.0),  # rho 0.9, patient
+                   (10, 11.0, 0.5))  # overloaded (rho 1.1), impatient: gives up within hours
+IMPATIENT_CUSTOMERS = 20_000  # arrivals per replication in the results period
+IMPATIENT_WARMUP_DAYS = 100.0  # 50 times the longest mean service or patience
+PATIENCE_FOLLOW_UP = 20  # follow-up, in mean patiences: every wait begun has ended
+
+LOSS_BEDS = 12  # of the ward that turns patients away; B(12) = 12% at load 10
+
 LITTLE_FOLLOW_UP_DAYS = 240.0  # lets stays and waits begun in the results period finish
 
 
@@ -76,7 +96,10 @@ def analytic_experiments(budget: Budget, seed: int, baseline: Path,
     ``baseline_seed`` is given."""
     return [_little(budget, baseline, baseline_seed),
             *(_erlang_c(rho, c, budget, seed) for rho in UTILISATIONS for c in SERVERS),
-            *(_unlimited_ward(label, stay, budget, seed) for label, stay in STAYS.items())]
+            *(_erlang_a(c, rate, patience, budget, seed)
+              for c, rate, patience in IMPATIENT_TEAMS),
+            *(_unlimited_ward(label, stay, budget, seed) for label, stay in STAYS.items()),
+            *(_loss_ward(label, stay, budget, seed) for label, stay in STAYS.items())]
 
 
 # --- Erlang C ----------------------------------------------------------------------------------
@@ -133,6 +156,60 @@ def _erlang_c(rho: float, servers: int, budget: Budget, seed: int) -> Experiment
         follow_up_days=round(finish), seed=check_seed(seed, name))
     return Experiment(name, scenario, budget.replications,
                       tuple(erlang_c_checks(rate, servers)))
+
+
+# --- Erlang A ----------------------------------------------------------------------------------
+
+def _abandoned(m: Measures) -> float:
+    s = m.services[SERVER]
+    return s.reneged / s.arrivals
+
+
+def _served_wait(m: Measures) -> float:
+    return m.services[SERVER].served_wait_days_mean
+
+
+def erlang_a_checks(rate: float, servers: int, mean_patience: float) -> list[IntervalCheck]:
+    """The chance of giving up, and the mean waits of all arrivals (to a start or giving up)
+    and of those who start, of a team of ``servers`` with Poisson arrivals at ``rate`` a day,
+    exponential service of ``MEAN_SERVICE_DAYS`` and exponential patience of mean
+    ``mean_patience`` days, against Erlang A. Each rejects a nearby wrong patience: the
+    chance of giving up with patience halved (it moves little when the team is overloaded,
+    as most who give up would not have been served in time anyway), the waits with patience
+    20% shorter."""
+    theory = erlang_a(rate, MEAN_SERVICE_DAYS, servers, mean_patience)
+    halved = erlang_a(rate, MEAN_SERVICE_DAYS, servers, mean_patience / 2)
+    shorter = erlang_a(rate, MEAN_SERVICE_DAYS, servers, mean_patience / 1.25)
+    parameters = (f"c={servers}, rho={rate * MEAN_SERVICE_DAYS / servers:g}, patience "
+                  f"{24 * mean_patience:g} h: {rate:g} arrivals/day, exponential service mean "
+                  f"{MEAN_SERVICE_DAYS:g} day, exponential patience mean "
+                  f"{24 * mean_patience:g} hours")
+    source = "Erlang A: birth-death chain, solved numerically (sim.verify.queueing.erlang_a)"
+    return [
+        IntervalCheck(ERLANG_A, "chance of giving up", parameters, theory.abandon,
+                      _abandoned, source, ("patience halved", halved.abandon)),
+        IntervalCheck(ERLANG_A, "mean wait of all arrivals, days", parameters,
+                      theory.wait_all, _wait, source,
+                      ("patience 20% shorter", shorter.wait_all)),
+        IntervalCheck(ERLANG_A, "mean wait of those served, days", parameters,
+                      theory.wait_served, _served_wait, source,
+                      ("patience 20% shorter", shorter.wait_served)),
+    ]
+
+
+def _erlang_a(servers: int, rate: float, mean_patience: float, budget: Budget,
+              seed: int) -> Experiment:
+    name = f"M/M/{servers}+M lambda={rate:g} patience={mean_patience:g}"
+    scenario = one_service(
+        f"verify_mm{servers}m_patience{mean_patience:g}", servers,
+        {"dist": "exponential", "mean": MEAN_SERVICE_DAYS, "unit": "days"}, rate,
+        run_days=round(IMPATIENT_CUSTOMERS * budget.length / rate),
+        warmup_days=IMPATIENT_WARMUP_DAYS,
+        follow_up_days=math.ceil(PATIENCE_FOLLOW_UP * mean_patience), seed=check_seed(seed, name),
+        when_busy={"renege": {"patience": {"dist": "exponential", "mean": mean_patience,
+                                           "unit": "days"}, "to": ELSEWHERE}})
+    return Experiment(name, scenario, budget.replications,
+                      tuple(erlang_a_checks(rate, servers, mean_patience)))
 
 
 # --- M/G/infinity and Erlang loss --------------------------------------------------------------
@@ -223,6 +300,30 @@ def _unlimited_ward(label: str, stay: dict[str, object], budget: Budget,
                       ("load 10% higher", erlang_b(higher, beds)))
         for beds in BLOCKING_BEDS]
     return Experiment(name, scenario, budget.replications, tuple(checks))
+
+
+def _turned_away(m: Measures) -> float:
+    s = m.services[SERVER]
+    return s.balked / (s.balked + s.arrivals)
+
+
+def _loss_ward(label: str, stay: dict[str, object], budget: Budget, seed: int) -> Experiment:
+    """A ward of ``LOSS_BEDS`` beds, the unlimited ward's arrivals and stays, whose patients
+    go elsewhere when no bed is free: the fraction turned away is Erlang B, whatever the
+    stay distribution."""
+    name = f"ward of {LOSS_BEDS} beds turning patients away, {label} stays"
+    scenario = one_service(
+        f"verify_mgcc_{label.split()[0]}", LOSS_BEDS, stay, WARD_RATE, kind="ward",
+        run_days=round(WARD_RUN_DAYS * budget.length), warmup_days=WARD_WARMUP_DAYS,
+        follow_up_days=0, seed=check_seed(seed, name),
+        when_busy={"balk": {"to": ELSEWHERE}})
+    check = IntervalCheck(
+        LOSS_SYSTEM, f"fraction turned away, {LOSS_BEDS} beds",
+        f"{label} stays, mean 2 days; {WARD_RATE:g} arrivals/day; load a={LOAD:g}; "
+        "balk when no bed is free", erlang_b(LOAD, LOSS_BEDS), _turned_away,
+        "Erlang B(n, a), insensitive to the stay distribution",
+        ("load 10% higher", erlang_b(1.1 * LOAD, LOSS_BEDS)))
+    return Experiment(name, scenario, budget.replications, (check,))
 
 
 # --- Little's law on the baseline --------------------------------------------------------------

@@ -23,8 +23,8 @@ EXIT_FAILED = 1
 DESCRIPTION = """\
 Run the model's validation suite and write a report (report.md, report.html with plots,
 checks.csv, manifest.json) of every check: analytic checks against queueing theory (Erlang
-C, Erlang loss, M/G/infinity, Little's law) and conservation, and the plausibility of the
-shipped baseline against published figures. Exit status 1 if any analytic check fails.
+C, Erlang A, Erlang loss, M/G/infinity, Little's law) and conservation, and the plausibility
+of the shipped baseline against published figures. Exit status 1 if any analytic check fails.
 --quick takes about a minute, for CI; the full run (several minutes) is what
 docs/validation.md quotes. --reps sets every experiment's replications; --seed the seed of
 the analytic experiments and of the shipped scenarios (default: 20251123 and their own)."""

@@ -26,9 +26,12 @@ from sim.engine.model import ReplicationLog, run_replication
 class ServiceMeasures:
     """One capacitated service over the results period of one replication."""
 
-    arrivals: int  # queue events
+    arrivals: int  # queue events (patients who balked never queue)
+    balked: int  # balk events: patients who found no unit free and went elsewhere at once
+    reneged: int  # of the arrivals, those who gave up waiting
     starts: int  # start events
-    wait_days_mean: float  # queue -> start of the arrivals (open waits end at the horizon)
+    wait_days_mean: float  # queue -> start or giving up, of the arrivals (open: to the horizon)
+    served_wait_days_mean: float  # queue -> start, of the arrivals who started
     waited_share: float  # share of the arrivals not started at once (still waiting: waited)
     queue_mean: float  # time-weighted mean number waiting (queue -> start)
     held_days_mean: float  # start -> leave of the starts (still held: to the horizon)
@@ -93,6 +96,7 @@ def _service(view: LogView, name: str) -> ServiceMeasures:
     waits = view.pairs(name, Event.QUEUE, WAIT_ENDS)
     asked = view.in_results(waits.start)
     wait_days = waits.elapsed(horizon)[asked]
+    ended_by = waits.ended_by[asked]
     held = view.pairs(name, Event.START, Event.LEAVE)
     started = view.in_results(held.start)
     window = np.array([view.start, view.end])
@@ -102,8 +106,11 @@ def _service(view: LogView, name: str) -> ServiceMeasures:
                                  minlength=1)
     return ServiceMeasures(
         arrivals=int(asked.sum()),
+        balked=int((view.mask(name, Event.BALK) & view.in_results(view.time)).sum()),
+        reneged=int((ended_by == Event.RENEGE).sum()),
         starts=int(started.sum()),
         wait_days_mean=_mean(wait_days),
+        served_wait_days_mean=_mean(wait_days[ended_by == Event.START]),
         waited_share=_mean((wait_days > 0).astype(float)),
         queue_mean=float(view.queue(name).mean_between(window)[0]),
         held_days_mean=_mean(held.elapsed(horizon)[started]),

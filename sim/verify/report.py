@@ -90,8 +90,8 @@ def rules(result: SuiteResult) -> list[str]:
     table = result.table()
     n_intervals = int(table["rule"].str.startswith("expected inside").sum())
     return [
-        f"**Interval checks** (Erlang C, M/G/infinity mean and variance, Erlang loss, "
-        f"Little's law): the theoretical value must lie inside the Student t-interval of the "
+        f"**Interval checks** (Erlang C, Erlang A, M/G/infinity mean and variance, Erlang "
+        f"loss, Little's law): the theoretical value must lie inside the Student t-interval of the "
         f"mean across independent replications. There are {n_intervals} of them, so each "
         f"interval is at {100 * result.confidence:.2f}% (Bonferroni: if the model is exact, "
         f"the chance that any of them fails by chance is at most {100 * FAMILY_ERROR:g}%).",
@@ -103,8 +103,8 @@ def rules(result: SuiteResult) -> list[str]:
         "patients still in the system, counted from the event log, and the model's own "
         "counters agree; no tolerance.",
         "**Alternative rejected**: a nearby wrong answer (one server more, a 5-10% higher "
-        "load, a 5% error) and whether the check would have rejected it: the check has teeth "
-        "when it would.",
+        "load, a 5% error, a shorter patience) and whether the check would have rejected "
+        "it: the check has teeth when it would.",
         "**Plausibility checks**: the baseline's mean across replications must lie in the "
         "accepted range around the published figure (source and reason given); the 95% "
         "interval is shown. They do not fail the command: a figure outside its range is "
