@@ -410,7 +410,8 @@ class Model:
                 yield env.timeout(service.delay(patient, u_time))  # type: ignore[misc]
             elif pool is not None:
                 request = pool.request()
-                if busy is not None and busy.patience is not None:
+                # patience only matters to a patient who has to wait
+                if busy is not None and busy.patience is not None and not request.triggered:
                     yield request | env.timeout(busy.patience(patient, u_patience))
                     if not request.triggered:  # patience ran out first
                         request.cancel()
