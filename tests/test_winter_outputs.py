@@ -18,7 +18,7 @@ import pytest
 
 from sim.analysis.metrics import ALL, replication_metrics
 from sim.analysis.periods import calendar_periods
-from sim.analysis.summary import t_interval
+from sim.analysis.summary import metric_interval
 from sim.analysis.winter import (
     EPISODE_COLUMNS,
     SUMMARY_COLUMNS,
@@ -200,7 +200,7 @@ def test_no_escalation_gives_an_empty_table_with_its_header(tmp_path):
 
 # --- across replications ----------------------------------------------------------------------
 
-def test_summarise_periods_gives_the_t_interval_of_summary_csv():
+def test_summarise_periods_gives_the_interval_of_summary_csv():
     log = handmade_log(ward(), NINE_ALL_ALONG + EXTRA)
     tables = pd.concat([weekly_table(log).assign(replication=r, value=lambda t, r=r: t["value"] + r)
                         for r in range(4)], ignore_index=True)
@@ -208,7 +208,7 @@ def test_summarise_periods_gives_the_t_interval_of_summary_csv():
     assert list(summary.columns) == SUMMARY_COLUMNS
     row = summary[(summary["metric"] == "emergency_admissions") & (summary["period"] == "2025-W45")]
     assert tuple(row[["mean", "ci_low", "ci_high"]].iloc[0]) == pytest.approx(
-        t_interval(np.array([14.0, 15.0, 16.0, 17.0])))
+        metric_interval("emergency_admissions", np.array([14.0, 15.0, 16.0, 17.0])))
     assert (summary["n_reps"] == 4).all()
     peak = peak_week(summary)
     assert peak["period"] == "2025-W46" and peak["days"] == 7  # a full week, not W45

@@ -4,31 +4,28 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-CONFIDENCE = 0.95
+from sim.analysis.intervals import bounded_interval, t_interval
+from sim.analysis.registry import metric_info
 
 
-def t_interval(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and 95% t-interval of independent replication values (NaNs ignored)."""
-    values = np.asarray(values, dtype=float)
-    values = values[~np.isnan(values)]
-    n = len(values)
-    if n == 0:
-        return (np.nan, np.nan, np.nan)
-    mean = float(values.mean())
-    if n == 1:
-        return (mean, np.nan, np.nan)
-    half = stats.t.ppf((1 + CONFIDENCE) / 2, n - 1) * values.std(ddof=1) / np.sqrt(n)
-    return (mean, mean - half, mean + half)
+def metric_interval(metric: str, values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and 95% interval of one metric's replication values, kept inside the metric's
+    possible range (``sim.analysis.intervals``, bounds from ``sim.analysis.registry``)."""
+    info = metric_info(metric)
+    try:
+        return bounded_interval(values, info.low, info.high)
+    except ValueError as error:
+        raise ValueError(f"metric {metric}: {error}; the registry (sim/analysis/registry.py) "
+                         f"gives its range as [{info.low}, {info.high}]") from error
 
 
 def summarise(replications: pd.DataFrame) -> pd.DataFrame:
     """``replications`` (replication, metric, locality, value) -> one row per metric and
-    locality: mean, ci_low, ci_high, n_reps."""
+    locality: mean, ci_low, ci_high (95%, inside the metric's possible range), n_reps."""
     rows = []
     for (metric, locality), group in replications.groupby(["metric", "locality"], sort=False):
-        mean, low, high = t_interval(group["value"].to_numpy())
+        mean, low, high = metric_interval(str(metric), group["value"].to_numpy())
         rows.append((metric, locality, mean, low, high, int(group["value"].notna().sum())))
     return pd.DataFrame(rows, columns=["metric", "locality", "mean", "ci_low", "ci_high",
                                        "n_reps"])

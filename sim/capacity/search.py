@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from sim.analysis.summary import t_interval
+from sim.analysis.summary import metric_interval
 from sim.capacity.targets import SearchPlan, Target
 from sim.runner import run_scenario
 
@@ -187,7 +187,7 @@ def confirmation_table(metrics: pd.DataFrame, targets: list[Target]) -> pd.DataF
     rows = []
     for target in targets:
         values = _values(metrics, target)
-        mean, low, high = t_interval(values)
+        mean, low, high = metric_interval(target.metric, values)
         worst = low if target.at_least is not None else high
         rows.append((target.label, target.metric, target.locality,
                      ">=" if target.at_least is not None else "<=", target.threshold,
