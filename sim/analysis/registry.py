@@ -33,6 +33,8 @@ class MetricInfo:
     low: float | None = 0.0
     high: float | None = None
     better: Better = None  # which direction a board would call an improvement
+    target: float | None = None  # a published standard or planning rule, in the metric's unit
+    target_source: str = ""
 
     @property
     def bounded(self) -> bool:
@@ -63,7 +65,9 @@ METRICS: dict[str, MetricInfo] = {
                                             "per 1,000 a year", "lower"),
     "acute_occupancy_mean": _count("Acute beds occupied (mean)", "beds", "lower"),
     "acute_occupancy_p95": _count("Acute beds occupied (95th percentile)", "beds", "lower"),
-    "acute_occupancy_pct_mean": _count("Acute bed occupancy", "% of beds", "lower"),
+    "acute_occupancy_pct_mean": replace(
+        _count("Acute bed occupancy", "% of beds", "lower"), target=92.0,
+        target_source="NHS planning guidance: at most 92%"),
     "ed_boarding_hours_mean": _count("Wait in ED for a bed (mean)", "hours", "lower"),
     "ed_boarding_over_12h": _count("ED waits for a bed over 12 hours", "admissions", "lower"),
     "ed_attendances": _count("ED attendances", "attendances", "lower"),
@@ -84,7 +88,9 @@ METRICS: dict[str, MetricInfo] = {
     "readmission_rate_30d_pct": _share("30-day readmission rate", "% of discharges", "lower"),
     "spa_referrals": _count("SPA referrals", "referrals"),
     "ucr_referrals": _count("UCR referrals", "referrals"),
-    "ucr_within_2h_pct": _share("UCR reached within 2 hours", "% of referrals", "higher"),
+    "ucr_within_2h_pct": replace(
+        _share("UCR reached within 2 hours", "% of referrals", "higher"), target=70.0,
+        target_source="national UCR standard: at least 70%"),
     "ucr_response_hours_mean": _count("UCR response time (mean)", "hours", "lower"),
     "ucr_managed_at_home_pct": _share("UCR episodes managed at home", "% of episodes",
                                       "higher"),
@@ -125,6 +131,24 @@ FAMILIES: dict[str, MetricInfo] = {
     "balked": _count("{service}: patients turned away when full", "patients", "lower"),
     "cost": _count("{service}: cost", "GBP", "lower"),
 }
+
+# the measures a board reads first, in this order (console tables, report page one)
+HEADLINE = [
+    "emergency_admissions",
+    "emergency_admissions_per_1000",
+    "acute_occupancy_mean",
+    "acute_occupancy_pct_mean",
+    "acute_days_above_95pct",
+    "peak_week_acute_occupancy_pct",
+    "ed_boarding_hours_mean",
+    "delayed_discharge_bed_days",
+    "delayed_discharges_per_100k",
+    "ucr_within_2h_pct",
+    "ic_wait_days_mean",
+    "readmissions_30d",
+    "admissions_avoided",
+    "crises_prevented",
+]
 
 UNKNOWN = MetricInfo("", "", None, None, None)  # also an uncertain field's drawn value
 

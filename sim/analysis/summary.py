@@ -31,8 +31,9 @@ def summarise(replications: pd.DataFrame) -> pd.DataFrame:
                                        "n_reps"])
 
 
-def compare(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-    """Paired differences B - A per metric and locality, matching replication numbers.
+def compare(a: pd.DataFrame, b: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Paired differences B - A per metric and locality (and per ``by`` columns, e.g. the
+    period columns of weekly tables), matching replication numbers.
 
     Both runs must use the same seed so that replication r saw the same random numbers.
     Metrics that only one scenario produces (e.g. a service only B has) are left out.
@@ -41,19 +42,21 @@ def compare(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     if reps_a != reps_b:
         raise ValueError(f"runs to compare must have the same replications: {sorted(reps_a)} "
                          f"vs {sorted(reps_b)}")
-    joined = _joined(a, b)
+    keys = [*by, "metric", "locality"]
+    joined = _joined(a, b, keys)
     rows = []
-    for (metric, locality), group in joined.groupby(["metric", "locality"], sort=False):
+    for key, group in joined.groupby(keys, sort=False):
         a_mean = float(group["value_a"].mean())
         b_mean = float(group["value_b"].mean())
         diff, low, high = t_interval(group["diff"].to_numpy())
-        rows.append((metric, locality, a_mean, b_mean, diff, low, high))
-    return pd.DataFrame(rows, columns=["metric", "locality", "a_mean", "b_mean", "diff_mean",
-                                       "diff_ci_low", "diff_ci_high"])
+        rows.append((*key, a_mean, b_mean, diff, low, high))
+    return pd.DataFrame(rows, columns=[*keys, "a_mean", "b_mean", "diff_mean", "diff_ci_low",
+                                       "diff_ci_high"])
 
 
-def _joined(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-    keys = ["replication", "metric", "locality"]
+def _joined(a: pd.DataFrame, b: pd.DataFrame,
+            keys: list[str] | None = None) -> pd.DataFrame:
+    keys = ["replication", *(keys or ["metric", "locality"])]
     joined = a[keys + ["value"]].merge(b[keys + ["value"]], on=keys, suffixes=("_a", "_b"))
     joined["diff"] = joined["value_b"] - joined["value_a"]
     return joined

@@ -1,0 +1,196 @@
+"""Charts of the report, drawn from a results folder's tables and inlined as PNG data URIs.
+
+Every axis is labelled with the metric's registry label and unit, every band and bar says
+what interval it is, and differences are paired (B - A, replication by replication).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from sim.analysis.intervals import t_interval
+from sim.analysis.metrics import ALL
+from sim.analysis.registry import label, metric_info, service_label
+from sim.report.tables import localities
+
+COLUMNS = 2  # panels per row in small multiples
+
+
+def data_uri(fig: Figure) -> str:
+    """The figure as an inline ``data:image/png;base64`` URI (no file, no network)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _panels(n: int, height: float = 2.6) -> tuple[Figure, list[Axes]]:
+    rows = math.ceil(n / COLUMNS)
+    fig = Figure(figsize=(10, height * rows))
+    axes = fig.subplots(rows, COLUMNS, squeeze=False).ravel()
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return fig, list(axes[:n])
+
+
+def differences_by_locality(comparison: pd.DataFrame, metrics: list[str], a: str,
+                            b: str) -> Figure:
+    """For each metric, B - A by locality (``all`` first) with its paired 95% interval."""
+    fig, axes = _panels(len(metrics))
+    for ax, metric in zip(axes, metrics):
+        rows = comparison[comparison["metric"] == metric].set_index("locality")
+        order = [loc for loc in localities(rows.reset_index()) if loc in rows.index][::-1]
+        rows = rows.loc[order]
+        y = np.arange(len(rows))
+        err = [rows["diff_mean"] - rows["diff_ci_low"], rows["diff_ci_high"] - rows["diff_mean"]]
+        colours = ["#1f4e79" if loc == ALL else "#6c8ebf" for loc in rows.index]
+        ax.errorbar(rows["diff_mean"], y, xerr=err, fmt="none", ecolor="#6c8ebf", capsize=3)
+        ax.scatter(rows["diff_mean"], y, color=colours, zorder=3)
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.set_yticks(y, [("all (borough)" if loc == ALL else loc) for loc in rows.index])
+        info = metric_info(metric)
+        ax.set_title(info.label, fontsize=10)
+        ax.set_xlabel(f"{b} - {a} ({info.unit})", fontsize=9)
+    fig.suptitle("Paired difference B - A by locality: mean and 95% interval", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def period_differences(periods: pd.DataFrame, metrics: list[str], a: str, b: str) -> Figure:
+    """``weekly_comparison.csv`` (or monthly): week-by-week B - A of the whole system with its paired 95%
+    interval as a band; partial periods (fewer days) drawn hollow."""
+    fig, axes = _panels(len(metrics), height=2.8)
+    rows = periods[periods["locality"] == ALL]
+    for ax, metric in zip(axes, metrics):
+        chosen = rows[rows["metric"] == metric]
+        x = pd.to_datetime(chosen["period_start"]) + pd.to_timedelta(chosen["days"] / 2,
+                                                                        unit="D")
+        ax.fill_between(x, chosen["diff_ci_low"], chosen["diff_ci_high"], alpha=0.3,
+                        label="95% interval (paired)")
+        full = chosen["days"] >= chosen["days"].max()
+        mean = chosen["diff_mean"]
+        ax.plot(x, mean, color="#1f4e79", label="mean difference")
+        ax.scatter(x[full], mean[full], color="#1f4e79", s=12)
+        ax.scatter(x[~full], mean[~full], facecolors="none", edgecolors="#1f4e79", s=16,
+                   label="partial period")
+        ax.axhline(0, color="black", linewidth=0.8)
+        info = metric_info(metric)
+        ax.set_title(info.label, fontsize=10)
+        ax.set_ylabel(f"{b} - {a} ({info.unit})", fontsize=8)
+        locator = mdates.AutoDateLocator(minticks=2, maxticks=7)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    if axes:
+        axes[0].legend(fontsize="x-small", loc="best")
+    fig.tight_layout()
+    return fig
+
+
+def capacity_needed(recommended: pd.DataFrame) -> Figure:
+    """Recommended capacity against today's, per service and unit (whole period)."""
+    rows = recommended[recommended["period"] == ALL]
+    services = list(dict.fromkeys(rows["service"]))
+    fig, axes = _panels(len(services), height=2.8)
+    for ax, service in zip(axes, services):
+        own = rows[rows["service"] == service]
+        x = np.arange(len(own))
+        ax.bar(x - 0.2, own["current_capacity"].fillna(0), width=0.4, color="#bbbbbb",
+               label="today")
+        ax.bar(x + 0.2, own["recommended"], width=0.4, color="#1f4e79", label="recommended")
+        ax.set_xticks(x, list(own["locality"]))
+        ax.set_title(service_label(service), fontsize=10)
+        ax.set_ylabel("units (beds, slots or staff)", fontsize=8)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+    if axes:
+        axes[0].legend(fontsize="x-small")
+    fig.suptitle("Capacity recommended by service and unit, whole results period", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def capacity_by_month(recommended: pd.DataFrame) -> Figure | None:
+    """Recommended capacity of each service (all units together) month by month; None when
+    the results period is within one month."""
+    rows = recommended[(recommended["period"] != ALL) & (recommended["locality"] == ALL)]
+    if rows["period"].nunique() < 2:
+        return None
+    fig = Figure(figsize=(10, 3.6))
+    ax = fig.subplots()
+    for service, own in rows.groupby("service", sort=False):
+        ax.plot(own["period"], own["recommended"], marker="o", label=service_label(str(service)))
+    ax.set_ylabel("recommended capacity (units)")
+    ax.set_xlabel("month")
+    ax.set_yscale("log")
+    ax.set_title("Capacity recommended month by month (all units; log scale)", fontsize=11)
+    ax.legend(fontsize="x-small", ncol=3)
+    fig.tight_layout()
+    return fig
+
+
+def sweep_against_base(replications: pd.DataFrame, points: pd.DataFrame, field: str,
+                       metrics: list[str]) -> Figure:
+    """Each metric at every grid point as the base point (the first) plus the paired
+    difference from it, with its paired 95% interval; a target line where the metric has
+    one. Pairing removes the noise the points share, so the bars show what the grid
+    changes."""
+    fig, axes = _panels(len(metrics), height=2.8)
+    reps = replications[replications["locality"] == ALL]
+    base = int(points["point"].iloc[0])
+    values = list(points[field])
+    numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+    x = np.array(values, dtype=float) if numeric else np.arange(len(values), dtype=float)
+    for ax, metric in zip(axes, metrics):
+        wide = reps[reps["metric"] == metric].pivot(index="replication", columns="point",
+                                                    values="value")
+        base_mean = float(wide[base].mean())
+        means, lows, highs = [], [], []
+        for point in points["point"]:
+            diff, low, high = t_interval((wide[point] - wide[base]).to_numpy())
+            if point == base:
+                low = high = 0.0
+            means.append(base_mean + diff)
+            lows.append(base_mean + low)
+            highs.append(base_mean + high)
+        means_a = np.array(means)
+        ax.errorbar(x, means_a, yerr=[means_a - np.array(lows), np.array(highs) - means_a],
+                    marker="o", capsize=3, label="mean; 95% interval of the paired difference "
+                                                 "from the first point")
+        info = metric_info(metric)
+        if info.target is not None:
+            ax.axhline(info.target, color="tab:red", linestyle="--", linewidth=0.9,
+                       label=f"target: {info.target_source}")
+        ax.set_title(info.label, fontsize=10)
+        ax.set_ylabel(info.unit, fontsize=8)
+        ax.set_xlabel(field, fontsize=8)
+        if numeric and all(float(v).is_integer() for v in values):
+            ax.xaxis.get_major_locator().set_params(integer=True)
+        if not numeric:
+            ax.set_xticks(x, [str(v) for v in values])
+    if axes:
+        axes[0].legend(fontsize="x-small")
+    fig.tight_layout()
+    return fig
+
+
+def levels_by_locality(summary: pd.DataFrame, metrics: list[str]) -> Figure:
+    """One scenario's metrics by locality with 95% intervals (a run's page of charts)."""
+    fig, axes = _panels(len(metrics))
+    for ax, metric in zip(axes, metrics):
+        rows = summary[(summary["metric"] == metric) & (summary["locality"] != ALL)]
+        y = np.arange(len(rows))
+        ax.errorbar(rows["mean"], y, xerr=[rows["mean"] - rows["ci_low"],
+                                           rows["ci_high"] - rows["mean"]],
+                    fmt="o", capsize=3, color="#1f4e79")
+        ax.set_yticks(y, list(rows["locality"]))
+        ax.set_title(metric_info(metric).label, fontsize=10)
+        ax.set_xlabel(label(metric), fontsize=8)
+    fig.suptitle("By locality: mean and 95% interval", fontsize=11)
+    fig.tight_layout()
+    return fig
