@@ -83,7 +83,7 @@ class ScenarioResult:
         return pd.concat(frames, ignore_index=True) if frames else None
 
     def summary(self) -> pd.DataFrame:
-        return summarise(self.metrics)
+        return summarise(self.metrics, self.scenario.time.run_days)
 
     def weekly_summary(self) -> pd.DataFrame:
         """Each week's metrics: mean and 95% interval across replications."""

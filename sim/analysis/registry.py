@@ -35,21 +35,31 @@ class MetricInfo:
     better: Better = None  # which direction a board would call an improvement
     target: float | None = None  # a published standard or planning rule, in the metric's unit
     target_source: str = ""
+    days_in_period: bool = False  # counts days of the results period: at most its length
 
     @property
     def bounded(self) -> bool:
         return self.low is not None or self.high is not None
 
-    def within(self, value: float) -> bool:
+    def bounds(self, days: float | None = None) -> tuple[float | None, float | None]:
+        """``(low, high)``; a count of days is at most ``days``, the period's length."""
+        return (self.low, days if self.days_in_period and days else self.high)
+
+    def within(self, value: float, days: float | None = None) -> bool:
         """Whether ``value`` lies in the possible range (NaN counts as within: no value)."""
+        low, high = self.bounds(days)
         if math.isnan(value):
             return True
-        return ((self.low is None or value >= self.low)
-                and (self.high is None or value <= self.high))
+        return (low is None or value >= low) and (high is None or value <= high)
 
 
 def _count(label: str, unit: str, better: Better = None) -> MetricInfo:
     return MetricInfo(label, unit, 0.0, None, better)
+
+
+def _days(label: str) -> MetricInfo:
+    """A number of days of the results period (or of a week or month): 0 to its length."""
+    return MetricInfo(label, "days", 0.0, None, "lower", days_in_period=True)
 
 
 def _share(label: str, unit: str, better: Better = None) -> MetricInfo:
@@ -71,12 +81,12 @@ METRICS: dict[str, MetricInfo] = {
     "ed_boarding_hours_mean": _count("Wait in ED for a bed (mean)", "hours", "lower"),
     "ed_boarding_over_12h": _count("ED waits for a bed over 12 hours", "admissions", "lower"),
     "ed_attendances": _count("ED attendances", "attendances", "lower"),
-    "acute_days_above_92pct": _count("Days above 92% acute occupancy", "days", "lower"),
-    "acute_days_above_95pct": _count("Days above 95% acute occupancy", "days", "lower"),
-    "acute_days_above_100pct": _count("Days above 100% acute occupancy", "days", "lower"),
+    "acute_days_above_92pct": _days("Days above 92% acute occupancy"),
+    "acute_days_above_95pct": _days("Days above 95% acute occupancy"),
+    "acute_days_above_100pct": _days("Days above 100% acute occupancy"),
     "peak_week_acute_occupancy_pct": _count("Acute occupancy in the peak week",
                                             "% of core beds", "lower"),
-    "escalation_days": _count("Days with escalation beds open", "days", "lower"),
+    "escalation_days": _days("Days with escalation beds open"),
     "delayed_discharge_bed_days": _count("Delayed discharge bed-days", "bed-days", "lower"),
     "delayed_discharges_per_100k": _count("Delayed discharges per 100,000 residents",
                                           "patients per 100,000", "lower"),
@@ -125,7 +135,7 @@ FAMILIES: dict[str, MetricInfo] = {
     "occupancy_mean": _count("{service}: units in use (mean)", "units"),
     "occupancy_pct_mean": _count("{service}: occupancy", "% of capacity", "lower"),
     "wait_days_mean": _count("{service}: wait to start (mean)", "days", "lower"),
-    "escalation_days": _count("{service}: days with escalation open", "days", "lower"),
+    "escalation_days": _days("{service}: days with escalation open"),
     "escalation_units_mean": _count("{service}: escalation units open (mean)", "units"),
     "reneged": _count("{service}: patients who stopped waiting", "patients", "lower"),
     "balked": _count("{service}: patients turned away when full", "patients", "lower"),

@@ -9,23 +9,26 @@ from sim.analysis.intervals import bounded_interval, t_interval
 from sim.analysis.registry import metric_info
 
 
-def metric_interval(metric: str, values: np.ndarray) -> tuple[float, float, float]:
+def metric_interval(metric: str, values: np.ndarray,
+                    days: float | None = None) -> tuple[float, float, float]:
     """Mean and 95% interval of one metric's replication values, kept inside the metric's
-    possible range (``sim.analysis.intervals``, bounds from ``sim.analysis.registry``)."""
-    info = metric_info(metric)
+    possible range (``sim.analysis.intervals``, bounds from ``sim.analysis.registry``);
+    ``days``: the length of the period, the most a count of days can be."""
+    low, high = metric_info(metric).bounds(days)
     try:
-        return bounded_interval(values, info.low, info.high)
+        return bounded_interval(values, low, high)
     except ValueError as error:
         raise ValueError(f"metric {metric}: {error}; the registry (sim/analysis/registry.py) "
-                         f"gives its range as [{info.low}, {info.high}]") from error
+                         f"gives its range as [{low}, {high}]") from error
 
 
-def summarise(replications: pd.DataFrame) -> pd.DataFrame:
+def summarise(replications: pd.DataFrame, run_days: float | None = None) -> pd.DataFrame:
     """``replications`` (replication, metric, locality, value) -> one row per metric and
-    locality: mean, ci_low, ci_high (95%, inside the metric's possible range), n_reps."""
+    locality: mean, ci_low, ci_high (95%, inside the metric's possible range, counts of days
+    at most ``run_days``), n_reps."""
     rows = []
     for (metric, locality), group in replications.groupby(["metric", "locality"], sort=False):
-        mean, low, high = metric_interval(str(metric), group["value"].to_numpy())
+        mean, low, high = metric_interval(str(metric), group["value"].to_numpy(), run_days)
         rows.append((metric, locality, mean, low, high, int(group["value"].notna().sum())))
     return pd.DataFrame(rows, columns=["metric", "locality", "mean", "ci_low", "ci_high",
                                        "n_reps"])

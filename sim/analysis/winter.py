@@ -191,7 +191,7 @@ def summarise_periods(tables: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for key, group in tables.groupby(keys, sort=False)["value"]:
         values = group.to_numpy(dtype=float)
-        rows.append((*key, *metric_interval(str(key[3]), values),
+        rows.append((*key, *metric_interval(str(key[3]), values, float(key[2])),
                      int(np.isfinite(values).sum())))
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
