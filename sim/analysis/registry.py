@@ -121,8 +121,9 @@ METRICS: dict[str, MetricInfo] = {
     # patients who give up or are turned away when capacity runs short (issue 10)
     "admissions_after_ucr_wait": _count("Admissions after a UCR wait ran out", "admissions",
                                         "lower"),
-    # money (sim.config.costs, sim.analysis.costs)
-    "cost_total": _count("Cost of the modelled care", "GBP", "lower"),
+    # money, at the scenario's price year (sim.config.costs, sim.analysis.costs)
+    "cost_total": _count("Cost of the care modelled", "GBP", "lower"),
+    "delayed_discharge_cost": _count("Cost of delayed discharge bed-days", "GBP", "lower"),
 }
 
 # metrics also reported per discharge pathway tag, "<metric>_<pathway>"

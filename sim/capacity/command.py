@@ -165,6 +165,8 @@ def search(scenario: Scenario, args: argparse.Namespace, settings: dict[str, Any
         if result.status == "solved":
             solution_table(result).to_csv(folder / "solution.csv", index=False)
             result.confirmation.to_csv(folder / "confirmation.csv", index=False)  # type: ignore[union-attr]
+            if result.costs is not None and len(result.costs):
+                result.costs.to_csv(folder / "solution_costs.csv", index=False)
             write_scenario(plan.candidate(result.capacities), folder / "solution_scenario.yaml")
         write_scenario(plan.scenario, folder / "scenario.yaml")
         shutil.copyfile(args.search, folder / "targets.yaml")
@@ -202,6 +204,11 @@ def describe(result: SearchResult) -> str:
     assert confirmation is not None
     lines.append(table_text(confirmation.set_index("target")
                         [["mean", "ci_low", "ci_high", "met", "met_with_confidence"]]))
+    if result.costs is not None and len(result.costs):
+        lines.append("\nCost of this configuration over the confirming run (GBP, 95% CI; "
+                     "solution_costs.csv):")
+        lines.append(table_text(result.costs[result.costs["locality"] == ALL]
+                                .set_index("metric")[["mean", "ci_low", "ci_high"]]))
     missed = list(confirmation.loc[~confirmation["met"], "target"])
     if missed:
         lines.append(f"\nNOT CONFIRMED: the mean misses {', '.join(missed)} in the confirming "

@@ -25,6 +25,7 @@ from sim.analysis.registry import HEADLINE, metric_info, service_label
 from sim.report import charts, tables
 from sim.report.folder import ResultsFolder
 from sim.report.narrative import (
+    MONEY,
     difference_sentence,
     level_sentence,
     number,
@@ -34,7 +35,6 @@ from sim.report.narrative import (
 
 REPORT = "report.html"
 CHART_METRICS = 6  # headline measures charted by locality
-COST_PREFIX = "cost"
 
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; color: #1a1a1a; max-width: 60rem;
@@ -136,7 +136,9 @@ def _headline_metrics(frame: pd.DataFrame) -> list[str]:
 
 
 def _cost_metrics(frame: pd.DataFrame) -> list[str]:
-    return [m for m in dict.fromkeys(frame["metric"]) if m.split(":")[0].startswith(COST_PREFIX)]
+    """The money metrics present, the total first."""
+    money = [m for m in dict.fromkeys(frame["metric"]) if metric_info(m).unit == MONEY]
+    return sorted(money, key=lambda m: m != "cost_total")
 
 
 def run_report(page: Page, folder: ResultsFolder) -> None:
@@ -154,7 +156,7 @@ def run_report(page: Page, folder: ResultsFolder) -> None:
         r = everyone.loc[metric]
         page.add(f"<li>{_e(level_sentence(metric, r['mean'], r['ci_low'], r['ci_high']))}</li>")
     page.add("</ul>")
-    _cost_lines(page, summary)
+    _cost_lines(page, summary, scenario)
     page.add("<p><strong>Capacity.</strong> This run does not estimate the capacity needed; "
              "<code>python -m sim capacity scenario.yaml</code> does.</p>")
     page.add(f'<p class="note">{_e(precision_note(folder.replications))}</p>')
@@ -192,7 +194,7 @@ def compare_report(page: Page, folder: ResultsFolder) -> None:
     page.add("</ul>")
     costs = _cost_metrics(comparison)
     if costs:
-        page.add("<p><strong>Cost.</strong></p><ul class=\"headlines\">")
+        page.add(_cost_heading(b_scenario) + "<ul class=\"headlines\">")
         for metric in costs:
             if metric in everyone.index:
                 r = everyone.loc[metric]
@@ -276,6 +278,9 @@ def capacity_search_report(page: Page, folder: ResultsFolder) -> None:
             page.add(f"<p>On fresh replications the targets are "
                      f"{'met' if met else '<strong>not all met</strong>'}:</p>"
                      + _table(confirmation))
+        costs = folder.table("solution_costs")
+        if costs is not None:
+            _cost_lines(page, costs, scenario)
     search = folder.table("search")
     if search is not None:
         page.section("Every candidate evaluated")
@@ -330,14 +335,21 @@ BUILDERS: dict[str, Callable[[Page, ResultsFolder], None]] = {
 
 # --- shared sections ---------------------------------------------------------------------
 
-def _cost_lines(page: Page, summary: pd.DataFrame) -> None:
+def _cost_heading(scenario: dict) -> str:
+    year = (scenario.get("costs") or {}).get("price_year", "?")
+    days = (scenario.get("time") or {}).get("run_days", 0)
+    return (f"<p><strong>Cost</strong> (at {_e(str(year))} prices, over the {days:g}-day "
+            "results period; unit costs and their sources under Assumptions).</p>")
+
+
+def _cost_lines(page: Page, summary: pd.DataFrame, scenario: dict) -> None:
     costs = _cost_metrics(summary)
     if not costs:
         page.add("<p><strong>Cost.</strong> The scenario has no unit costs (a "
                  "<code>costs:</code> section), so no cost is shown.</p>")
         return
     everyone = summary[summary["locality"] == ALL].set_index("metric")
-    page.add("<p><strong>Cost.</strong></p><ul class=\"headlines\">")
+    page.add(_cost_heading(scenario) + "<ul class=\"headlines\">")
     for metric in costs:
         r = everyone.loc[metric]
         page.add(f"<li>{_e(level_sentence(metric, r['mean'], r['ci_low'], r['ci_high']))}</li>")
@@ -375,12 +387,12 @@ def assumptions_section(page: Page, folder: ResultsFolder) -> None:
         if not scenario:
             continue
         rows = tables.assumptions(scenario)
-        key = rows["Field"].str.match(r"^(time\.|policies\.|uncertain\.|costs\.)") | \
+        key = rows["Field"].str.match(r"^(time\.|policies\.|uncertain\.)") | \
             rows["Field"].str.match(r"^services\.[^.]+\.(capacity|level|kind)$")
         page.add(f"<h3>{_e(scenario.get('name', ''))}</h3>" + _table(rows[key]))
-    costs = folder.table("unit_costs")
-    if costs is not None:
-        page.add("<h3>Unit costs</h3>" + _table(costs))
+        costs = tables.unit_costs(scenario)
+        if costs is not None:
+            page.add(f"<h3>Unit costs of {_e(scenario.get('name', ''))}</h3>" + _table(costs))
 
 
 def reproduce_section(page: Page, folder: ResultsFolder) -> None:

@@ -12,6 +12,8 @@ def number(value: float, unit: str = "") -> str:
     """A figure as a board paper prints it: thousands separated, decimals by size."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
+    if unit == MONEY:
+        return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
     size = abs(value)
     text = (f"{value:,.0f}" if size >= 100 or float(value).is_integer()
             or (size >= 10 and not unit.startswith("%"))
@@ -21,10 +23,13 @@ def number(value: float, unit: str = "") -> str:
     return f"{text}%" if unit.startswith("%") else text
 
 
+MONEY = "GBP"
+
+
 def signed(value: float, unit: str = "") -> str:
     """A difference with its sign; a difference of percentages is in percentage points."""
     text = number(value, "" if unit.startswith("%") else unit)
-    text = text if text.startswith("-") or text == "0" else f"+{text}"
+    text = text if text.startswith("-") or text in ("0", "£0") else f"+{text}"
     return f"{text} percentage points" if unit.startswith("%") else text
 
 
@@ -36,7 +41,7 @@ def interval(low: float, high: float, unit: str = "") -> str:
 
 
 def _unit_words(unit: str) -> str:
-    return "" if unit.startswith("%") or not unit else f" {unit}"
+    return "" if unit.startswith("%") or unit in ("", MONEY) else f" {unit}"
 
 
 def level_sentence(metric: str, mean: float, low: float, high: float) -> str:

@@ -109,6 +109,23 @@ def sweep_fields(sweep: pd.DataFrame) -> list[str]:
     return [c for c in before if c != "point"]
 
 
+def unit_costs(scenario: dict[str, Any]) -> pd.DataFrame | None:
+    """The scenario's unit costs, one row per priced item; None when it has none."""
+    costs = scenario.get("costs")
+    if not costs:
+        return None
+    rows = [(service_label(name), "occupied day", c["gbp"], c["source"])
+            for name, c in costs.get("per_occupied_day", {}).items()]
+    rows += [(service_label(name), "staff hour with patients", c["gbp"], c["source"])
+             for name, c in costs.get("per_staff_hour", {}).items()]
+    if costs.get("delayed_bed_day"):
+        c = costs["delayed_bed_day"]
+        rows.append(("Acute (delayed discharge)", "delayed bed-day, not added to the total",
+                     c["gbp"], c["source"]))
+    return pd.DataFrame(rows, columns=["Service", "Priced per",
+                                       f"GBP ({costs['price_year']} prices)", "Source"])
+
+
 def assumptions(scenario: dict[str, Any]) -> pd.DataFrame:
     """The resolved scenario flattened to one row per field: dotted path and value."""
     rows: list[tuple[str, str]] = []

@@ -54,6 +54,7 @@ def sheets(folder: ResultsFolder) -> dict[str, pd.DataFrame]:
     if capacity is not None:
         out["Capacity by month"] = tables.capacity_by_month(capacity)
     for name, title in (("solution", "Search solution"), ("confirmation", "Search confirmation"),
+                        ("solution_costs", "Search solution costs"),
                         ("search", "Search candidates")):
         table = folder.table(name)
         if table is not None:
@@ -61,10 +62,10 @@ def sheets(folder: ResultsFolder) -> dict[str, pd.DataFrame]:
     sweep = folder.table("sweep")
     if sweep is not None:
         out["Sweep"] = tables.sweep_points(sweep, tables.sweep_fields(sweep))
-    costs = folder.table("unit_costs")
+    scenario = folder.scenario("a_" if folder.kind == "compare" else "")
+    costs = tables.unit_costs(scenario)
     if costs is not None:
         out["Unit costs"] = costs
-    scenario = folder.scenario("a_" if folder.kind == "compare" else "")
     if scenario:
         out["Assumptions"] = tables.assumptions(scenario)
     return out
