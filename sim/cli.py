@@ -1,4 +1,4 @@
-"""Command line: ``python -m sim validate|show|run|compare|sweep|capacity|verify|report``.
+"""Command line: ``python -m sim validate|show|run|compare|sweep|capacity|verify|report|warmup``.
 
 Run ``python -m sim -h`` for help."""
 
@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from sim import warmup
 from sim.analysis.metrics import ALL
 from sim.analysis.registry import HEADLINE
 from sim.analysis.summary import compare, paired_differences
@@ -104,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
 
     capacity_command.add_parser(commands)
     report_command.add_parser(commands)
+    warmup.add_parser(commands)
     verify_command.add_parser(commands)
     return parser
 

@@ -14,11 +14,11 @@ from typing import Any, Literal
 import pandas as pd
 import yaml
 
-Kind = Literal["run", "compare", "capacity", "capacity_search", "sweep"]
+Kind = Literal["run", "compare", "capacity", "capacity_search", "sweep", "warmup"]
 # the file that tells each kind apart, checked in this order
 MARKERS: tuple[tuple[str, Kind], ...] = (
     ("comparison.csv", "compare"), ("sweep.csv", "sweep"), ("capacity.csv", "capacity"),
-    ("search.csv", "capacity_search"), ("summary.csv", "run"))
+    ("search.csv", "capacity_search"), ("warmup.csv", "warmup"), ("summary.csv", "run"))
 
 
 class NotAResultsFolder(ValueError):
@@ -43,7 +43,7 @@ class ResultsFolder:
             raise NotAResultsFolder(
                 f"{path}: not a results folder; expected one of "
                 f"{', '.join(name for name, _ in MARKERS)} (written by python -m sim run, "
-                "compare, sweep or capacity)")
+                "compare, sweep, capacity or warmup)")
         manifest_path = path / "manifest.json"
         manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
         return cls(path, kind, manifest)

@@ -150,12 +150,8 @@ def run_report(page: Page, folder: ResultsFolder) -> None:
             f"How does the system perform under {name}: admissions, beds, discharge delays "
             "and community response?")
     _configuration(page, scenario)
-    everyone = summary[summary["locality"] == ALL].set_index("metric")
-    page.add("<h3>Headline figures (whole system)</h3><ul class=\"headlines\">")
-    for metric in _headline_metrics(summary):
-        r = everyone.loc[metric]
-        page.add(f"<li>{_e(level_sentence(metric, r['mean'], r['ci_low'], r['ci_high']))}</li>")
-    page.add("</ul>")
+    page.add("<h3>Headline figures (whole system)</h3>")
+    _level_items(page, summary, _headline_metrics(summary))
     _cost_lines(page, summary, scenario)
     page.add("<p><strong>Capacity.</strong> This run does not estimate the capacity needed; "
              "<code>python -m sim capacity scenario.yaml</code> does.</p>")
@@ -183,25 +179,12 @@ def compare_report(page: Page, folder: ResultsFolder) -> None:
             f"What changes for patients and services if {b} replaces {a}?")
     _configuration(page, a_scenario, "A, the reference: ")
     _configuration(page, b_scenario, "B, the alternative: ")
-    everyone = comparison[comparison["locality"] == ALL].set_index("metric")
-    page.add(f"<h3>Headline differences, {_e(b)} minus {_e(a)} (whole system)</h3>"
-             "<ul class=\"headlines\">")
-    for metric in _headline_metrics(comparison):
-        r = everyone.loc[metric]
-        page.add("<li>" + _e(difference_sentence(metric, r["a_mean"], r["b_mean"],
-                                                 r["diff_mean"], r["diff_ci_low"],
-                                                 r["diff_ci_high"], a, b)) + "</li>")
-    page.add("</ul>")
+    page.add(f"<h3>Headline differences, {_e(b)} minus {_e(a)} (whole system)</h3>")
+    _difference_items(page, comparison, _headline_metrics(comparison), a, b)
     costs = _cost_metrics(comparison)
     if costs:
-        page.add(_cost_heading(b_scenario) + "<ul class=\"headlines\">")
-        for metric in costs:
-            if metric in everyone.index:
-                r = everyone.loc[metric]
-                page.add("<li>" + _e(difference_sentence(
-                    metric, r["a_mean"], r["b_mean"], r["diff_mean"], r["diff_ci_low"],
-                    r["diff_ci_high"], a, b)) + "</li>")
-        page.add("</ul>")
+        page.add(_cost_heading(b_scenario))
+        _difference_items(page, comparison, costs, a, b)
     else:
         page.add("<p><strong>Cost.</strong> Neither scenario has unit costs (a "
                  "<code>costs:</code> section), so no cost is shown.</p>")
@@ -227,6 +210,19 @@ def compare_report(page: Page, folder: ResultsFolder) -> None:
                         "interval; hollow points are partial periods at either end")
     page.section("All differences")
     page.add(_table(tables.comparison_rows(comparison, a, b)))
+
+
+def _difference_items(page: Page, comparison: pd.DataFrame, metrics: list[str], a: str,
+                      b: str) -> None:
+    """A list of plain-English paired differences of the whole system."""
+    everyone = comparison[comparison["locality"] == ALL].set_index("metric")
+    page.add("<ul class=\"headlines\">")
+    for metric in (m for m in metrics if m in everyone.index):
+        r = everyone.loc[metric]
+        page.add("<li>" + _e(difference_sentence(metric, r["a_mean"], r["b_mean"],
+                                                 r["diff_mean"], r["diff_ci_low"],
+                                                 r["diff_ci_high"], a, b)) + "</li>")
+    page.add("</ul>")
 
 
 def capacity_report(page: Page, folder: ResultsFolder) -> None:
@@ -321,6 +317,24 @@ def sweep_report(page: Page, folder: ResultsFolder) -> None:
     page.add(_table(tables.sweep_points(sweep[sweep["metric"].isin(metrics)], fields)))
 
 
+def warmup_report(page: Page, folder: ResultsFolder) -> None:
+    from sim.warmup import describe  # the command module imports this one
+
+    table = folder.table("warmup")
+    assert table is not None
+    scenario = folder.scenario()
+    name = scenario.get("name", folder.scenario_names[0])
+    _header(page, folder, f"{name}: warm-up",
+            f"How long must {name} run from an empty system before its results are measured?")
+    _configuration(page, scenario)
+    page.add(f"<p><strong>{_e(describe(table, name))}</strong></p>"
+             "<p class=\"note\">MSER-5 on the daily occupancy of every capacitated team, ward "
+             "and caseload, averaged across replications run from empty; Welch's plot below "
+             "to judge by eye.</p>")
+    page.add(_table(table))
+    _saved_plots(page, folder)
+
+
 def _sweep_metrics(folder: ResultsFolder, sweep: pd.DataFrame) -> list[str]:
     path = folder.path / "sweep.yaml"
     chosen = (yaml.safe_load(path.read_text()) or {}).get("metrics") if path.exists() else None
@@ -330,7 +344,8 @@ def _sweep_metrics(folder: ResultsFolder, sweep: pd.DataFrame) -> list[str]:
 
 BUILDERS: dict[str, Callable[[Page, ResultsFolder], None]] = {
     "run": run_report, "compare": compare_report, "capacity": capacity_report,
-    "capacity_search": capacity_search_report, "sweep": sweep_report}
+    "capacity_search": capacity_search_report, "sweep": sweep_report,
+    "warmup": warmup_report}
 
 
 # --- shared sections ---------------------------------------------------------------------
@@ -339,7 +354,7 @@ def _cost_heading(scenario: dict) -> str:
     year = (scenario.get("costs") or {}).get("price_year", "?")
     days = (scenario.get("time") or {}).get("run_days", 0)
     return (f"<p><strong>Cost</strong> (at {_e(str(year))} prices, over the {days:g}-day "
-            "results period; unit costs and their sources under Assumptions).</p>")
+            "results period; unit costs and their sources under Assumptions):</p>")
 
 
 def _cost_lines(page: Page, summary: pd.DataFrame, scenario: dict) -> None:
@@ -348,9 +363,15 @@ def _cost_lines(page: Page, summary: pd.DataFrame, scenario: dict) -> None:
         page.add("<p><strong>Cost.</strong> The scenario has no unit costs (a "
                  "<code>costs:</code> section), so no cost is shown.</p>")
         return
+    page.add(_cost_heading(scenario))
+    _level_items(page, summary, costs)
+
+
+def _level_items(page: Page, summary: pd.DataFrame, metrics: list[str]) -> None:
+    """A list of plain-English figures of the whole system with their intervals."""
     everyone = summary[summary["locality"] == ALL].set_index("metric")
-    page.add(_cost_heading(scenario) + "<ul class=\"headlines\">")
-    for metric in costs:
+    page.add("<ul class=\"headlines\">")
+    for metric in (m for m in metrics if m in everyone.index):
         r = everyone.loc[metric]
         page.add(f"<li>{_e(level_sentence(metric, r['mean'], r['ci_low'], r['ci_high']))}</li>")
     page.add("</ul>")

@@ -54,8 +54,14 @@ def comparison_rows(comparison: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
 def periods_wide(periods: pd.DataFrame, locality: str = ALL) -> pd.DataFrame:
     """Week-by-week (or month-by-month) table of one locality: one row per period, for each
     metric its mean and 95% interval."""
-    rows = periods[periods["locality"] == locality]
-    index = ["period", "period_start", "days"]
+    out = _metrics_as_columns(periods[periods["locality"] == locality],
+                              ["period", "period_start", "days"])
+    return out.rename(columns={"period": "Period", "period_start": "Starts", "days": "Days"})
+
+
+def _metrics_as_columns(rows: pd.DataFrame, index: list[str]) -> pd.DataFrame:
+    """One row per ``index`` value; for each metric three labelled columns: mean and the ends
+    of its 95% interval."""
     wide = rows.pivot_table(index=index, columns="metric", values=["mean", "ci_low", "ci_high"],
                             sort=False)
     columns: dict[str, pd.Series] = {}
@@ -64,8 +70,7 @@ def periods_wide(periods: pd.DataFrame, locality: str = ALL) -> pd.DataFrame:
         columns[f"{head}: mean"] = wide[("mean", metric)]
         columns[f"{head}: {LOW}"] = wide[("ci_low", metric)]
         columns[f"{head}: {HIGH}"] = wide[("ci_high", metric)]
-    out = pd.DataFrame(columns).reset_index()
-    return out.rename(columns={"period": "Period", "period_start": "Starts", "days": "Days"})
+    return pd.DataFrame(columns).reset_index()
 
 
 def period_differences_wide(periods: pd.DataFrame) -> pd.DataFrame:
@@ -91,16 +96,7 @@ def capacity_by_month(capacity: pd.DataFrame) -> pd.DataFrame:
 def sweep_points(sweep: pd.DataFrame, fields: list[str], locality: str = ALL) -> pd.DataFrame:
     """One row per grid point: the varied fields' values, then each metric's mean and
     95% interval."""
-    rows = sweep[sweep["locality"] == locality]
-    wide = rows.pivot_table(index=fields, columns="metric", values=["mean", "ci_low", "ci_high"],
-                            sort=False)
-    columns: dict[str, pd.Series] = {}
-    for metric in dict.fromkeys(rows["metric"]):
-        head = label(metric)
-        columns[f"{head}: mean"] = wide[("mean", metric)]
-        columns[f"{head}: {LOW}"] = wide[("ci_low", metric)]
-        columns[f"{head}: {HIGH}"] = wide[("ci_high", metric)]
-    return pd.DataFrame(columns).reset_index()
+    return _metrics_as_columns(sweep[sweep["locality"] == locality], fields)
 
 
 def sweep_fields(sweep: pd.DataFrame) -> list[str]:

@@ -59,6 +59,9 @@ def sheets(folder: ResultsFolder) -> dict[str, pd.DataFrame]:
         table = folder.table(name)
         if table is not None:
             out[title] = table
+    warmup = folder.table("warmup")
+    if warmup is not None:
+        out["Warm-up"] = warmup
     sweep = folder.table("sweep")
     if sweep is not None:
         out["Sweep"] = tables.sweep_points(sweep, tables.sweep_fields(sweep))
