@@ -47,13 +47,15 @@ def _short(tmp: Path, source: Path, name: str, days: int = 21) -> Path:
 
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory) -> dict[str, Path]:
-    """One results folder per command: run, compare, winter compare, capacity, sweep."""
+    """One results folder per command: run, compare, winter compare, capacity, sweep,
+    warmup."""
     tmp = tmp_path_factory.mktemp("board")
     base = _short(tmp, SCENARIOS / "baseline.yaml", "base")
     loc = _short(tmp, SCENARIOS / "locality.yaml", "loc")
     winter = _short(tmp, SCENARIOS / "winter" / "baseline_winter.yaml", "winter", 42)
     flu = _short(tmp, SCENARIOS / "winter" / "flu_wave.yaml", "flu", 42)
-    out = {name: tmp / name for name in ("run", "compare", "winter", "capacity", "sweep")}
+    out = {name: tmp / name for name in ("run", "compare", "winter", "capacity", "sweep",
+                                         "warmup")}
     assert main(["run", str(flu), "--out", str(out["run"]), *COMMON]) == 0
     assert main(["compare", str(base), str(loc), "--out", str(out["compare"]), *COMMON]) == 0
     assert main(["compare", str(winter), str(flu), "--out", str(out["winter"]), *COMMON]) == 0
@@ -61,6 +63,8 @@ def folders(tmp_path_factory) -> dict[str, Path]:
                  "--out", str(out["capacity"]), *COMMON]) == 0
     assert main(["sweep", str(base), "--vary", "services.ucr.capacity=2,3,4", "--reps", "3",
                  "--out", str(out["sweep"]), *COMMON]) == 0
+    assert main(["warmup", str(base), "--days", "60", "--reps", "2", "--out", str(out["warmup"]),
+                 *COMMON]) == 0
     return out
 
 
@@ -214,7 +218,7 @@ def test_compare_report_renders_with_the_headline_differences(browser, folders):
     page.close()
 
 
-@pytest.mark.parametrize("name", ["run", "winter", "capacity", "sweep"])
+@pytest.mark.parametrize("name", ["run", "winter", "capacity", "sweep", "warmup"])
 def test_every_report_renders_in_the_browser(browser, folders, name):
     page = _open(browser, folders[name], name)
     board = page.inner_text("section.board")

@@ -193,3 +193,11 @@ SERVICE_LABELS = {
 def service_label(service: str) -> str:
     """A readable service name: the usual abbreviations, else words from the identifier."""
     return SERVICE_LABELS.get(service, service.replace("_", " ").capitalize())
+
+
+def field_label(path: str) -> str:
+    """A scenario field path in words: ``services.ucr.capacity`` -> ``UCR capacity``."""
+    parts = path.split(".")
+    if len(parts) == 3 and parts[0] == "services":
+        return f"{service_label(parts[1])} {parts[2].replace('_', ' ')}"
+    return " ".join(part.replace("_", " ") for part in parts)

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from sim.analysis.intervals import t_interval
 from sim.analysis.metrics import ALL
-from sim.analysis.registry import label, metric_info, service_label
+from sim.analysis.registry import field_label, label, metric_info, service_label
 from sim.report.tables import localities
 
 COLUMNS = 2  # panels per row in small multiples
@@ -116,20 +116,28 @@ def capacity_needed(recommended: pd.DataFrame) -> Figure:
 
 
 def capacity_by_month(recommended: pd.DataFrame) -> Figure | None:
-    """Recommended capacity of each service (all units together) month by month; None when
-    the results period is within one month."""
-    rows = recommended[(recommended["period"] != ALL) & (recommended["locality"] == ALL)]
+    """Recommended capacity month by month, one panel per service, one line per unit, with
+    today's capacity dashed; None when the results period is within one month."""
+    rows = recommended[recommended["period"] != ALL]
     if rows["period"].nunique() < 2:
         return None
-    fig = Figure(figsize=(10, 3.6))
-    ax = fig.subplots()
-    for service, own in rows.groupby("service", sort=False):
-        ax.plot(own["period"], own["recommended"], marker="o", label=service_label(str(service)))
-    ax.set_ylabel("recommended capacity (units)")
-    ax.set_xlabel("month")
-    ax.set_yscale("log")
-    ax.set_title("Capacity recommended month by month (all units; log scale)", fontsize=11)
-    ax.legend(fontsize="x-small", ncol=3)
+    services = list(dict.fromkeys(rows["service"]))
+    fig, axes = _panels(len(services), height=2.8)
+    for ax, service in zip(axes, services):
+        for unit, own in rows[rows["service"] == service].groupby("locality", sort=False):
+            line = ax.plot(own["period"], own["recommended"], marker="o",
+                           label=f"{unit}: recommended")[0]
+            today = own["current_capacity"].iloc[0]
+            if pd.notna(today):
+                ax.axhline(today, color=line.get_color(), linestyle="--", linewidth=0.8,
+                           label=f"{unit}: today")
+        ax.set_title(service_label(service), fontsize=10)
+        ax.set_ylabel("units", fontsize=8)
+        ax.tick_params(axis="x", labelsize=8)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.legend(fontsize="xx-small", ncol=2)
+    fig.suptitle("Capacity recommended month by month (months at either end may be partial)",
+                 fontsize=11)
     fig.tight_layout()
     return fig
 
@@ -168,7 +176,7 @@ def sweep_against_base(replications: pd.DataFrame, points: pd.DataFrame, field: 
                        label=f"target: {info.target_source}")
         ax.set_title(info.label, fontsize=10)
         ax.set_ylabel(info.unit, fontsize=8)
-        ax.set_xlabel(field, fontsize=8)
+        ax.set_xlabel(field_label(field), fontsize=8)
         if numeric and all(float(v).is_integer() for v in values):
             ax.xaxis.get_major_locator().set_params(integer=True)
         if not numeric:

@@ -21,7 +21,7 @@ import yaml
 from matplotlib.figure import Figure
 
 from sim.analysis.metrics import ALL
-from sim.analysis.registry import HEADLINE, metric_info, service_label
+from sim.analysis.registry import HEADLINE, field_label, metric_info, service_label
 from sim.report import charts, tables
 from sim.report.folder import ResultsFolder
 from sim.report.narrative import (
@@ -30,6 +30,7 @@ from sim.report.narrative import (
     level_sentence,
     number,
     precision_note,
+    range_sentence,
     signed,
 )
 
@@ -250,7 +251,7 @@ def capacity_report(page: Page, folder: ResultsFolder) -> None:
     page.section("Capacity by service, unit and month")
     page.figure(charts.capacity_needed(recommended), "Recommended against today's capacity")
     page.figure(charts.capacity_by_month(recommended),
-                "Month by month (months at either end may be partial)")
+                "Month by month, by unit, against today's capacity")
     page.add(_table(whole.drop(columns=["period"])))
     page.add(_table(tables.capacity_by_month(capacity)))
     _saved_plots(page, folder)
@@ -290,8 +291,10 @@ def sweep_report(page: Page, folder: ResultsFolder) -> None:
     fields = tables.sweep_fields(sweep)
     scenario = folder.scenario()
     name = scenario.get("name", folder.scenario_names[0])
+    words = [field_label(f) for f in fields]
     _header(page, folder, f"{name}: what-if sweep",
-            f"How do the measures change as {', '.join(fields)} vary?")
+            f"How do the measures change as {' and '.join(words)} "
+            f"{'varies' if len(words) == 1 else 'vary'}?")
     _configuration(page, scenario)
     metrics = _sweep_metrics(folder, sweep)
     page.add("<h3>Across the grid (whole system)</h3><ul class=\"headlines\">")
@@ -299,18 +302,16 @@ def sweep_report(page: Page, folder: ResultsFolder) -> None:
     for metric in metrics:
         rows = everyone[everyone["metric"] == metric]
         low, high = rows.loc[rows["mean"].idxmin()], rows.loc[rows["mean"].idxmax()]
-        info = metric_info(metric)
-        at = lambda r: ", ".join(f"{f} = {r[f]}" for f in fields)  # noqa: E731
-        page.add(f"<li>{_e(info.label)}: from {number(low['mean'], info.unit)} "
-                 f"({_e(at(low))}) to {number(high['mean'], info.unit)} ({_e(at(high))}) "
-                 f"{_e(info.unit)}.</li>")
+        at = [", ".join(f"{w} {r[f]}" for w, f in zip(words, fields)) for r in (low, high)]
+        page.add(f"<li>{_e(range_sentence(metric, low['mean'], at[0], high['mean'], at[1]))}"
+                 "</li>")
     page.add("</ul>")
     page.add(f'<p class="note">{_e(precision_note(folder.replications))}</p>')
     for field in fields:
-        page.section(f"Against {field}")
+        page.section(f"Against {field_label(field)}")
         chosen = points if len(fields) == 1 else points.drop_duplicates(field)
         page.figure(charts.sweep_against_base(replications, chosen, field, metrics),
-                    f"Each measure as {field} varies: the error bars are the paired 95% "
+                    f"Each measure as {field_label(field)} varies: the error bars are the paired 95% "
                     "interval of the difference from the first grid point; dashed lines are "
                     "targets")
     page.section("Every grid point")

@@ -87,3 +87,14 @@ def precision_note(replications: int | None) -> str:
             "noise for these inputs, not uncertainty in the inputs themselves. Differences "
             "are paired: each replication of both configurations faced the same patients "
             "(common random numbers), so a small difference can be told from noise.")
+
+
+def range_sentence(metric: str, lowest: float, lowest_at: str, highest: float,
+                   highest_at: str) -> str:
+    """How far a metric moves across a sweep's grid points."""
+    info = metric_info(metric)
+    low, high = number(lowest, info.unit), number(highest, info.unit)
+    words = _unit_words(info.unit)
+    if low == high:
+        return f"{info.label}: {low}{words} at every point."
+    return f"{info.label}: from {low}{words} ({lowest_at}) to {high}{words} ({highest_at})."
