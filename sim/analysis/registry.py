@@ -42,8 +42,9 @@ class MetricInfo:
         return self.low is not None or self.high is not None
 
     def bounds(self, days: float | None = None) -> tuple[float | None, float | None]:
-        """``(low, high)``; a count of days is at most ``days``, the period's length."""
-        return (self.low, days if self.days_in_period and days else self.high)
+        """``(low, high)``; a count of days is at most the days the period touches (a last
+        partial day counts as a day)."""
+        return (self.low, math.ceil(days) if self.days_in_period and days else self.high)
 
     def within(self, value: float, days: float | None = None) -> bool:
         """Whether ``value`` lies in the possible range (NaN counts as within: no value)."""

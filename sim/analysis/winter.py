@@ -354,11 +354,11 @@ def winter_report(scenario: Scenario, summary: pd.DataFrame, weekly: pd.DataFram
     if len(month_rows):
         metrics = [m for m in [*MONTHLY, *_escalation_metrics(monthly)]
                    if m in set(month_rows["metric"]) and not m.startswith("escalation_units")]
-        table = month_rows.pivot(index="period", columns="metric", values="mean")
+        table = month_rows.set_index(["period", "metric"])
         days = month_rows.groupby("period", sort=False)["days"].first()
         lines += ["## Month by month", ""]
         lines += _markdown(["month", "days", *map(_name, metrics)],
-                           [[period, f"{length:g}", *[_number(table.loc[period, m])
+                           [[period, f"{length:g}", *[_with_interval(table.loc[(period, m)])
                                                       for m in metrics]]
                             for period, length in days.items()]) + [""]
     overall = summary[(summary["locality"] == ALL) & summary["metric"].isin(WINTER_METRICS)]
@@ -391,6 +391,13 @@ def _name(metric: str) -> str:
 
 def _escalation_metrics(table: pd.DataFrame) -> list[str]:
     return [m for m in dict.fromkeys(table["metric"]) if m.startswith("escalation_")]
+
+
+def _with_interval(row: pd.Series) -> str:
+    """``mean (low to high)``, or the mean alone when there is no interval."""
+    if pd.isna(row["ci_low"]):
+        return _number(row["mean"])
+    return f"{_number(row['mean'])} ({_number(row['ci_low'])} to {_number(row['ci_high'])})"
 
 
 def _number(value: float) -> str:
