@@ -3,6 +3,7 @@ agree with the occupancy and delay metrics they price."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from sim.analysis.metrics import ALL
@@ -88,3 +89,21 @@ def test_compare_has_cost_differences():
                      for s in (a, b)))
     row = diff[(diff["metric"] == "cost:acute") & (diff["locality"] == ALL)].iloc[0]
     assert row["diff_mean"] < 0  # fewer beds occupied, fewer bed-days paid for
+
+
+def test_capacity_search_reports_the_cost_of_its_solution(tmp_path, capsys):
+    from tests.test_capacity_search import capacity_command, pathway, targets_file, write_yaml
+
+    priced = {**pathway(), "costs": {"price_year": "2024", "per_occupied_day": {
+        "ward": {"gbp": 300, "source": "test figure"},
+        "rehab": {"gbp": 100, "source": "test figure"}}}}
+    out = tmp_path / "out"
+    assert capacity_command(write_yaml(tmp_path / "pathway.yaml", priced), "--search",
+                            targets_file(tmp_path), "--out", out, "--executor", "serial",
+                            "--no-cache", "--quiet") == 0
+    assert "Cost of this configuration over the confirming run" in capsys.readouterr().out
+    costs = pd.read_csv(out / "solution_costs.csv").set_index(["metric", "locality"])
+    total = costs.loc[("cost_total", ALL), "mean"]
+    assert total == pytest.approx(costs.loc[("cost:ward", ALL), "mean"]
+                                  + costs.loc[("cost:rehab", ALL), "mean"])
+    assert "Cost of the care modelled" in (out / "report.html").read_text()
