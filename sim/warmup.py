@@ -34,6 +34,7 @@ from sim.config import load_scenario
 from sim.output.folder import atomic_folder, default_folder, manifest, write_json, write_scenario
 from sim.output.plots import save
 from sim.report import write_board_outputs
+from sim.report.narrative import warmup_sentence
 from sim.runner import run_scenario
 
 BATCH_DAYS = 5  # MSER-5: batches of 5 observations (days)
@@ -161,20 +162,5 @@ def run_warmup(args: argparse.Namespace) -> int:
                    folder / "manifest.json")
         write_board_outputs(folder)
     print(table_text(table.set_index("service")))
-    print(f"\n{describe(table, given.name)}\n-> {out}")
+    print(f"\n{warmup_sentence(table, given.name)}\n-> {out}")
     return 0
-
-
-def describe(table: pd.DataFrame, name: str) -> str:
-    """The recommendation of ``warmup.csv`` in words."""
-    recommended = int(table["recommended_days"].iloc[0])
-    current = float(table["current_warmup_days"].iloc[0])
-    unsettled = list(table.loc[~table["settled_in_run"], "service"])
-    verdict = ("enough" if current >= recommended
-               else f"too short by {recommended - current:g} days")
-    text = (f"Recommended warm-up: {recommended} days (the longest MSER-5 truncation, rounded "
-            f"up to {ROUND_TO_DAYS}); {name} uses {current:g} days: {verdict}.")
-    if unsettled:
-        text += (f" Not settled within the run: {', '.join(unsettled)}; run longer with "
-                 "--days.")
-    return text

@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 
 from sim.analysis.metrics import ALL
 from sim.analysis.registry import HEADLINE, field_label, metric_info, service_label
+from sim.capacity.recommend import recommended_capacity
 from sim.report import charts, tables
 from sim.report.folder import ResultsFolder
 from sim.report.narrative import (
@@ -32,6 +33,7 @@ from sim.report.narrative import (
     precision_note,
     range_sentence,
     signed,
+    warmup_sentence,
 )
 
 REPORT = "report.html"
@@ -236,7 +238,6 @@ def capacity_report(page: Page, folder: ResultsFolder) -> None:
             f"How many beds, caseload slots and staff does each service need under {name}?")
     _configuration(page, scenario)
     if recommended is None:  # a folder written before recommendations existed
-        from sim.capacity.recommend import recommended_capacity
         recommended = recommended_capacity(capacity)
     whole = recommended[recommended["period"] == ALL]
     page.add("<h3>Recommended capacity (whole results period)</h3><ul class=\"headlines\">")
@@ -319,8 +320,6 @@ def sweep_report(page: Page, folder: ResultsFolder) -> None:
 
 
 def warmup_report(page: Page, folder: ResultsFolder) -> None:
-    from sim.warmup import describe  # the command module imports this one
-
     table = folder.table("warmup")
     assert table is not None
     scenario = folder.scenario()
@@ -328,7 +327,7 @@ def warmup_report(page: Page, folder: ResultsFolder) -> None:
     _header(page, folder, f"{name}: warm-up",
             f"How long must {name} run from an empty system before its results are measured?")
     _configuration(page, scenario)
-    page.add(f"<p><strong>{_e(describe(table, name))}</strong></p>"
+    page.add(f"<p><strong>{_e(warmup_sentence(table, name))}</strong></p>"
              "<p class=\"note\">MSER-5 on the daily occupancy of every capacitated team, ward "
              "and caseload, averaged across replications run from empty; Welch's plot below "
              "to judge by eye.</p>")

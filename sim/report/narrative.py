@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 from sim.analysis.registry import metric_info
 
 
@@ -98,3 +100,18 @@ def range_sentence(metric: str, lowest: float, lowest_at: str, highest: float,
     if low == high:
         return f"{info.label}: {low}{words} at every point."
     return f"{info.label}: from {low}{words} ({lowest_at}) to {high}{words} ({highest_at})."
+
+
+def warmup_sentence(table: pd.DataFrame, name: str) -> str:
+    """The recommendation of ``warmup.csv`` (``sim.warmup``) in words."""
+    recommended = int(table["recommended_days"].iloc[0])
+    current = float(table["current_warmup_days"].iloc[0])
+    unsettled = list(table.loc[~table["settled_in_run"].astype(bool), "service"])
+    verdict = ("enough" if current >= recommended
+               else f"too short by {recommended - current:g} days")
+    text = (f"Recommended warm-up: {recommended} days (the longest MSER-5 truncation of the "
+            f"services, rounded up); {name} uses {current:g} days: {verdict}.")
+    if unsettled:
+        text += (f" Not settled within the run: {', '.join(unsettled)}; run longer with "
+                 "--days.")
+    return text
