@@ -10,11 +10,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
 from sim import warmup
 from sim.analysis.metrics import ALL
-from sim.analysis.registry import HEADLINE
+from sim.analysis.registry import HEADLINE, metric_info
 from sim.analysis.summary import compare, paired_differences
 from sim.analysis.uncertainty import MIN_REPLICATIONS_TO_RANK, parameter_influence
 from sim.analysis.winter import PERIOD_COLUMNS
@@ -175,9 +176,9 @@ def _run(args: argparse.Namespace) -> int:
                             {"events_logged": sum(r.n_events for r in result.replications)}),
                    folder / "manifest.json")
         write_board_outputs(folder)
-    print(table_text(summary[summary["locality"] == ALL].set_index("metric")
-                 .reindex([m for m in HEADLINE if m in set(summary["metric"])])
-                 [["mean", "ci_low", "ci_high"]]))
+    print(table_text(_with_units(summary[summary["locality"] == ALL].set_index("metric")
+                                 .reindex([m for m in HEADLINE if m in set(summary["metric"])])
+                                 [["mean", "ci_low", "ci_high"]])))
     if precision is not None:
         reached = "reached" if precision["reached"].all() else \
             f"NOT reached within --max-reps {args.max_reps}"
@@ -229,10 +230,16 @@ def _compare(args: argparse.Namespace) -> int:
     shown = table[table["locality"] == ALL].set_index("metric")
     shown = shown.reindex([m for m in HEADLINE if m in shown.index])
     print(f"{b.name} minus {a.name}, paired over {reps} replications (95% CI):")
-    print(table_text(shown[["a_mean", "b_mean", "diff_mean", "diff_ci_low", "diff_ci_high"]]))
+    print(table_text(_with_units(shown[["a_mean", "b_mean", "diff_mean", "diff_ci_low",
+                                        "diff_ci_high"]])))
     print(f"\n{a.name}: {result_a.wall_seconds:.1f} s, {b.name}: {result_b.wall_seconds:.1f} s"
           f" -> {out}\nboard report: {out / REPORT}")
     return 0
+
+
+def _with_units(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (indexed by metric) with each metric's unit from the registry last."""
+    return table.assign(unit=[metric_info(m).unit for m in table.index])
 
 
 def _sweep(args: argparse.Namespace) -> int:

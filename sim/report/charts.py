@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from sim.analysis.intervals import t_interval
 from sim.analysis.metrics import ALL
 from sim.analysis.registry import field_label, label, metric_info, service_label
+from sim.output.plots import mark_surges
 from sim.report.tables import localities
 
 COLUMNS = 2  # panels per row in small multiples
@@ -63,9 +64,11 @@ def differences_by_locality(comparison: pd.DataFrame, metrics: list[str], a: str
     return fig
 
 
-def period_differences(periods: pd.DataFrame, metrics: list[str], a: str, b: str) -> Figure:
+def period_differences(periods: pd.DataFrame, metrics: list[str], a: str, b: str,
+                       surges: dict[str, tuple[str, str]]) -> Figure:
     """``weekly_comparison.csv`` (or monthly): week-by-week B - A of the whole system with its paired 95%
-    interval as a band; partial periods (fewer days) drawn hollow."""
+    interval as a band; partial periods (fewer days) drawn hollow; ``surges`` (name -> first
+    day, day over) shaded."""
     fig, axes = _panels(len(metrics), height=2.8)
     rows = periods[periods["locality"] == ALL]
     for ax, metric in zip(axes, metrics):
@@ -81,6 +84,7 @@ def period_differences(periods: pd.DataFrame, metrics: list[str], a: str, b: str
         ax.scatter(x[~full], mean[~full], facecolors="none", edgecolors="#1f4e79", s=16,
                    label="partial period")
         ax.axhline(0, color="black", linewidth=0.8)
+        mark_surges(ax, surges)
         info = metric_info(metric)
         ax.set_title(info.label, fontsize=10)
         ax.set_ylabel(f"{b} - {a} ({info.unit})", fontsize=8)

@@ -208,7 +208,10 @@ def compare_report(page: Page, folder: ResultsFolder) -> None:
         if periods is not None:
             page.section(f"{title}: {b} - {a}")
             metrics = [m for m in HEADLINE if m in set(periods["metric"])][:CHART_METRICS]
-            page.figure(charts.period_differences(periods, metrics, a, b),
+            surges = {name: (str(s["start"]), str(s["end"]))
+                      for scenario in (a_scenario, b_scenario)
+                      for name, s in (scenario.get("surges") or {}).items()}
+            page.figure(charts.period_differences(periods, metrics, a, b, surges),
                         f"{title}, whole system: paired difference {b} - {a} with its 95% "
                         "interval; hollow points are partial periods at either end")
     page.section("All differences")
