@@ -133,6 +133,16 @@ def _configuration(page: Page, scenario: dict, role: str = "") -> None:
              f"{time.get('warmup_days', 0):g} days.</span></p>")
 
 
+def _opening(page: Page, folder: ResultsFolder, title: str, question: str) -> dict:
+    """Title, question and configuration of a one-scenario folder (``{name}`` in the title
+    and question is the scenario's name); returns the resolved scenario."""
+    scenario = folder.scenario()
+    name = scenario.get("name", folder.scenario_names[0])
+    _header(page, folder, title.format(name=name), question.format(name=name))
+    _configuration(page, scenario)
+    return scenario
+
+
 def _headline_metrics(frame: pd.DataFrame) -> list[str]:
     produced = set(frame.loc[frame["locality"] == ALL, "metric"])
     return [m for m in HEADLINE if m in produced]
@@ -147,12 +157,9 @@ def _cost_metrics(frame: pd.DataFrame) -> list[str]:
 def run_report(page: Page, folder: ResultsFolder) -> None:
     summary = folder.table("summary")
     assert summary is not None
-    scenario = folder.scenario()
-    name = scenario.get("name", folder.scenario_names[0])
-    _header(page, folder, f"{name}: results",
-            f"How does the system perform under {name}: admissions, beds, discharge delays "
-            "and community response?")
-    _configuration(page, scenario)
+    scenario = _opening(page, folder, "{name}: results",
+                        "How does the system perform under {name}: admissions, beds, discharge "
+                        "delays and community response?")
     page.add("<h3>Headline figures (whole system)</h3>")
     _level_items(page, summary, _headline_metrics(summary))
     _cost_lines(page, summary, scenario)
@@ -235,11 +242,8 @@ def capacity_report(page: Page, folder: ResultsFolder) -> None:
     recommended = folder.table("recommended_capacity")
     capacity = folder.table("capacity")
     assert capacity is not None
-    scenario = folder.scenario()
-    name = scenario.get("name", folder.scenario_names[0])
-    _header(page, folder, f"{name}: capacity needed",
-            f"How many beds, caseload slots and staff does each service need under {name}?")
-    _configuration(page, scenario)
+    _opening(page, folder, "{name}: capacity needed",
+             "How many beds, caseload slots and staff does each service need under {name}?")
     if recommended is None:  # a folder written before recommendations existed
         recommended = recommended_capacity(capacity)
     whole = recommended[recommended["period"] == ALL]
@@ -262,12 +266,9 @@ def capacity_report(page: Page, folder: ResultsFolder) -> None:
 
 
 def capacity_search_report(page: Page, folder: ResultsFolder) -> None:
-    scenario = folder.scenario()
-    name = scenario.get("name", folder.scenario_names[0])
-    _header(page, folder, f"{name}: smallest capacities meeting the targets",
-            "What are the smallest capacities that meet every target together, in the full "
-            "model?")
-    _configuration(page, scenario)
+    scenario = _opening(page, folder, "{name}: smallest capacities meeting the targets",
+                        "What are the smallest capacities that meet every target together, in "
+                        "the full model?")
     solution, confirmation = folder.table("solution"), folder.table("confirmation")
     if solution is None:
         page.add("<p><strong>The targets cannot be met within the bounds.</strong> Raise the "
@@ -293,13 +294,10 @@ def sweep_report(page: Page, folder: ResultsFolder) -> None:
     replications = folder.table("replications")
     assert sweep is not None and points is not None and replications is not None
     fields = tables.sweep_fields(sweep)
-    scenario = folder.scenario()
-    name = scenario.get("name", folder.scenario_names[0])
     words = [field_label(f) for f in fields]
-    _header(page, folder, f"{name}: what-if sweep",
-            f"How do the measures change as {' and '.join(words)} "
-            f"{'varies' if len(words) == 1 else 'vary'}?")
-    _configuration(page, scenario)
+    _opening(page, folder, "{name}: what-if sweep",
+             f"How do the measures change as {' and '.join(words)} "
+             f"{'varies' if len(words) == 1 else 'vary'}?")
     metrics = _sweep_metrics(folder, sweep)
     page.add("<h3>Across the grid (whole system)</h3><ul class=\"headlines\">")
     everyone = sweep[sweep["locality"] == ALL]
@@ -325,12 +323,10 @@ def sweep_report(page: Page, folder: ResultsFolder) -> None:
 def warmup_report(page: Page, folder: ResultsFolder) -> None:
     table = folder.table("warmup")
     assert table is not None
-    scenario = folder.scenario()
-    name = scenario.get("name", folder.scenario_names[0])
-    _header(page, folder, f"{name}: warm-up",
-            f"How long must {name} run from an empty system before its results are measured?")
-    _configuration(page, scenario)
-    page.add(f"<p><strong>{_e(warmup_sentence(table, name))}</strong></p>"
+    scenario = _opening(page, folder, "{name}: warm-up",
+                        "How long must {name} run from an empty system before its results are "
+                        "measured?")
+    page.add(f"<p><strong>{_e(warmup_sentence(table, scenario.get('name', '')))}</strong></p>"
              "<p class=\"note\">MSER-5 on the daily occupancy of every capacitated team, ward "
              "and caseload, averaged across replications run from empty; Welch's plot below "
              "to judge by eye.</p>")
