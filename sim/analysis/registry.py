@@ -162,6 +162,19 @@ HEADLINE = [
     "crises_prevented",
 ]
 
+# page one of the board report: the few that fit on one printed page, in this order
+BOARD_SUMMARY = [
+    "emergency_admissions",
+    "acute_occupancy_pct_mean",
+    "acute_days_above_95pct",
+    "ed_boarding_hours_mean",
+    "delayed_discharge_bed_days",
+    "ucr_within_2h_pct",
+    "ic_wait_days_mean",
+    "readmissions_30d",
+]
+BOARD_COSTS = ["cost_total", "delayed_discharge_cost"]
+
 UNKNOWN = MetricInfo("", "", None, None, None)  # also an uncertain field's drawn value
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import html
 import math
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -21,12 +22,17 @@ import yaml
 from matplotlib.figure import Figure
 
 from sim.analysis.metrics import ALL
-from sim.analysis.registry import HEADLINE, field_label, metric_info, service_label
+from sim.analysis.registry import (
+    BOARD_COSTS,
+    BOARD_SUMMARY,
+    HEADLINE,
+    field_label,
+    service_label,
+)
 from sim.capacity.recommend import recommended_capacity
 from sim.report import charts, tables
 from sim.report.folder import ResultsFolder
 from sim.report.narrative import (
-    MONEY,
     difference_sentence,
     level_sentence,
     number,
@@ -52,6 +58,7 @@ ul.headlines li { margin-bottom: 0.35rem; }
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 9pt; }
 th, td { border: 1px solid #c8c8c8; padding: 0.2rem 0.4rem; vertical-align: top; }
 th { background: #dde4ee; text-align: left; }
+span.num { white-space: nowrap; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 figure { margin: 0.8rem 0; }
 figure img { max-width: 100%; height: auto; }
@@ -143,15 +150,15 @@ def _opening(page: Page, folder: ResultsFolder, title: str, question: str) -> di
     return scenario
 
 
-def _headline_metrics(frame: pd.DataFrame) -> list[str]:
+def _headline_metrics(frame: pd.DataFrame, chosen: list[str] = HEADLINE) -> list[str]:
+    """Those of ``chosen`` the frame has for the whole system, in that order."""
     produced = set(frame.loc[frame["locality"] == ALL, "metric"])
-    return [m for m in HEADLINE if m in produced]
+    return [m for m in chosen if m in produced]
 
 
 def _cost_metrics(frame: pd.DataFrame) -> list[str]:
-    """The money metrics present, the total first."""
-    money = [m for m in dict.fromkeys(frame["metric"]) if metric_info(m).unit == MONEY]
-    return sorted(money, key=lambda m: m != "cost_total")
+    """The money metrics of page one present in the frame (the total first)."""
+    return _headline_metrics(frame, BOARD_COSTS)
 
 
 def run_report(page: Page, folder: ResultsFolder) -> None:
@@ -161,7 +168,7 @@ def run_report(page: Page, folder: ResultsFolder) -> None:
                         "How does the system perform under {name}: admissions, beds, discharge "
                         "delays and community response?")
     page.add("<h3>Headline figures (whole system)</h3>")
-    _level_items(page, summary, _headline_metrics(summary))
+    _level_items(page, summary, _headline_metrics(summary, BOARD_SUMMARY))
     _cost_lines(page, summary, scenario)
     page.add("<p><strong>Capacity.</strong> This run does not estimate the capacity needed; "
              "<code>python -m sim capacity scenario.yaml</code> does.</p>")
@@ -190,7 +197,7 @@ def compare_report(page: Page, folder: ResultsFolder) -> None:
     _configuration(page, a_scenario, "A, the reference: ")
     _configuration(page, b_scenario, "B, the alternative: ")
     page.add(f"<h3>Headline differences, {_e(b)} minus {_e(a)} (whole system)</h3>")
-    _difference_items(page, comparison, _headline_metrics(comparison), a, b)
+    _difference_items(page, comparison, _headline_metrics(comparison, BOARD_SUMMARY), a, b)
     costs = _cost_metrics(comparison)
     if costs:
         page.add(_cost_heading(b_scenario))
@@ -207,7 +214,7 @@ def compare_report(page: Page, folder: ResultsFolder) -> None:
     page.figure(charts.differences_by_locality(comparison, chosen, a, b),
                 f"{b} - {a}, paired replication by replication: mean and 95% interval. "
                 "An interval that does not cross 0 is a difference beyond simulation noise.")
-    headline = comparison[comparison["metric"].isin(_headline_metrics(comparison))]
+    headline = comparison[comparison["metric"].isin(HEADLINE + BOARD_COSTS)]
     page.add(_table(tables.comparison_rows(headline, a, b)))
     for name, title in (("weekly_comparison", "Week by week"),
                         ("monthly_comparison", "Month by month")):
@@ -232,9 +239,9 @@ def _difference_items(page: Page, comparison: pd.DataFrame, metrics: list[str], 
     page.add("<ul class=\"headlines\">")
     for metric in (m for m in metrics if m in everyone.index):
         r = everyone.loc[metric]
-        page.add("<li>" + _e(difference_sentence(metric, r["a_mean"], r["b_mean"],
-                                                 r["diff_mean"], r["diff_ci_low"],
-                                                 r["diff_ci_high"], a, b)) + "</li>")
+        page.add("<li>" + _sentence(difference_sentence(
+            metric, r["a_mean"], r["b_mean"], r["diff_mean"], r["diff_ci_low"],
+            r["diff_ci_high"], a, b)) + "</li>")
     page.add("</ul>")
 
 
@@ -372,7 +379,8 @@ def _level_items(page: Page, summary: pd.DataFrame, metrics: list[str]) -> None:
     page.add("<ul class=\"headlines\">")
     for metric in (m for m in metrics if m in everyone.index):
         r = everyone.loc[metric]
-        page.add(f"<li>{_e(level_sentence(metric, r['mean'], r['ci_low'], r['ci_high']))}</li>")
+        page.add(f"<li>{_sentence(level_sentence(metric, r['mean'], r['ci_low'], r['ci_high']))}"
+                 "</li>")
     page.add("</ul>")
 
 
@@ -443,6 +451,14 @@ def _table(frame: pd.DataFrame) -> str:
                 cells.append(f"<td>{_e(str(value))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+NUMBER = re.compile(r"[-+]?£?\d[\d,.]*%?")
+
+
+def _sentence(text: str) -> str:
+    """A sentence as HTML, its figures never split across lines (``-£235,488``)."""
+    return NUMBER.sub(lambda m: f'<span class="num">{m.group(0)}</span>', _e(text))
 
 
 def _e(text: str) -> str:
