@@ -400,7 +400,7 @@ def _saved_plots(page: Page, folder: ResultsFolder) -> None:
     page.section("Charts")
     for path in plots:
         uri = "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
-        page.image(uri, path.stem.replace("_", " "))
+        page.image(uri, path.stem.replace("_", " ").capitalize())
 
 
 def assumptions_section(page: Page, folder: ResultsFolder) -> None:
