@@ -74,7 +74,7 @@ def difference_sentence(metric: str, a_mean: float, b_mean: float, diff: float, 
         return change + " With one replication the simulation noise is unknown."
     if low <= 0 <= high:
         return change + (f" The replications cannot tell {b_name} from {a_name} on this "
-                         "measure: the interval includes no change.")
+                         "measure: the interval includes 0 (no change).")
     direction = "higher" if low > 0 else "lower"
     meaning = ""
     if info.better is not None:
