@@ -147,14 +147,13 @@ def capacity_by_month(recommended: pd.DataFrame) -> Figure | None:
 
 
 def sweep_against_base(replications: pd.DataFrame, points: pd.DataFrame, field: str,
-                       metrics: list[str]) -> Figure:
-    """Each metric at every grid point as the base point (the first) plus the paired
-    difference from it, with its paired 95% interval; a target line where the metric has
-    one. Pairing removes the noise the points share, so the bars show what the grid
-    changes."""
+                       metrics: list[str], base: int) -> Figure:
+    """Each metric at every grid point as the ``base`` point plus the paired difference from
+    it, with its paired 95% interval (the base point marked); a target line where the
+    metric has one. Pairing removes the noise the points share, so the bars show what the
+    grid changes."""
     fig, axes = _panels(len(metrics), height=2.8)
     reps = replications[replications["locality"] == ALL]
-    base = int(points["point"].iloc[0])
     values = list(points[field])
     numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
     x = np.array(values, dtype=float) if numeric else np.arange(len(values), dtype=float)
@@ -171,9 +170,16 @@ def sweep_against_base(replications: pd.DataFrame, points: pd.DataFrame, field: 
             lows.append(base_mean + low)
             highs.append(base_mean + high)
         means_a = np.array(means)
-        ax.errorbar(x, means_a, yerr=[means_a - np.array(lows), np.array(highs) - means_a],
+        # the base point's mean plus a difference can pass what is possible: drawn within it
+        low_end, high_end = metric_info(metric).bounds()
+        lows_a = np.clip(lows, low_end, high_end)
+        highs_a = np.clip(highs, low_end, high_end)
+        ax.errorbar(x, means_a, yerr=[means_a - lows_a, highs_a - means_a],
                     marker="o", capsize=3, label="mean; 95% interval of the paired difference "
-                                                 "from the first point")
+                                                 "from the base point")
+        at_base = list(points["point"]).index(base)
+        ax.scatter([x[at_base]], [means_a[at_base]], s=90, facecolors="none",
+                   edgecolors="tab:red", zorder=4, label="base point")
         info = metric_info(metric)
         if info.target is not None:
             ax.axhline(info.target, color="tab:red", linestyle="--", linewidth=0.9,

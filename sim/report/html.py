@@ -319,9 +319,11 @@ def sweep_report(page: Page, folder: ResultsFolder) -> None:
     for field in fields:
         page.section(f"Against {field_label(field)}")
         chosen = points if len(fields) == 1 else points.drop_duplicates(field)
-        page.figure(charts.sweep_against_base(replications, chosen, field, metrics),
-                    f"Each measure as {field_label(field)} varies: the error bars are the paired 95% "
-                    "interval of the difference from the first grid point; dashed lines are "
+        base = _base_point(chosen, field, folder.scenario())
+        page.figure(charts.sweep_against_base(replications, chosen, field, metrics, base),
+                    f"Each measure as {field_label(field)} varies: the error bars are the "
+                    "paired 95% interval of the difference from the base point (circled: the "
+                    "scenario's own value, else the first grid point); dashed lines are "
                     "targets")
     page.section("Every grid point")
     page.add(_table(tables.sweep_points(sweep[sweep["metric"].isin(metrics)], fields)))
@@ -339,6 +341,16 @@ def warmup_report(page: Page, folder: ResultsFolder) -> None:
              "to judge by eye.</p>")
     page.add(_table(table))
     _saved_plots(page, folder)
+
+
+def _base_point(points: pd.DataFrame, field: str, scenario: dict) -> int:
+    """The grid point at the scenario's own value of ``field`` (a dotted path), else the
+    first."""
+    value: object = scenario
+    for part in field.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    same = points.loc[points[field].astype(str) == str(value), "point"]
+    return int(same.iloc[0] if len(same) else points["point"].iloc[0])
 
 
 def _sweep_metrics(folder: ResultsFolder, sweep: pd.DataFrame) -> list[str]:
