@@ -28,7 +28,10 @@ home care slots and staff do we need, per locality and per month, to hit our tar
 
 Runs are shortened (90 days warm-up, 180 days of results, 4 replications) so the notebook runs
 in about a minute; for a board paper use the shipped lengths and at least 10 replications
-(`python -m sim capacity scenarios/baseline.yaml`). Definitions: `docs/capacity.md`."""),
+(`python -m sim capacity scenarios/baseline.yaml`). The 90 days are shorter than the 140
+that `python -m sim warmup scenarios/baseline.yaml` recommends (acute beds are still filling,
+a few percent below where they settle), which is why these numbers are only for learning the
+method. Definitions: `docs/capacity.md`."""),
     ("code", """\
 from pathlib import Path
 

@@ -58,14 +58,16 @@ print(f"warm-up {t.warmup_days:g} days, results {t.run_days:g} days from {t.star
 ## 2. Shorten the run for this notebook
 
 The baseline file asks for a warm-up (to fill the beds from empty), a results year and about
-ten replications (printed above). Here we cut it to a 60-day warm-up, a 120-day results period
-and 4 replications so that the notebook runs in seconds. `with_changes` returns a checked copy; the
-file itself is not changed.
+ten replications (printed above). Here we keep a 140-day warm-up, the one
+`python -m sim warmup scenarios/baseline.yaml` recommends (MSER-5: acute beds fill from empty
+in about 140 days; a shorter warm-up measures beds still filling and biases the comparison),
+but cut the results period to 120 days and the replications to 4 so that the notebook runs in
+seconds. `with_changes` returns a checked copy; the file itself is not changed.
 
 **The numbers below are therefore rough.** For figures you report, run the scenario as
 written (e.g. `python -m sim run scenarios/baseline.yaml`)."""),
     ("code", """\
-QUICK = {"time.warmup_days": 60, "time.run_days": 120, "time.replications": 4}
+QUICK = {"time.warmup_days": 140, "time.run_days": 120, "time.replications": 4}
 baseline = baseline.with_changes(QUICK)
 t = baseline.time
 print(f"warm-up {t.warmup_days:g} days, results {t.run_days:g} days from {t.start_date}, "
@@ -184,7 +186,9 @@ paired.assign(clear_difference=(paired["diff_ci_low"] > 0) | (paired["diff_ci_hi
   scenarios/locality.yaml`
 - Make your own configuration: copy `scenarios/locality.yaml`, change a few values, and
   check it with `python -m sim validate my_scenario.yaml`.
-- What each measure means and which published figure it compares with: `docs/metrics.md`."""),
+- What each measure means and which published figure it compares with: `docs/metrics.md`.
+- Every results folder holds `report.html`, a board paper to open in a browser, and
+  `results.xlsx` for Excel."""),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Command line: ``python -m sim validate|show|run|compare|sweep|capacity|verify``.
+"""Command line: ``python -m sim validate|show|run|compare|sweep|capacity|verify|report|warmup``.
 
 Run ``python -m sim -h`` for help."""
 
@@ -10,11 +10,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
+from sim import warmup
 from sim.analysis.metrics import ALL
+from sim.analysis.registry import HEADLINE, metric_info
 from sim.analysis.summary import compare, paired_differences
 from sim.analysis.uncertainty import MIN_REPLICATIONS_TO_RANK, parameter_influence
+from sim.analysis.winter import PERIOD_COLUMNS
 from sim.capacity import command as capacity_command
 from sim.cli_options import add_run_options, run_settings, table_text
 from sim.config import Scenario, ScenarioError, load_scenario
@@ -29,26 +33,13 @@ from sim.output.folder import (
 )
 from sim.output.plots import save, sweep_plot, write_standard_plots
 from sim.precision import run_to_precision
+from sim.report import command as report_command
+from sim.report import write_board_outputs
+from sim.report.html import REPORT
 from sim.runner import produced_metrics, run_scenario
 from sim.sweep import Sweep, load_sweep, parse_vary, run_sweep
 from sim.verify import command as verify_command
 
-HEADLINE = [
-    "emergency_admissions",
-    "emergency_admissions_per_1000",
-    "acute_occupancy_mean",
-    "acute_occupancy_pct_mean",
-    "acute_days_above_95pct",
-    "peak_week_acute_occupancy_pct",
-    "ed_boarding_hours_mean",
-    "delayed_discharge_bed_days",
-    "delayed_discharges_per_100k",
-    "ucr_within_2h_pct",
-    "ic_wait_days_mean",
-    "readmissions_30d",
-    "admissions_avoided",
-    "crises_prevented",
-]
 PRECISION_METRICS = ["emergency_admissions", "acute_occupancy_mean"]
 SWEEP_METRICS = ["emergency_admissions", "acute_occupancy_pct_mean", "delayed_discharge_bed_days",
                  "ucr_within_2h_pct", "ic_wait_days_mean"]
@@ -114,6 +105,8 @@ def _parser() -> argparse.ArgumentParser:
     sweep.set_defaults(handler=_sweep)
 
     capacity_command.add_parser(commands)
+    report_command.add_parser(commands)
+    warmup.add_parser(commands)
     verify_command.add_parser(commands)
     return parser
 
@@ -182,9 +175,10 @@ def _run(args: argparse.Namespace) -> int:
                             f"--seed {scenario.time.seed}",
                             {"events_logged": sum(r.n_events for r in result.replications)}),
                    folder / "manifest.json")
-    print(table_text(summary[summary["locality"] == ALL].set_index("metric")
-                 .reindex([m for m in HEADLINE if m in set(summary["metric"])])
-                 [["mean", "ci_low", "ci_high"]]))
+        write_board_outputs(folder)
+    print(table_text(_with_units(summary[summary["locality"] == ALL].set_index("metric")
+                                 .reindex([m for m in HEADLINE if m in set(summary["metric"])])
+                                 [["mean", "ci_low", "ci_high"]])))
     if precision is not None:
         reached = "reached" if precision["reached"].all() else \
             f"NOT reached within --max-reps {args.max_reps}"
@@ -197,7 +191,8 @@ def _run(args: argparse.Namespace) -> int:
         print(table_text(headline.pivot(index="metric", columns="parameter",
                                     values="variance_share")) if len(headline)
               else f"(at least {MIN_REPLICATIONS_TO_RANK} replications are needed)")
-    print(f"\n{scenario.name}: {reps} replications in {result.wall_seconds:.1f} s -> {out}")
+    print(f"\n{scenario.name}: {reps} replications in {result.wall_seconds:.1f} s -> {out}"
+          f"\nboard report: {out / REPORT}")
     return 0
 
 
@@ -219,6 +214,9 @@ def _compare(args: argparse.Namespace) -> int:
             influence = parameter_influence(paired_differences(result_a.metrics,
                                                                result_b.metrics))
             influence.to_csv(folder / "parameter_influence.csv", index=False)
+        for name in ("weekly", "monthly"):  # the same periods in both: same dates
+            compare(getattr(result_a, name), getattr(result_b, name), tuple(PERIOD_COLUMNS)).to_csv(
+                folder / f"{name}_comparison.csv", index=False)
         write_scenario(a, folder / "a_scenario.yaml")
         write_scenario(b, folder / "b_scenario.yaml")
         reps = a.time.replications
@@ -228,13 +226,20 @@ def _compare(args: argparse.Namespace) -> int:
                             {"wall_seconds_a": round(result_a.wall_seconds, 2),
                              "wall_seconds_b": round(result_b.wall_seconds, 2)}),
                    folder / "manifest.json")
+        write_board_outputs(folder)
     shown = table[table["locality"] == ALL].set_index("metric")
     shown = shown.reindex([m for m in HEADLINE if m in shown.index])
     print(f"{b.name} minus {a.name}, paired over {reps} replications (95% CI):")
-    print(table_text(shown[["a_mean", "b_mean", "diff_mean", "diff_ci_low", "diff_ci_high"]]))
+    print(table_text(_with_units(shown[["a_mean", "b_mean", "diff_mean", "diff_ci_low",
+                                        "diff_ci_high"]])))
     print(f"\n{a.name}: {result_a.wall_seconds:.1f} s, {b.name}: {result_b.wall_seconds:.1f} s"
-          f" -> {out}")
+          f" -> {out}\nboard report: {out / REPORT}")
     return 0
+
+
+def _with_units(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (indexed by metric) with each metric's unit from the registry last."""
+    return table.assign(unit=[metric_info(m).unit for m in table.index])
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -275,7 +280,9 @@ def _sweep(args: argparse.Namespace) -> int:
                             f"--seed {base.time.seed}",
                             {"points": len(result.scenarios)}),
                    folder / "manifest.json")
+        write_board_outputs(folder)
     shown = summary[(summary["locality"] == ALL) & summary["metric"].isin(metrics)]
     print(table_text(shown.pivot(index=fields, columns="metric", values="mean")[metrics]))
-    print(f"\n{len(result.scenarios)} points x {reps} replications in {wall:.1f} s -> {out}")
+    print(f"\n{len(result.scenarios)} points x {reps} replications in {wall:.1f} s -> {out}"
+          f"\nboard report: {out / REPORT}")
     return 0

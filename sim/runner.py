@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterator, Sequence, TypeVar
 import pandas as pd
 from tqdm import tqdm
 
+from sim.analysis.costs import cost_metrics
 from sim.analysis.daily import daily_table
 from sim.analysis.logview import LogView
 from sim.analysis.metrics import replication_metrics
@@ -83,7 +84,7 @@ class ScenarioResult:
         return pd.concat(frames, ignore_index=True) if frames else None
 
     def summary(self) -> pd.DataFrame:
-        return summarise(self.metrics)
+        return summarise(self.metrics, self.scenario.time.run_days)
 
     def weekly_summary(self) -> pd.DataFrame:
         """Each week's metrics: mean and 95% interval across replications."""
@@ -98,12 +99,14 @@ def simulate(scenario: Scenario, replication: int, keep_events: bool = False) ->
     log = run_replication(scenario, replication)
     view = LogView(log)  # one view, so the tables share its caches
     metrics = pd.DataFrame(replication_metrics(log, view), columns=["metric", "locality", "value"])
+    daily = daily_table(log, view)
+    metrics = pd.concat([metrics, cost_metrics(scenario, daily, metrics)], ignore_index=True)
     metrics.insert(0, "replication", replication)
     periods = period_tables(log, view)
     return ReplicationResult(
         replication=replication,
         metrics=metrics,
-        daily=daily_table(log, view),
+        daily=daily,
         weekly=periods["week"],
         monthly=periods["month"],
         escalation=escalation_episodes(log, view),

@@ -155,7 +155,8 @@ class SweepResult:
         """One row per grid point, metric and locality: the varied fields' values, mean and
         95% interval across replications."""
         reps = self.replications_table()
-        frames = [summarise(group.drop(columns="point")).assign(point=point)
+        frames = [summarise(group.drop(columns="point"),
+                            self.scenarios[int(point)].time.run_days).assign(point=point)
                   for point, group in reps.groupby("point", sort=True)]
         table = self.points_table().merge(pd.concat(frames, ignore_index=True), on="point")
         return table

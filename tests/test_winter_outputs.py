@@ -18,7 +18,7 @@ import pytest
 
 from sim.analysis.metrics import ALL, replication_metrics
 from sim.analysis.periods import calendar_periods
-from sim.analysis.summary import t_interval
+from sim.analysis.summary import metric_interval
 from sim.analysis.winter import (
     EPISODE_COLUMNS,
     SUMMARY_COLUMNS,
@@ -200,15 +200,18 @@ def test_no_escalation_gives_an_empty_table_with_its_header(tmp_path):
 
 # --- across replications ----------------------------------------------------------------------
 
-def test_summarise_periods_gives_the_t_interval_of_summary_csv():
+def test_summarise_periods_gives_the_interval_of_summary_csv():
     log = handmade_log(ward(), NINE_ALL_ALONG + EXTRA)
-    tables = pd.concat([weekly_table(log).assign(replication=r, value=lambda t, r=r: t["value"] + r)
+    def shifted(t: pd.DataFrame, r: int) -> pd.Series:  # counts of days stay within the week
+        return t["value"] + r * ~t["metric"].str.startswith("acute_days_above")
+
+    tables = pd.concat([weekly_table(log).assign(replication=r, value=lambda t, r=r: shifted(t, r))
                         for r in range(4)], ignore_index=True)
     summary = summarise_periods(tables)
     assert list(summary.columns) == SUMMARY_COLUMNS
     row = summary[(summary["metric"] == "emergency_admissions") & (summary["period"] == "2025-W45")]
     assert tuple(row[["mean", "ci_low", "ci_high"]].iloc[0]) == pytest.approx(
-        t_interval(np.array([14.0, 15.0, 16.0, 17.0])))
+        metric_interval("emergency_admissions", np.array([14.0, 15.0, 16.0, 17.0])))
     assert (summary["n_reps"] == 4).all()
     peak = peak_week(summary)
     assert peak["period"] == "2025-W46" and peak["days"] == 7  # a full week, not W45

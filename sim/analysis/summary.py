@@ -4,38 +4,39 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-CONFIDENCE = 0.95
-
-
-def t_interval(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and 95% t-interval of independent replication values (NaNs ignored)."""
-    values = np.asarray(values, dtype=float)
-    values = values[~np.isnan(values)]
-    n = len(values)
-    if n == 0:
-        return (np.nan, np.nan, np.nan)
-    mean = float(values.mean())
-    if n == 1:
-        return (mean, np.nan, np.nan)
-    half = stats.t.ppf((1 + CONFIDENCE) / 2, n - 1) * values.std(ddof=1) / np.sqrt(n)
-    return (mean, mean - half, mean + half)
+from sim.analysis.intervals import bounded_interval, t_interval
+from sim.analysis.registry import metric_info
 
 
-def summarise(replications: pd.DataFrame) -> pd.DataFrame:
+def metric_interval(metric: str, values: np.ndarray,
+                    days: float | None = None) -> tuple[float, float, float]:
+    """Mean and 95% interval of one metric's replication values, kept inside the metric's
+    possible range (``sim.analysis.intervals``, bounds from ``sim.analysis.registry``);
+    ``days``: the length of the period, the most a count of days can be."""
+    low, high = metric_info(metric).bounds(days)
+    try:
+        return bounded_interval(values, low, high)
+    except ValueError as error:
+        raise ValueError(f"metric {metric}: {error}; the registry (sim/analysis/registry.py) "
+                         f"gives its range as [{low}, {high}]") from error
+
+
+def summarise(replications: pd.DataFrame, run_days: float | None = None) -> pd.DataFrame:
     """``replications`` (replication, metric, locality, value) -> one row per metric and
-    locality: mean, ci_low, ci_high, n_reps."""
+    locality: mean, ci_low, ci_high (95%, inside the metric's possible range, counts of days
+    at most ``run_days``), n_reps."""
     rows = []
     for (metric, locality), group in replications.groupby(["metric", "locality"], sort=False):
-        mean, low, high = t_interval(group["value"].to_numpy())
+        mean, low, high = metric_interval(str(metric), group["value"].to_numpy(), run_days)
         rows.append((metric, locality, mean, low, high, int(group["value"].notna().sum())))
     return pd.DataFrame(rows, columns=["metric", "locality", "mean", "ci_low", "ci_high",
                                        "n_reps"])
 
 
-def compare(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-    """Paired differences B - A per metric and locality, matching replication numbers.
+def compare(a: pd.DataFrame, b: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Paired differences B - A per metric and locality (and per ``by`` columns, e.g. the
+    period columns of weekly tables), matching replication numbers.
 
     Both runs must use the same seed so that replication r saw the same random numbers.
     Metrics that only one scenario produces (e.g. a service only B has) are left out.
@@ -44,19 +45,21 @@ def compare(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     if reps_a != reps_b:
         raise ValueError(f"runs to compare must have the same replications: {sorted(reps_a)} "
                          f"vs {sorted(reps_b)}")
-    joined = _joined(a, b)
+    keys = [*by, "metric", "locality"]
+    joined = _joined(a, b, keys)
     rows = []
-    for (metric, locality), group in joined.groupby(["metric", "locality"], sort=False):
+    for key, group in joined.groupby(keys, sort=False):
         a_mean = float(group["value_a"].mean())
         b_mean = float(group["value_b"].mean())
         diff, low, high = t_interval(group["diff"].to_numpy())
-        rows.append((metric, locality, a_mean, b_mean, diff, low, high))
-    return pd.DataFrame(rows, columns=["metric", "locality", "a_mean", "b_mean", "diff_mean",
-                                       "diff_ci_low", "diff_ci_high"])
+        rows.append((*key, a_mean, b_mean, diff, low, high))
+    return pd.DataFrame(rows, columns=[*keys, "a_mean", "b_mean", "diff_mean", "diff_ci_low",
+                                       "diff_ci_high"])
 
 
-def _joined(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-    keys = ["replication", "metric", "locality"]
+def _joined(a: pd.DataFrame, b: pd.DataFrame,
+            keys: list[str] | None = None) -> pd.DataFrame:
+    keys = ["replication", *(keys or ["metric", "locality"])]
     joined = a[keys + ["value"]].merge(b[keys + ["value"]], on=keys, suffixes=("_a", "_b"))
     joined["diff"] = joined["value_b"] - joined["value_a"]
     return joined

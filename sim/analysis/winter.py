@@ -19,7 +19,6 @@ from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.analysis.logview import LogView
 from sim.analysis.metrics import (
@@ -37,7 +36,7 @@ from sim.analysis.metrics import (
     ucr_responses,
 )
 from sim.analysis.periods import Frequency, Periods, calendar_periods
-from sim.analysis.summary import CONFIDENCE
+from sim.analysis.summary import metric_interval
 from sim.config.capacity import unit_capacities
 from sim.config.schema import CapacitatedService, Scenario
 from sim.engine.eventlog import Event
@@ -185,18 +184,16 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 
 def summarise_periods(tables: pd.DataFrame) -> pd.DataFrame:
     """Period tables of many replications (``weekly_table`` rows, concatenated) -> one row per
-    period, metric and locality: mean, ci_low, ci_high (95% t-interval of the mean across
-    replications, as in summary.csv; missing values left out) and n_reps."""
+    period, metric and locality: mean, ci_low, ci_high (95% interval of the mean across
+    replications inside the metric's possible range, as in summary.csv; missing values left
+    out) and n_reps."""
     keys = [*PERIOD_COLUMNS, "metric", "locality"]
-    grouped = tables.groupby(keys, sort=False)["value"]
-    out = grouped.agg(["mean", "std", "count"]).reset_index()
-    n = out["count"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        half = stats.t.ppf((1 + CONFIDENCE) / 2, n - 1) * out["std"].to_numpy() / np.sqrt(n)
-    half = np.where(n >= 2, half, np.nan)
-    out["ci_low"], out["ci_high"] = out["mean"] - half, out["mean"] + half
-    out["n_reps"] = out["count"].astype(int)
-    return out[SUMMARY_COLUMNS]
+    rows = []
+    for key, group in tables.groupby(keys, sort=False)["value"]:
+        values = group.to_numpy(dtype=float)
+        rows.append((*key, *metric_interval(str(key[3]), values, float(key[2])),
+                     int(np.isfinite(values).sum())))
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
 def peak_week(weekly_summary: pd.DataFrame, locality: str = ALL) -> pd.Series:
@@ -357,11 +354,11 @@ def winter_report(scenario: Scenario, summary: pd.DataFrame, weekly: pd.DataFram
     if len(month_rows):
         metrics = [m for m in [*MONTHLY, *_escalation_metrics(monthly)]
                    if m in set(month_rows["metric"]) and not m.startswith("escalation_units")]
-        table = month_rows.pivot(index="period", columns="metric", values="mean")
+        table = month_rows.set_index(["period", "metric"])
         days = month_rows.groupby("period", sort=False)["days"].first()
         lines += ["## Month by month", ""]
         lines += _markdown(["month", "days", *map(_name, metrics)],
-                           [[period, f"{length:g}", *[_number(table.loc[period, m])
+                           [[period, f"{length:g}", *[_with_interval(table.loc[(period, m)])
                                                       for m in metrics]]
                             for period, length in days.items()]) + [""]
     overall = summary[(summary["locality"] == ALL) & summary["metric"].isin(WINTER_METRICS)]
@@ -394,6 +391,13 @@ def _name(metric: str) -> str:
 
 def _escalation_metrics(table: pd.DataFrame) -> list[str]:
     return [m for m in dict.fromkeys(table["metric"]) if m.startswith("escalation_")]
+
+
+def _with_interval(row: pd.Series) -> str:
+    """``mean (low to high)``, or the mean alone when there is no interval."""
+    if pd.isna(row["ci_low"]):
+        return _number(row["mean"])
+    return f"{_number(row['mean'])} ({_number(row['ci_low'])} to {_number(row['ci_high'])})"
 
 
 def _number(value: float) -> str:

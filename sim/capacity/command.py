@@ -23,6 +23,7 @@ from sim.capacity.occupancy import (
     simulate_occupancy,
 )
 from sim.capacity.plots import write_occupancy_plots
+from sim.capacity.recommend import recommended_capacity
 from sim.capacity.search import (
     Search,
     SearchResult,
@@ -34,6 +35,7 @@ from sim.cli_options import add_run_options, run_settings, table_text
 from sim.config import Scenario, ScenarioError, load_scenario
 from sim.executors import open_executor
 from sim.output.folder import atomic_folder, default_folder, manifest, write_json, write_scenario
+from sim.report import write_board_outputs
 
 EXIT_TARGETS_MISSED = 1
 DESCRIPTION = """\
@@ -100,10 +102,12 @@ def estimate(scenario: Scenario, args: argparse.Namespace, settings: dict[str, A
     histograms = simulate_occupancy(scenario, services, reps, **settings)
     distribution = distribution_table(histograms)
     capacity = capacity_table(histograms, scenario, criteria)
+    recommended = recommended_capacity(capacity)
     wall = time.perf_counter() - started
     with atomic_folder(out) as folder:
         distribution.to_csv(folder / "occupancy_distribution.csv", index=False)
         capacity.to_csv(folder / "capacity.csv", index=False)
+        recommended.to_csv(folder / "recommended_capacity.csv", index=False)
         write_occupancy_plots(distribution, capacity, folder / "plots")
         write_scenario(scenario, folder / "scenario.yaml")
         options = " ".join(f"{option} {getattr(criteria, name):g}"
@@ -114,7 +118,10 @@ def estimate(scenario: Scenario, args: argparse.Namespace, settings: dict[str, A
                             f"{options}",
                             {"services_unlimited": services}),
                    folder / "manifest.json")
+        write_board_outputs(folder)
     print(table_text(capacity_overview(capacity)))
+    print("\nrecommended (recommended_capacity.csv; the other criteria stay in capacity.csv):")
+    print(recommendation_text(recommended))
     print(f"\n{scenario.name}: capacity needed with {', '.join(services)} unlimited, "
           f"{reps} replications in {wall:.1f} s -> {out}")
     return 0
@@ -134,6 +141,15 @@ def capacity_overview(capacity: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
+def recommendation_text(recommended: pd.DataFrame) -> str:
+    """One line per service and unit, whole period: the capacity, today's, and why."""
+    rows = recommended[recommended["period"] == ALL]
+    return "\n".join(
+        f"  {r.service} {r.locality}: {r.recommended} (today "
+        f"{'unlimited' if pd.isna(r.current_capacity) else f'{r.current_capacity:g}'}): "
+        f"{r.reason}" for r in rows.itertuples())
+
+
 def search(scenario: Scenario, args: argparse.Namespace, settings: dict[str, Any]) -> int:
     plan = load_targets(args.search, scenario)
     out = _out_folder(args, scenario, "capacity_search")
@@ -149,6 +165,8 @@ def search(scenario: Scenario, args: argparse.Namespace, settings: dict[str, Any
         if result.status == "solved":
             solution_table(result).to_csv(folder / "solution.csv", index=False)
             result.confirmation.to_csv(folder / "confirmation.csv", index=False)  # type: ignore[union-attr]
+            if result.costs is not None and len(result.costs):
+                result.costs.to_csv(folder / "solution_costs.csv", index=False)
             write_scenario(plan.candidate(result.capacities), folder / "solution_scenario.yaml")
         write_scenario(plan.scenario, folder / "scenario.yaml")
         shutil.copyfile(args.search, folder / "targets.yaml")
@@ -157,6 +175,7 @@ def search(scenario: Scenario, args: argparse.Namespace, settings: dict[str, Any
                             {"status": result.status, "evaluations": len(result.evaluations),
                              "confirm_replications": plan.confirm_numbers}),
                    folder / "manifest.json")
+        write_board_outputs(folder)
     print(describe(result))
     print(f"\n{len(result.evaluations)} candidates in {wall:.1f} s -> {out}")
     return 0 if result.status == "solved" and result.confirmed else EXIT_TARGETS_MISSED
@@ -185,6 +204,11 @@ def describe(result: SearchResult) -> str:
     assert confirmation is not None
     lines.append(table_text(confirmation.set_index("target")
                         [["mean", "ci_low", "ci_high", "met", "met_with_confidence"]]))
+    if result.costs is not None and len(result.costs):
+        lines.append("\nCost of this configuration over the confirming run (GBP, 95% CI; "
+                     "solution_costs.csv):")
+        lines.append(table_text(result.costs[result.costs["locality"] == ALL]
+                                .set_index("metric")[["mean", "ci_low", "ci_high"]]))
     missed = list(confirmation.loc[~confirmation["met"], "target"])
     if missed:
         lines.append(f"\nNOT CONFIRMED: the mean misses {', '.join(missed)} in the confirming "

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.analysis.intervals import bounded_interval
 from sim.analysis.metrics import ALL
-from sim.analysis.summary import t_interval
 from sim.capacity.occupancy import Histograms, Key, periods, pooled
 from sim.config.capacity import unit_capacities
 from sim.config.loader import ScenarioError
@@ -179,7 +179,8 @@ def _rows(scenario: Scenario, criteria: Criteria, key: Key, days: float,
     current = current_capacity(scenario, (service, ALL if unit == POOLED else unit, period))
     rows = []
     for criterion in CRITERIA:
-        mean, low, high = t_interval(np.array([c[criterion] for c in by_rep]))
+        # every capacity is at least 1 unit, so its interval is kept at or above 1
+        mean, low, high = bounded_interval(np.array([c[criterion] for c in by_rep]), 1.0, None)
         rows.append((service, unit, period, days, criterion, target_pct[criterion],
                      from_pooled[criterion], mean, low, high, len(by_rep), occupancy, current))
     return rows

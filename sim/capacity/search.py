@@ -43,7 +43,8 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from sim.analysis.summary import t_interval
+from sim.analysis.registry import metric_info
+from sim.analysis.summary import metric_interval
 from sim.capacity.targets import SearchPlan, Target
 from sim.runner import run_scenario
 
@@ -80,6 +81,7 @@ class SearchResult:
     capacities: Capacities  # the solution (the upper bounds when infeasible)
     resources: list[ResourceResult] = field(default_factory=list)
     confirmation: pd.DataFrame | None = None  # per target: mean, ci_low, ci_high, met
+    costs: pd.DataFrame | None = None  # cost metrics of the solution (confirming run), if priced
 
     @property
     def missed_at_upper_bounds(self) -> list[str]:
@@ -139,7 +141,7 @@ class Search:
         resources = [self._binding(current, i) for i in range(len(current))]
         result = SearchResult(self.plan, "solved", list(self.memo.values()), current,
                               resources)
-        result.confirmation = self.confirm(current)
+        result.confirmation, result.costs = self.confirm(current)
         return result
 
     def _lowest(self, current: Capacities, i: int, probe_one_less: bool) -> Capacities:
@@ -167,12 +169,16 @@ class Search:
         missed = [t.label for t, met in zip(self.plan.targets, one_less.met) if not met]
         return ResourceResult(resource.label, solution[i], bool(missed), missed)
 
-    def confirm(self, capacities: Capacities) -> pd.DataFrame:
-        """Every target at ``capacities`` over the confirming replications."""
-        metrics = run_scenario(self.plan.candidate(capacities),
-                               replications=self.plan.confirm_numbers, progress=False,
-                               **self.settings).metrics
-        return confirmation_table(metrics, self.plan.targets)
+    def confirm(self, capacities: Capacities) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Every target at ``capacities`` over the confirming replications, and the cost
+        metrics of that configuration (summary rows; empty when the scenario has no costs)."""
+        result = run_scenario(self.plan.candidate(capacities),
+                              replications=self.plan.confirm_numbers, progress=False,
+                              **self.settings)
+        summary = result.summary()
+        costs = summary[summary["metric"].map(lambda m: metric_info(m).unit == "GBP")]
+        return confirmation_table(result.metrics, self.plan.targets), \
+            costs.reset_index(drop=True)
 
 
 def target_means(metrics: pd.DataFrame, targets: list[Target]) -> tuple[float, ...]:
@@ -187,7 +193,7 @@ def confirmation_table(metrics: pd.DataFrame, targets: list[Target]) -> pd.DataF
     rows = []
     for target in targets:
         values = _values(metrics, target)
-        mean, low, high = t_interval(values)
+        mean, low, high = metric_interval(target.metric, values)
         worst = low if target.at_least is not None else high
         rows.append((target.label, target.metric, target.locality,
                      ">=" if target.at_least is not None else "<=", target.threshold,

@@ -33,6 +33,7 @@ from sim.config.base import (
     tagged_union,
 )
 from sim.config.census import Census
+from sim.config.costs import Costs
 from sim.config.distributions import Distribution
 from sim.config.escalation import Escalation
 from sim.config.profile import DemandProfile
@@ -405,6 +406,7 @@ class Scenario(Frozen):
         default_factory=dict, description="name -> escalation capacity and its triggers")
     census: Census | None = Field(
         None, description="patients in each service at the start (docs/census.md); none: empty")
+    costs: Costs | None = Field(None, description="unit costs (sim/config/costs.py); none: no cost metrics")
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:

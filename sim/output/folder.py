@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from sim.runner import ScenarioResult
 
 DEPENDENCIES = ("simpy", "numpy", "scipy", "pandas", "pydantic", "PyYAML", "matplotlib",
-                "pyarrow", "tqdm")
+                "pyarrow", "tqdm", "openpyxl")
 
 
 def default_folder(scenario: Scenario, root: Path = Path("results")) -> Path:

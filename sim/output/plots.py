@@ -13,6 +13,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.analysis.metrics import ALL, OCCUPANCY_THRESHOLDS_PCT, core_capacity
+from sim.analysis.registry import field_label, metric_info
+from sim.analysis.registry import label as metric_label
 from sim.analysis.winter import PEAK_METRIC, peak_week
 from sim.config.schema import Scenario
 
@@ -81,6 +83,7 @@ def weekly_plots(weekly: pd.DataFrame, scenario: Scenario) -> dict[str, Figure]:
         return ax
 
     def finish(ax: Axes, name: str) -> None:
+        mark_surges(ax, {n: (str(s.start), str(s.end)) for n, s in scenario.surges.items()})
         if len(peak):
             start = pd.Timestamp(peak["period_start"])
             ax.axvspan(start, start + pd.Timedelta(days=float(peak["days"])), color="orange",
@@ -122,6 +125,18 @@ def weekly_plots(weekly: pd.DataFrame, scenario: Scenario) -> dict[str, Figure]:
                    label=f"national standard {UCR_STANDARD_PCT}%")
         finish(ax, "weekly_ucr_2h.png")
     return figures
+
+
+def mark_surges(ax: Axes, windows: dict[str, tuple[str, str]]) -> None:
+    """Shade each surge's window (name -> first day, day it is over) on a date axis, within
+    what is already drawn (call it after the data)."""
+    low, high = ax.get_xlim()
+    for name, (start, end) in windows.items():
+        first, over = mdates.date2num(pd.Timestamp(start)), mdates.date2num(pd.Timestamp(end))
+        if over > low and first < high:
+            ax.axvspan(max(first, low), min(over, high), color="tab:purple", alpha=0.08,
+                       label=f"{name.replace('_', ' ')} (surge window)")
+    ax.set_xlim(low, high)
 
 
 def _middles(rows: pd.DataFrame) -> pd.Series:
@@ -166,11 +181,14 @@ def sweep_plot(summary: pd.DataFrame, fields: list[str], metric: str) -> Figure:
                         yerr=[group["mean"] - group["ci_low"], group["ci_high"] - group["mean"]])
         if not numeric:
             ax.set_xticks(range(len(values)), [str(v) for v in values])
-        ax.set_xlabel(field)
-        ax.set_ylabel(metric)
+        ax.set_xlabel(field_label(field))
+        ax.set_ylabel(metric_label(metric))
+        if numeric and all(float(v).is_integer() for v in values):
+            ax.xaxis.get_major_locator().set_params(integer=True)
         if others:
             ax.legend(fontsize="small")
-    fig.suptitle(f"{metric}: mean and 95% interval at each grid point")
+    fig.suptitle(f"{metric_info(metric).label}: mean and 95% interval at each grid point "
+                 "(unpaired; report.html shows the paired differences)")
     fig.tight_layout()
     return fig
 
