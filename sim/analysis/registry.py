@@ -119,9 +119,15 @@ METRICS: dict[str, MetricInfo] = {
     "ed_boarding_mean": _count("Patients waiting in ED for a bed (mean)", "patients", "lower"),
     "delayed_discharges_mean": _count("Delayed discharges in hospital (mean)", "patients",
                                       "lower"),
-    # patients who give up or are turned away when capacity runs short (issue 10)
-    "admissions_after_ucr_wait": _count("Admissions after a UCR wait ran out", "admissions",
-                                        "lower"),
+    # patients who give up or are turned away when capacity runs short (docs/patience.md)
+    "admissions_after_reneging": _count("Admissions after giving up waiting for a service",
+                                        "admissions", "lower"),
+    "admissions_after_balking": _count("Admissions after finding a service full",
+                                       "admissions", "lower"),
+    "ed_attendances_after_reneging": _count("ED attendances after giving up waiting for a "
+                                            "service", "attendances", "lower"),
+    "ed_attendances_after_balking": _count("ED attendances after finding a service full",
+                                           "attendances", "lower"),
     # money, at the scenario's price year (sim.config.costs, sim.analysis.costs)
     "cost_total": _count("Cost of the care modelled", "GBP", "lower"),
     "delayed_discharge_cost": _count("Cost of delayed discharge bed-days", "GBP", "lower"),
@@ -140,7 +146,20 @@ FAMILIES: dict[str, MetricInfo] = {
     "escalation_days": _days("{service}: days with escalation open"),
     "escalation_units_mean": _count("{service}: escalation units open (mean)", "units"),
     "reneged": _count("{service}: patients who stopped waiting", "patients", "lower"),
+    "reneged_pct": _share("{service}: patients who stopped waiting", "% of patients asking",
+                          "lower"),
+    "renege_wait_hours_mean": _count("{service}: wait before giving up (mean)", "hours"),
     "balked": _count("{service}: patients turned away when full", "patients", "lower"),
+    "balked_pct": _share("{service}: patients turned away when full", "% of patients asking",
+                         "lower"),
+    "admissions_after_renege": _count("Admissions after giving up on {service}",
+                                      "admissions", "lower"),
+    "admissions_after_balk": _count("Admissions after finding {service} full", "admissions",
+                                    "lower"),
+    "ed_attendances_after_renege": _count("ED attendances after giving up on {service}",
+                                          "attendances", "lower"),
+    "ed_attendances_after_balk": _count("ED attendances after finding {service} full",
+                                        "attendances", "lower"),
     "cost": _count("{service}: cost", "GBP", "lower"),
 }
 
@@ -158,6 +177,8 @@ HEADLINE = [
     "ucr_within_2h_pct",
     "ic_wait_days_mean",
     "readmissions_30d",
+    "admissions_after_reneging",
+    "admissions_after_balking",
     "admissions_avoided",
     "crises_prevented",
 ]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.config.capacity import unit_capacities
 from sim.config.census import census_problems
+from sim.config.costs import cost_problems
 from sim.config.schema import (
     DEFAULT_KEY,
     NO_PATHWAY,
@@ -59,6 +60,8 @@ def find_problems(scenario: Scenario) -> list[Problem]:
     _check_policies(scenario, problems)
     _check_reporting(scenario, problems)
     check_winter(scenario, problems)
+    problems.extend(Problem(path, message) for path, message in cost_problems(
+        scenario.costs, {name: service.kind for name, service in scenario.services.items()}))
     if not problems:  # the graph is only meaningful once every reference resolves
         _check_routes_end(scenario, problems)
         _check_blocking_cycles(scenario, problems)

@@ -61,19 +61,19 @@ class Costs(BaseModel):
 DAY_KINDS = ("ward", "caseload", "delay")
 
 
-def cost_problems(costs: Costs | None, kinds: dict[str, str]) -> list[str]:
+def cost_problems(costs: Costs | None, kinds: dict[str, str]) -> list[tuple[tuple[str, ...], str]]:
     """Problems of a ``costs`` section against the scenario's services (name -> kind), one
-    message per problem naming the field."""
+    (field path, message) per problem."""
     if costs is None:
         return []
     problems = []
     for section, allowed in (("per_occupied_day", DAY_KINDS), ("per_staff_hour", ("team",))):
         for name in getattr(costs, section):
-            field = f"costs.{section}.{name}"
+            field = ("costs", section, name)
             if name not in kinds:
-                problems.append(f"{field}: no service named '{name}'; expected one of "
-                                f"{', '.join(n for n, k in kinds.items() if k in allowed)}")
+                problems.append((field, f"no service named '{name}'; expected one of "
+                                        f"{', '.join(n for n, k in kinds.items() if k in allowed)}"))
             elif kinds[name] not in allowed:
-                problems.append(f"{field}: '{name}' is a {kinds[name]} service; expected a "
-                                f"{' or '.join(allowed)} service here")
+                problems.append((field, f"'{name}' is a {kinds[name]} service; expected a "
+                                        f"{' or '.join(allowed)} service here"))
     return problems

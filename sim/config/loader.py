@@ -21,7 +21,6 @@ from pydantic import BaseModel, RootModel, ValidationError
 
 from sim.config.base import Frozen
 from sim.config.checks import ScenarioProblems
-from sim.config.costs import cost_problems
 from sim.config.schema import Scenario
 
 Provenance = dict[tuple[Any, ...], str]
@@ -226,15 +225,9 @@ def _overlaps(a: str, b: str) -> bool:
 
 def validate(data: dict[str, Any], provenance: Provenance, default_file: str) -> Scenario:
     try:
-        scenario = Scenario.model_validate(data)
+        return Scenario.model_validate(data)
     except ValidationError as error:
         raise ScenarioError(format_errors(error, provenance, default_file)) from None
-    # unit costs name services; checked here until sim/config/checks.py calls cost_problems
-    problems = cost_problems(scenario.costs, {n: s.kind for n, s in scenario.services.items()})
-    if problems:
-        file = _file_for(("costs",), provenance, default_file)
-        raise ScenarioError([f"{file}: {problem}" for problem in problems])
-    return scenario
 
 
 def format_errors(error: ValidationError, provenance: Provenance, default_file: str) -> list[str]:
