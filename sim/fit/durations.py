@@ -128,10 +128,15 @@ class Fit:
     def ppf(self, q: np.ndarray) -> np.ndarray:
         return FAMILIES[self.family].frozen(self.theta).ppf(q)
 
+    @property
+    def unit(self) -> tuple[str, float]:
+        """A readable unit for this distribution and the number of them in a day."""
+        return ("minutes", 1440) if self.mean_days < 1 / 24 else (
+            ("hours", 24) if self.mean_days < 1 else ("days", 1))
+
     def distribution(self) -> dict[str, object]:
         """The fitted distribution as a scenario writes it, in a readable unit."""
-        unit, per_day = ("minutes", 1440) if self.mean_days < 1 / 24 else (
-            ("hours", 24) if self.mean_days < 1 else ("days", 1))
+        unit, per_day = self.unit
         out: dict[str, object] = {"dist": self.family, "mean": _sig(self.mean_days * per_day)}
         if self.family != "exponential":
             out["sd"] = _sig(self.sd_days * per_day)

@@ -279,6 +279,7 @@ def _check_chunk(chunk: pd.DataFrame, base: Scenario, lookup: dict[str, str] | N
         "residence": _codes(residence_names[good], list(RESIDENCES)).astype(np.int8),
         "start": start[good], "ready": ready[good], "end": end[good],
         "route": pd.Categorical(route[good]),
+        "pathway": pd.Categorical(pathways[good]),
         "referred_from": np.where(from_names[good] == "", NEW_REFERRAL,
                                   _codes(from_names[good], services)).astype(np.int16),
         "source": pd.Categorical(sources[good]),

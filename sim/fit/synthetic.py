@@ -46,6 +46,9 @@ def extract_from_log(log: ReplicationLog) -> pd.DataFrame:
             continue
         leave = view.pairs(name, Event.START, Event.LEAVE)
         ready = view.pairs(name, Event.START, Event.READY)
+        # a mobile team's visit starts when it reaches the patient (a contact, as CSDS has it)
+        start = view.pairs(name, Event.START, Event.VISIT).end if spec.travel_time_by_level \
+            else leave.start
         rows = np.flatnonzero(view.mask(name, Event.START))  # same order as the pairs
         position = rank[rows]
         following = moves[np.minimum(np.searchsorted(moves, position, side="right"),
@@ -57,7 +60,7 @@ def extract_from_log(log: ReplicationLog) -> pd.DataFrame:
                              service[earlier], -1)
         tags = any(route.pathway for route in spec.routes.values())
         frames.append(pd.DataFrame({
-            "patient": leave.patient, "service": name, "start": leave.start,
+            "patient": leave.patient, "service": name, "start": start,
             "ready": ready.end, "end": leave.end,
             "ended_by": [services[s] if s >= 0 else "" for s in next_service],
             "pathway": [pathways[p] if tags and p else "" for p in view.pathway[rows]],
@@ -65,7 +68,7 @@ def extract_from_log(log: ReplicationLog) -> pd.DataFrame:
         }))
     visits = pd.concat(frames, ignore_index=True)
     start, end = log.results_start, log.results_end
-    visits = visits[(visits["start"] < end) & ~(visits["end"] < start)]
+    visits = visits[(visits["start"] < end) & ~(visits["end"] < start)]  # NaN start: travelling
     open_at_end = ~(visits["end"] < end)
     visits.loc[open_at_end, ["end"]] = np.nan
     visits.loc[open_at_end, "ended_by"] = ""
