@@ -1,4 +1,4 @@
-"""Command line: ``python -m sim validate|show|run|compare|sweep|capacity|verify``.
+"""Command line: ``python -m sim validate|show|run|compare|sweep|capacity|verify|fit|backtest``.
 
 Run ``python -m sim -h`` for help."""
 
@@ -18,6 +18,7 @@ from sim.analysis.uncertainty import MIN_REPLICATIONS_TO_RANK, parameter_influen
 from sim.capacity import command as capacity_command
 from sim.cli_options import add_run_options, run_settings, table_text
 from sim.config import Scenario, ScenarioError, load_scenario
+from sim.fit import command as fit_command
 from sim.output.folder import (
     atomic_folder,
     default_folder,
@@ -115,6 +116,7 @@ def _parser() -> argparse.ArgumentParser:
 
     capacity_command.add_parser(commands)
     verify_command.add_parser(commands)
+    fit_command.add_parsers(commands)
     return parser
 
 

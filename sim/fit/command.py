@@ -1,0 +1,131 @@
+"""``python -m sim fit`` and ``python -m sim backtest`` (docs/data.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from sim.analysis.metrics import ALL  # noqa: E402
+from sim.cli_options import add_run_options, run_settings, table_text  # noqa: E402
+from sim.config import ScenarioError, load_scenario  # noqa: E402
+from sim.fit.backtest import DEFAULT_THRESHOLD, Backtest, over_period, run_backtest  # noqa: E402
+from sim.fit.extract import ExtractError, Period, read_extract  # noqa: E402
+from sim.fit.fitting import FITTED, REPORT, fit_extract, write_fit  # noqa: E402
+from sim.output.folder import atomic_folder, default_folder, write_scenario  # noqa: E402
+
+EXIT_FAILED = 1
+EXIT_INVALID = 2
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:
+    """Register ``fit`` and ``backtest`` on the CLI's subparsers."""
+    fit = commands.add_parser("fit", help="fit a scenario layer to a local activity extract")
+    fit.add_argument("extract", type=Path, help="CSV (.csv, .csv.gz) or parquet, docs/data.md")
+    fit.add_argument("--base", type=Path, required=True, help="scenario the fit extends")
+    fit.add_argument("--out", type=Path, required=True, help="folder for the fitted layers")
+    _extract_options(fit)
+    fit.set_defaults(handler=run_fit)
+
+    backtest = commands.add_parser("backtest", help="run a scenario over an extract's period "
+                                                    "and compare them week by week")
+    backtest.add_argument("scenario", type=Path)
+    backtest.add_argument("extract", type=Path)
+    backtest.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
+                          help="least share of weekly occupancy observations of each ward and "
+                               "caseload inside the 90%% band (default %(default)s)")
+    _extract_options(backtest)
+    add_run_options(backtest)
+    backtest.set_defaults(handler=run_backtest_command)
+
+
+def _extract_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--period", type=Period.parse, metavar="FROM:TO",
+                     help="the extract's period, end exclusive (default: the dates it spans)")
+    sub.add_argument("--practices", type=Path, metavar="CSV",
+                     help="gp_practice,locality lookup, when the extract has gp_practice")
+
+
+def run_fit(args: argparse.Namespace) -> int:
+    if (args.out / FITTED).exists():
+        raise FileExistsError(f"{args.out / FITTED} already exists; choose another --out")
+    try:
+        result = fit_extract(args.extract, args.base, args.period, args.practices)
+        fitted, census = write_fit(result, args.out)
+    except ExtractError as error:
+        return _invalid(error.messages)
+    rejected = result.episodes.rejections
+    print(f"{rejected.rows_read:,} rows read, {rejected.total:,} rejected"
+          + ("" if not rejected.total else ":\n  " + "\n  ".join(rejected.lines())))
+    for note in result.notes:
+        print(f"note: {note}")
+    print(f"{fitted.name}: {args.out / FITTED}, census start {census}, report "
+          f"{args.out / REPORT / 'index.html'}")
+    return 0
+
+
+def run_backtest_command(args: argparse.Namespace) -> int:
+    if not 0 <= args.threshold <= 1:
+        raise ScenarioError([f"--threshold: expected a share from 0 to 1, got {args.threshold}"])
+    settings = run_settings(args)
+    changes = {} if args.seed is None else {"time.seed": args.seed}
+    scenario = load_scenario(args.scenario, changes)
+    try:
+        episodes = read_extract(args.extract, scenario, args.period, args.practices)
+    except ExtractError as error:
+        return _invalid(error.messages)
+    scenario = over_period(scenario, episodes, args.reps)
+    out = args.out or Path("results") / f"{scenario.name}_backtest" / default_folder(scenario).name
+    if out.exists():
+        raise FileExistsError(f"{out} already exists; choose another --out")
+    result = run_backtest(scenario, episodes, args.threshold, **settings)
+    with atomic_folder(out) as folder:
+        write_backtest(result, folder)
+    summary = result.summary()
+    print(table_text(summary[summary["locality"] == ALL].set_index("measure")[
+        ["inside_band_share", "observed_mean", "sim_mean", "mape_pct", "bias_pct"]]))
+    shares = result.tested_shares()
+    verdict = "PASSED" if result.passed else "FAILED"
+    print(f"\n{verdict}: share of weekly occupancy observations inside the 90% band, each "
+          f"needing {args.threshold:.0%}: " + ", ".join(f"{m.removeprefix('occupancy:')} "
+                                                        f"{v:.0%}" for m, v in shares.items())
+          + f" -> {out}")
+    return 0 if result.passed else EXIT_FAILED
+
+
+def write_backtest(result: Backtest, folder: Path) -> None:
+    """weeks.csv (observed counts of 1-4 blanked), summary.csv, the scenario run and a plot
+    per measure of the whole area's observed weeks against the simulated band."""
+    result.published_weeks().to_csv(folder / "weeks.csv", index=False)
+    result.summary().to_csv(folder / "summary.csv", index=False)
+    write_scenario(result.scenario, folder / "scenario.yaml")
+    plots = folder / "plots"
+    plots.mkdir()
+    weeks = result.published_weeks()
+    for measure, group in weeks[weeks["locality"] == ALL].groupby("measure", sort=False):
+        fig, ax = plt.subplots(figsize=(9, 3.6))
+        x = range(len(group))
+        ax.fill_between(x, group["band_low"], group["band_high"], alpha=0.3,
+                        label="simulated 90% band")
+        ax.plot(x, group["sim_mean"], color="tab:blue", lw=1, label="simulated mean")
+        ax.plot(x, group["observed"], "k.", label="observed")
+        ax.set_xticks(list(x)[::4], group["week"].iloc[::4], rotation=45, fontsize=7)
+        unit = "patients a week" if measure.startswith(("arrivals", "admissions")) else \
+            "mean patients"
+        ax.set_ylabel(unit)
+        ax.set_title(f"{measure}: observed against {result.scenario.name}")
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(plots / f"{measure.replace(':', '_')}.png", dpi=90)
+        plt.close(fig)
+
+
+def _invalid(messages: list[str]) -> int:
+    for message in messages:
+        print(message, file=sys.stderr)
+    return EXIT_INVALID
