@@ -195,7 +195,7 @@ def _profile(visits: pd.DataFrame, episodes: Episodes, growth: tuple[float, floa
     profile: dict[str, object] = {}
     tables: dict[str, pd.DataFrame] = {}
     kinds = [("monthly", MONTHS, when.dt.month - 1, calendar.month - 1, MIN_DAYS_MONTHLY),
-             ("weekday", WEEKDAYS, when.dt.weekday, calendar.weekday, MIN_DAYS_WEEKDAY)]
+             ("weekday", WEEKDAYS, when.dt.day_of_week, calendar.day_of_week, MIN_DAYS_WEEKDAY)]
     for kind, keys, of_visit, of_day, needed in kinds:
         if days < needed:
             notes.append(f"profile.{kind}: the period ({days} days) is shorter than the "
