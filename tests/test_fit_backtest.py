@@ -1,0 +1,82 @@
+"""Backtest of the shipped synthetic example: the scenario fitted to it passes, and the same
+scenario with acute stays 30% shorter fails; and the fit and backtest commands end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+from sim.config import load_scenario
+from sim.fit.backtest import over_period, run_backtest
+from sim.fit.extract import Period, read_extract
+from sim.fit.fitting import FITTED, fit_extract, write_fit
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "data" / "example"
+EXTRACT = EXAMPLE / "extract.csv.gz"
+PERIOD = "2024-04-01:2025-04-01"
+REPS = 8
+
+
+@pytest.fixture(scope="module")
+def fitted_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("local")
+    write_fit(fit_extract(EXTRACT, EXAMPLE / "base.yaml", Period.parse(PERIOD)), out)
+    return out / FITTED
+
+
+def _backtest(scenario):  # type: ignore[no-untyped-def]
+    episodes = read_extract(EXTRACT, scenario, Period.parse(PERIOD))
+    return run_backtest(over_period(scenario, episodes, REPS), episodes, jobs=2, progress=False)
+
+
+def test_fitted_scenario_passes(fitted_file: Path) -> None:
+    result = _backtest(load_scenario(fitted_file))
+    shares = result.tested_shares()
+    assert set(shares.index) == {"occupancy:ed", "occupancy:acute", "occupancy:ic_home",
+                                 "occupancy:ic_beds"}
+    assert (shares >= 0.85).all(), shares
+    assert result.passed
+
+
+def test_acute_stays_30_percent_shorter_fail(fitted_file: Path) -> None:
+    scenario = load_scenario(fitted_file)
+    values = {}
+    for band, dist in scenario.services["acute"].duration.values.items():
+        shorter = dist.model_dump(mode="json")
+        for key in ("mean", "sd"):
+            if key in shorter:
+                shorter[key] *= 0.7
+        values[band] = shorter
+    wrong = scenario.with_changes({"services.acute.duration": {"by": "age_band",
+                                                              "values": values}})
+    result = _backtest(wrong)
+    assert result.tested_shares()["occupancy:acute"] < 0.85
+    assert not result.passed
+
+
+def test_commands_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "local"
+    assert main(["fit", str(EXTRACT), "--base", str(EXAMPLE / "base.yaml"), "--out", str(out),
+                 "--period", PERIOD]) == 0
+    assert (out / "fit_report" / "index.html").is_file()
+    assert main(["fit", str(EXTRACT), "--base", str(EXAMPLE / "base.yaml"), "--out",
+                 str(out)]) == 1  # will not overwrite
+    status = main(["backtest", str(out / FITTED), str(EXTRACT), "--period", PERIOD, "--reps",
+                   "4", "--out", str(tmp_path / "bt"), "--no-cache", "--quiet", "--jobs", "2",
+                   "--threshold", "0"])
+    assert status == 0
+    weeks = (tmp_path / "bt" / "weeks.csv").read_text()
+    assert "observed_suppressed" in weeks
+    assert (tmp_path / "bt" / "plots" / "occupancy_acute.png").is_file()
+    assert "PASSED" in capsys.readouterr().out
+
+
+def test_bad_extract_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("patient_id,service\n1,acute\n")
+    assert main(["fit", str(bad), "--base", str(EXAMPLE / "base.yaml"), "--out",
+                 str(tmp_path / "o")]) == 2
+    assert "missing column 'start'" in capsys.readouterr().err
