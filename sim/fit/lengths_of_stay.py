@@ -78,7 +78,7 @@ def fit_stays(episodes: Episodes, base: Scenario, routes: list[RouteFit]) -> lis
         own = [r for r, route in spec.routes.items() if route.duration is not None]
         groups = {SERVICE: [r for r in spec.routes if r not in own], **{r: [r] for r in own}}
         weights = _group_weights(rows, groups, shares.get(name), episodes.period.days)
-        for group, members in groups.items():
+        for group in groups:
             model = spec.duration if group == SERVICE else spec.routes[group].duration
             by_band = isinstance(model, By) and model.by == "age_band"
             fitted = _fit_group(rows, weights[group], episodes, by_band)
