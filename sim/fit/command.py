@@ -17,6 +17,7 @@ from sim.config import ScenarioError, load_scenario  # noqa: E402
 from sim.fit.backtest import DEFAULT_THRESHOLD, Backtest, over_period, run_backtest  # noqa: E402
 from sim.fit.extract import ExtractError, Period, read_extract  # noqa: E402
 from sim.fit.fitting import FITTED, REPORT, fit_extract, write_fit  # noqa: E402
+from sim.fit.plots import backtest_plot  # noqa: E402
 from sim.output.folder import atomic_folder, default_folder, write_scenario  # noqa: E402
 
 EXIT_FAILED = 1
@@ -106,21 +107,8 @@ def write_backtest(result: Backtest, folder: Path) -> None:
     write_scenario(result.scenario, folder / "scenario.yaml")
     plots = folder / "plots"
     plots.mkdir()
-    weeks = result.published_weeks()
-    for measure, group in weeks[weeks["locality"] == ALL].groupby("measure", sort=False):
-        fig, ax = plt.subplots(figsize=(9, 3.6))
-        x = range(len(group))
-        ax.fill_between(x, group["band_low"], group["band_high"], alpha=0.3,
-                        label="simulated 90% band")
-        ax.plot(x, group["sim_mean"], color="tab:blue", lw=1, label="simulated mean")
-        ax.plot(x, group["observed"], "k.", label="observed")
-        ax.set_xticks(list(x)[::4], group["week"].iloc[::4], rotation=45, fontsize=7)
-        unit = "patients a week" if measure.startswith(("arrivals", "admissions")) else \
-            "mean patients"
-        ax.set_ylabel(unit)
-        ax.set_title(f"{measure}: observed against {result.scenario.name}")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
+    for measure in result.weeks["measure"].unique():
+        fig = backtest_plot(result, measure)
         fig.savefig(plots / f"{measure.replace(':', '_')}.png", dpi=90)
         plt.close(fig)
 
