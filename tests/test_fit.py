@@ -255,3 +255,22 @@ def test_all_rows_bad_is_an_error_and_gzip_is_read(base_file: Path, tmp_path: Pa
     table["service"] = "nowhere"
     with pytest.raises(ExtractError, match="no valid rows out of 50"):
         read_extract(_write(tmp_path, table), load_scenario(base_file), PERIOD)
+
+
+def test_population_table_sets_the_denominators(base_file: Path, tmp_path: Path) -> None:
+    extract = tmp_path / "extract.csv"
+    generate(seed=9).to_csv(extract, index=False)
+    rows = [(loc, band, pop * (2 if (loc, band) == ("north", "old") else 1))
+            for loc, bands in POPULATION.items() for band, pop in bands.items()]
+    table = tmp_path / "population.csv"
+    pd.DataFrame(rows, columns=["locality", "age_band", "population"]).to_csv(table, index=False)
+    result = fit_extract(extract, base_file, PERIOD, population=table)
+    rates = result.demand[0].rates.set_index(["locality", "age_band"])["rate"]
+    assert rates[("north", "old")] == pytest.approx(RATE["old"] / 2, rel=0.15)
+    scenario, _ = write_fit(result, tmp_path / "out")
+    assert scenario.geography.localities["north"].population["old"] == 20_000
+    table.write_text("locality,age_band,population\nnorth,old,-3\neast,old,5\n")
+    with pytest.raises(ExtractError) as error:
+        fit_extract(extract, base_file, PERIOD, population=table)
+    text = str(error.value)
+    assert "-3" in text and "unknown locality" in text and "no population for ('south', 'young')" in text

@@ -21,10 +21,27 @@ REPS = 8
 
 
 @pytest.fixture(scope="module")
-def fitted_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def fitted_result():  # type: ignore[no-untyped-def]
+    return fit_extract(EXTRACT, EXAMPLE / "base.yaml", Period.parse(PERIOD))
+
+
+@pytest.fixture(scope="module")
+def fitted_file(fitted_result, tmp_path_factory: pytest.TempPathFactory) -> Path:  # type: ignore[no-untyped-def]
     out = tmp_path_factory.mktemp("local")
-    write_fit(fit_extract(EXTRACT, EXAMPLE / "base.yaml", Period.parse(PERIOD)), out)
+    write_fit(fitted_result, out)
     return out / FITTED
+
+
+def test_readmissions_are_recovered_by_linking_patients(fitted_result) -> None:  # type: ignore[no-untyped-def]
+    """after_discharge has no visits of its own: readmissions are found by patient."""
+    truth = load_scenario(EXAMPLE / "truth.yaml").services["after_discharge"]
+    table = next(r for r in fitted_result.routes if r.service == "after_discharge").table
+    readmitted = table[table["route"] == "readmitted"].set_index("value")
+    for band, p in truth.routes["readmitted"].probability.values.items():
+        row = readmitted.loc[band]
+        assert abs(row["probability"] - p) < 3 * (p * (1 - p) / row["total"]) ** 0.5, band
+    gap = next(s for s in fitted_result.stays if s.service == "after_discharge").fits["all"][0]
+    assert gap.mean_ci[0] <= truth.routes["readmitted"].duration.mean_days <= gap.mean_ci[1]
 
 
 def _backtest(scenario):  # type: ignore[no-untyped-def]

@@ -30,6 +30,8 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     fit.add_argument("extract", type=Path, help="CSV (.csv, .csv.gz) or parquet, docs/data.md")
     fit.add_argument("--base", type=Path, required=True, help="scenario the fit extends")
     fit.add_argument("--out", type=Path, required=True, help="folder for the fitted layers")
+    fit.add_argument("--population", type=Path, metavar="CSV",
+                     help="locality,age_band,population: your populations, replacing the base's")
     _extract_options(fit)
     fit.set_defaults(handler=run_fit)
 
@@ -56,7 +58,8 @@ def run_fit(args: argparse.Namespace) -> int:
     if (args.out / FITTED).exists():
         raise FileExistsError(f"{args.out / FITTED} already exists; choose another --out")
     try:
-        result = fit_extract(args.extract, args.base, args.period, args.practices)
+        result = fit_extract(args.extract, args.base, args.period, args.practices,
+                             args.population)
         fitted, census = write_fit(result, args.out)
     except ExtractError as error:
         return _invalid(error.messages)

@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from sim.config.schema import RESIDENCES, Scenario
 
-CHUNK_ROWS = 250_000
+CHUNK_ROWS = 100_000
 MAX_AGE = 120
 CAPACITATED = ("team", "ward", "caseload")
 
@@ -236,7 +236,7 @@ def _check_chunk(chunk: pd.DataFrame, base: Scenario, lookup: dict[str, str] | N
         locality_names = text["locality"]
     else:
         assert lookup is not None
-        locality_names = np.array([lookup.get(p, "") for p in text["gp_practice"]], dtype=object)
+        locality_names = pd.Series(text["gp_practice"]).map(lookup).fillna("").to_numpy()
         reject("gp_practice not in the --practices lookup", locality_names == "")
     localities = list(base.geography.localities)
     reject(f"unknown locality (expected one of {localities})", ~np.isin(locality_names, localities))
@@ -337,8 +337,7 @@ def _band_low(band: str) -> int:
 
 def _codes(names: np.ndarray, known: list[str]) -> np.ndarray:
     """Index of each name in ``known`` (0 for unknown names: those rows are rejected)."""
-    lookup = {name: i for i, name in enumerate(known)}
-    return np.array([lookup.get(name, 0) for name in names], dtype=np.int64)
+    return np.maximum(pd.Index(known).get_indexer(names), 0).astype(np.int64)
 
 
 def _inferred_period(table: pd.DataFrame) -> Period:

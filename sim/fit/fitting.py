@@ -23,8 +23,9 @@ import pandas as pd
 from sim.config import load_scenario
 from sim.config.schema import Scenario
 from sim.fit.census import fit_census
+from sim.fit.delay_routes import fit_delay_routes
 from sim.fit.demand import StreamFit, fit_demand
-from sim.fit.extract import Episodes, Period, read_extract
+from sim.fit.extract import Episodes, ExtractError, Period, read_extract
 from sim.fit.layer import Commented, dump, plain
 from sim.fit.lengths_of_stay import SERVICE, StayFit, fit_stays
 from sim.fit.routing import RouteFit, fit_routes
@@ -71,6 +72,8 @@ class FitResult:
             target["duration"] = stay.layer()
             replaced.append(f"services.{stay.service}" + (
                 f".routes.{stay.route}" if stay.route != SERVICE else "") + ".duration")
+        populations = {name: {"population": Commented(loc.population, "your population table")}
+                       for name, loc in self.base.geography.localities.items()}
         base = os.path.relpath(self.base_path.resolve(), out.resolve())
         layer = {
             "extends": base,
@@ -81,6 +84,7 @@ class FitResult:
             "time": Commented({"start_date": period.start.isoformat(),
                                "run_days": period.days},
                               "the extract's period, so that a backtest runs over it"),
+            "geography": {"localities": populations},
             "demand": demand,
             "services": services,
         }
@@ -89,14 +93,21 @@ class FitResult:
 
 
 def fit_extract(path: str | Path, base_path: str | Path, period: Period | None = None,
-                practices: str | Path | None = None) -> FitResult:
+                practices: str | Path | None = None, population: str | Path | None = None
+                ) -> FitResult:
+    """Fit everything; ``population``: CSV of locality,age_band,population replacing the
+    base's populations (the rates' denominators, written into the layer too)."""
     base_path = Path(base_path)
     base = load_scenario(base_path)
+    if population is not None:
+        base = base.with_changes(population_changes(Path(population), base))
     episodes = read_extract(path, base, period, practices)
     routes = fit_routes(episodes, base)
+    delay_routes, delay_stays = fit_delay_routes(episodes, base)
     census, census_table = fit_census(episodes, base)
-    return FitResult(base_path, base, episodes, fit_demand(episodes, base), routes,
-                     fit_stays(episodes, base, routes), census, census_table)
+    return FitResult(base_path, base, episodes, fit_demand(episodes, base),
+                     routes + delay_routes, fit_stays(episodes, base, routes) + delay_stays,
+                     census, census_table)
 
 
 def write_fit(result: FitResult, out: Path) -> tuple[Scenario, Path]:
@@ -127,6 +138,36 @@ def write_fit(result: FitResult, out: Path) -> tuple[Scenario, Path]:
                                                       "(docs/census.md)."))
     write_report(result, fitted, out / REPORT)
     return fitted, out / FROM_CENSUS
+
+
+def population_changes(path: Path, base: Scenario) -> dict[str, Any]:
+    """``geography.localities.<name>.population`` changes from a CSV of
+    locality,age_band,population; every locality and age band of the base must be given."""
+    if not path.is_file():
+        raise ExtractError([f"{path}: population table not found"])
+    table = pd.read_csv(path, dtype=str)
+    missing = {"locality", "age_band", "population"} - set(table.columns)
+    if missing:
+        raise ExtractError([f"{path}: missing column(s) {', '.join(sorted(missing))} (expected "
+                            "locality,age_band,population)"])
+    geo = base.geography
+    counts = pd.to_numeric(table["population"], errors="coerce")
+    problems = [f"{path}: row {i + 2}: population {v!r} is not a whole number of at least 0"
+                for i, v in enumerate(table["population"])
+                if not (counts[i] >= 0 and float(counts[i]).is_integer())]
+    given = set(zip(table["locality"], table["age_band"]))
+    expected = {(loc, band) for loc in geo.localities for band in geo.age_bands}
+    problems += [f"{path}: unknown locality and age band {pair} (expected localities "
+                 f"{list(geo.localities)} and age bands {geo.age_bands})"
+                 for pair in sorted(given - expected)]
+    problems += [f"{path}: no population for {pair}" for pair in sorted(expected - given)]
+    if problems:
+        raise ExtractError(problems)
+    changes: dict[str, Any] = {}
+    for row, count in zip(table.itertuples(), counts):
+        changes.setdefault(f"geography.localities.{row.locality}.population", {})[
+            row.age_band] = int(count)
+    return changes
 
 
 def _at(layer: dict[str, Any], path: str) -> Any:

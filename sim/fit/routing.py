@@ -51,16 +51,20 @@ def settled(episodes: Episodes, service: str) -> pd.DataFrame:
 
 
 def fit_routes(episodes: Episodes, base: Scenario) -> list[RouteFit]:
-    return [_fit_service(name, episodes, base) for name, spec in base.services.items()
-            if spec.kind in CAPACITATED and (episodes.table["service"]
-                                             == episodes.services.index(name)).any()]
+    fits = []
+    for name, spec in base.services.items():
+        if spec.kind in CAPACITATED and (episodes.table["service"]
+                                         == episodes.services.index(name)).any():
+            rows = settled(episodes, name)
+            fits.append(route_shares(name, rows[rows["route"] != ""], episodes, base))
+    return fits
 
 
-def _fit_service(name: str, episodes: Episodes, base: Scenario) -> RouteFit:
+def route_shares(name: str, rows: pd.DataFrame, episodes: Episodes, base: Scenario) -> RouteFit:
+    """The probabilities of the routes out of ``name`` from ``rows`` (one per visit, with the
+    ``route`` it took), by the attribute the base's probabilities vary by."""
     spec = base.services[name]
     routes = list(spec.routes)
-    rows = settled(episodes, name)
-    rows = rows[rows["route"] != ""]
     bys = [r.probability.by for r in spec.routes.values() if isinstance(r.probability, By)]
     by = next((b for b in bys if b in ROW_ATTRIBUTES), None)
     pooled = _probabilities(rows, routes)
