@@ -49,8 +49,10 @@ def _fit_delay(name: str, episodes: Episodes, base: Scenario
     t = episodes.table
     leading = [(episodes.services.index(s), r) for s, svc in base.services.items()
                for r, route in getattr(svc, "routes", {}).items() if route.to == name]
-    into = t[pd.Series(list(zip(t["service"], t["route"].astype(str))), index=t.index)
-             .isin(leading) & (t["end"] >= 0)]
+    leads = np.zeros(len(t), dtype=bool)
+    for service, route in leading:
+        leads |= (t["service"] == service).to_numpy() & (t["route"] == route).to_numpy()
+    into = t[leads & (t["end"] >= 0).to_numpy()]
     if not len(into):
         return None
     into = into.assign(entry=np.arange(len(into)), route="")

@@ -14,6 +14,7 @@ period (``Period``), names as codes into the base scenario's lists, and the pati
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -23,10 +24,12 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
+from pandas.api.types import union_categoricals
 
 from sim.config.schema import RESIDENCES, Scenario
 
 CHUNK_ROWS = 100_000
+EPOCH = pd.Timestamp("1970-01-01")
 MAX_AGE = 120
 CAPACITATED = ("team", "ward", "caseload")
 
@@ -136,13 +139,13 @@ def read_extract(path: str | Path, base: Scenario, period: Period | None = None,
         parts.append(_check_chunk(chunk, base, lookup, rejections, offset))
         offset += len(chunk)
     rejections.rows_read = offset
-    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    table = _concat(parts)
     if table.empty:
         raise ExtractError([f"{path}: no valid rows out of {offset:,}"] + rejections.lines())
     period = period or _inferred_period(table)
-    origin = pd.Timestamp(period.start)
+    origin = (pd.Timestamp(period.start) - EPOCH) / pd.Timedelta(days=1)
     for name in ("start", "ready", "end"):
-        table[name] = ((table[name] - origin) / pd.Timedelta(days=1)).astype(float)
+        table[name] -= origin  # in place: days from the period's start
     before = table["end"] < 0
     after = table["start"] >= period.days
     rejections.add("outside the period (ended before it or started after it)",
@@ -151,7 +154,7 @@ def read_extract(path: str | Path, base: Scenario, period: Period | None = None,
     # a visit open after the period's end is censored there: its end and route are unknown
     late = table["end"] > period.days
     table.loc[late, ["end"]] = np.nan
-    table.loc[late, "ended_by"] = ""
+    table.loc[late, "route"] = ""
     table.loc[table["ready"] > period.days, "ready"] = np.nan
     return Episodes(table, period, list(base.services), list(base.geography.age_bands),
                     list(base.geography.localities), rejections, str(path),
@@ -253,8 +256,8 @@ def _check_chunk(chunk: pd.DataFrame, base: Scenario, lookup: dict[str, str] | N
         reject(f"{name}: not a date and time (expected ISO 8601, e.g. 2025-01-31 14:05)",
                unparseable)
     reject("start: empty", text["start"] == "")
-    start, ready, end = (times[k].to_numpy() for k in ("start", "ready", "end"))
-    with np.errstate(invalid="ignore"):
+    start, ready, end = (_days(times[k]) for k in ("start", "ready", "end"))
+    with np.errstate(invalid="ignore"):  # NaN (empty) compares as False
         reject("end before start (a negative stay)", end < start)
         reject("ready before start or after end", (ready < start) | (ready > end))
     ended_by = text["ended_by"]
@@ -278,8 +281,9 @@ def _check_chunk(chunk: pd.DataFrame, base: Scenario, lookup: dict[str, str] | N
         "locality": _codes(locality_names[good], localities).astype(np.int8),
         "residence": _codes(residence_names[good], list(RESIDENCES)).astype(np.int8),
         "start": start[good], "ready": ready[good], "end": end[good],
-        "route": pd.Categorical(route[good]),
-        "pathway": pd.Categorical(pathways[good]),
+        "route": pd.Categorical(route[good], categories=[""] + sorted(
+            {r for spec in base.services.values() for r in getattr(spec, "routes", {})})),
+        "pathway": pd.Categorical(pathways[good], categories=sorted({"", *pathways[good]})),
         "referred_from": np.where(from_names[good] == "", NEW_REFERRAL,
                                   _codes(from_names[good], services)).astype(np.int16),
         "source": pd.Categorical(sources[good]),
@@ -340,7 +344,27 @@ def _codes(names: np.ndarray, known: list[str]) -> np.ndarray:
     return np.maximum(pd.Index(known).get_indexer(names), 0).astype(np.int64)
 
 
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The chunks as one table, categorical columns kept categorical (plain concatenation
+    would turn chunks with different categories into Python strings)."""
+    if not parts:
+        return pd.DataFrame()
+    columns = {}
+    for name in parts[0].columns:
+        if isinstance(parts[0][name].dtype, pd.CategoricalDtype):
+            columns[name] = union_categoricals([p[name] for p in parts])
+        else:
+            columns[name] = np.concatenate([p[name].to_numpy() for p in parts])
+    return pd.DataFrame(columns)
+
+
+def _days(times: pd.Series) -> np.ndarray:
+    """Timestamps as days since ``EPOCH`` (NaN where empty): 8 bytes each, no objects."""
+    return ((times - EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan)
+
+
 def _inferred_period(table: pd.DataFrame) -> Period:
-    first = table["start"].min()
-    last = max(table["start"].max(), table["end"].max(skipna=True), table["ready"].max(skipna=True))
-    return Period(first.date(), (last.normalize() + pd.Timedelta(days=1)).date())
+    first = math.floor(table["start"].min())
+    last = np.nanmax(table[["start", "ready", "end"]].to_numpy())
+    day = EPOCH.date()
+    return Period(day + dt.timedelta(days=first), day + dt.timedelta(days=math.floor(last) + 1))
