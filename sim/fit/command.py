@@ -6,19 +6,16 @@ import argparse
 import sys
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from sim.analysis.metrics import ALL  # noqa: E402
-from sim.cli_options import add_run_options, run_settings, table_text  # noqa: E402
-from sim.config import ScenarioError, load_scenario  # noqa: E402
-from sim.fit.backtest import DEFAULT_THRESHOLD, Backtest, over_period, run_backtest  # noqa: E402
-from sim.fit.extract import ExtractError, Period, read_extract  # noqa: E402
-from sim.fit.fitting import FITTED, REPORT, fit_extract, write_fit  # noqa: E402
-from sim.fit.plots import backtest_plot  # noqa: E402
-from sim.output.folder import atomic_folder, default_folder, write_scenario  # noqa: E402
+from sim.analysis.metrics import ALL
+from sim.cli_options import add_run_options, run_settings, table_text
+from sim.config import ScenarioError, load_scenario
+from sim.fit.backtest import DEFAULT_THRESHOLD, Backtest, over_period, run_backtest
+from sim.fit.extract import ExtractError, Period, read_extract
+from sim.fit.fitting import FITTED, REPORT, fit_extract, write_fit
+from sim.fit.plots import backtest_plot
+from sim.output.folder import atomic_folder, default_folder, write_scenario
 
 EXIT_FAILED = 1
 EXIT_INVALID = 2

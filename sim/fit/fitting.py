@@ -28,6 +28,7 @@ from sim.fit.demand import StreamFit, fit_demand
 from sim.fit.extract import Episodes, ExtractError, Period, read_extract
 from sim.fit.layer import Commented, dump, plain
 from sim.fit.lengths_of_stay import SERVICE, StayFit, fit_stays
+from sim.fit.report import write_report
 from sim.fit.routing import RouteFit, fit_routes
 
 FITTED = "fitted.yaml"
@@ -113,8 +114,6 @@ def fit_extract(path: str | Path, base_path: str | Path, period: Period | None =
 def write_fit(result: FitResult, out: Path) -> tuple[Scenario, Path]:
     """Write the layers and the report into ``out``; returns the fitted scenario (loaded and
     so checked) and the census layer's path."""
-    from sim.fit.report import write_report
-
     out.mkdir(parents=True, exist_ok=True)
     layer, _ = result.layer(out)
     rejected = result.episodes.rejections

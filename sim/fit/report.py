@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from sim.config.schema import Scenario
+from sim.fit.durations import product_limit
+from sim.fit.lengths_of_stay import StayFit
+from sim.fit.suppression import MIN_PATIENTS, shown
 
-from sim.config.schema import Scenario  # noqa: E402
-from sim.fit.durations import product_limit  # noqa: E402
-from sim.fit.fitting import FitResult  # noqa: E402
-from sim.fit.lengths_of_stay import StayFit  # noqa: E402
-from sim.fit.suppression import MIN_PATIENTS, shown  # noqa: E402
+if TYPE_CHECKING:  # fitting writes the report, so it imports this module
+    from sim.fit.fitting import FitResult
 
 QUANTILES = np.linspace(0.01, 0.99, 99)
 COLOURS = {"lognormal": "tab:blue", "gamma": "tab:orange", "exponential": "tab:green"}
