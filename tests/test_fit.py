@@ -274,3 +274,22 @@ def test_population_table_sets_the_denominators(base_file: Path, tmp_path: Path)
         fit_extract(extract, base_file, PERIOD, population=table)
     text = str(error.value)
     assert "-3" in text and "unknown locality" in text and "no population for ('south', 'young')" in text
+
+
+def test_parquet_and_practice_lookup(base_file: Path, tmp_path: Path) -> None:
+    from sim.config import load_scenario
+    base = load_scenario(base_file)
+    table = generate(seed=10).head(200)
+    table["gp_practice"] = table["locality"].map({"north": "F84001", "south": "F84002"})
+    table = table.drop(columns=["locality"])
+    path = tmp_path / "extract.parquet"
+    table.to_parquet(path, index=False)
+    with pytest.raises(ExtractError, match="--practices"):
+        read_extract(path, base, PERIOD)
+    lookup = tmp_path / "practices.csv"
+    lookup.write_text("gp_practice,locality\nF84001,north\n")  # F84002 missing
+    episodes = read_extract(path, base, PERIOD, practices=lookup)
+    south = int((table["gp_practice"] == "F84002").sum())
+    assert episodes.rejections.counts["gp_practice not in the --practices lookup"] == south
+    assert len(episodes.table) == 200 - south
+    assert (episodes.table["locality"] == 0).all()  # north

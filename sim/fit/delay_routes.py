@@ -79,5 +79,6 @@ def _fit_delay(name: str, episodes: Episodes, base: Scenario
         if len(linked) >= MIN_STAYS and spec.routes[route].duration is not None:
             sample = Stays(linked["gap"].to_numpy(), np.ones(len(linked), bool),
                            np.zeros(len(linked)))
-            stays.append(StayFit(name, route, {"all": fit_all(sample)}, {"all": sample}))
+            stays.append(StayFit(name, route, {"all": fit_all(sample)}, {"all": sample},
+                                 f"time from leaving to the next visit ({route})"))
     return routes, stays

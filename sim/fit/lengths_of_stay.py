@@ -39,6 +39,7 @@ class StayFit:
     route: str  # SERVICE, or the route with its own duration
     fits: dict[str, list[Fit]]  # age band or "all" -> every family, best first
     stays: dict[str, Stays]
+    measured: str = "time in service"  # what the durations are, for the report
 
     @property
     def label(self) -> str:

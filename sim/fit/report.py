@@ -50,7 +50,8 @@ def write_report(result: FitResult, fitted: Scenario, folder: Path) -> Path:
                   rates.to_html(index=False, float_format=lambda v: f"{v:,.3g}")]
         if stream.profile:
             image = f"profile_{stream.name}.png"
-            _profile_figure(stream.name, stream.profile).savefig(folder / image, dpi=90)
+            written = set(stream.layer.get("profile", {}))  # type: ignore[call-overload]
+            _profile_figure(stream.name, stream.profile, written).savefig(folder / image, dpi=90)
             parts.append(f'<img src="{image}" alt="demand profile of {stream.name}">')
     parts.append("<h2>Routes</h2>")
     routes = pd.concat([r.table.assign(service=r.service, by=r.by or "") for r in result.routes])
@@ -119,7 +120,7 @@ def _stay_figure(stay: StayFit) -> plt.Figure:
                       lw=2 if fit is fits[0] else 1,
                       label=f"{fit.family}{' (chosen)' if fit is fits[0] else ''}")
         hist.set_title(f"{band}: n={shown(fits[0].n)}", fontsize=10)
-        hist.set_xlabel(f"time in service ({unit})")
+        hist.set_xlabel(f"{stay.measured} ({unit})")
         hist.set_ylabel(f"density (per {unit[:-1]})")
         hist.legend(fontsize=7)
         qq = axes[1, i]
@@ -138,12 +139,18 @@ def _stay_figure(stay: StayFit) -> plt.Figure:
     return fig
 
 
-def _profile_figure(name: str, tables: dict[str, pd.DataFrame]) -> plt.Figure:
-    fig, axes = plt.subplots(1, len(tables), figsize=(4.2 * len(tables), 3.2), squeeze=False)
+def _profile_figure(name: str, tables: dict[str, pd.DataFrame], written: set[str]
+                    ) -> plt.Figure:
+    """Each index as observed; those not written to the layer (no evidence of variation)
+    greyed."""
+    axis_names = {"monthly": "month", "weekday": "day of the week", "hourly": "hour of the day"}
+    fig, axes = plt.subplots(1, len(tables), figsize=(4.2 * len(tables), 3.4), squeeze=False)
     for ax, (kind, table) in zip(axes[0], tables.items()):
-        ax.bar(table["key"], table["index"], color="tab:blue")
+        kept = kind in written
+        ax.bar(table["key"], table["index"], color="tab:blue" if kept else "lightgrey")
         ax.axhline(1, color="k", lw=0.8)
-        ax.set_title(f"{kind} index", fontsize=10)
+        ax.set_title(f"{kind} index" + ("" if kept else " (not written: flat)"), fontsize=10)
+        ax.set_xlabel(axis_names[kind])
         ax.set_ylabel("referrals per day / mean" if kind != "hourly" else "referrals / mean")
         ax.tick_params(axis="x", labelsize=7, rotation=90 if kind == "hourly" else 0)
     fig.suptitle(f"Demand profile: {name}")
