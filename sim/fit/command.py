@@ -14,7 +14,7 @@ from sim.config import ScenarioError, load_scenario
 from sim.fit.backtest import DEFAULT_THRESHOLD, Backtest, over_period, run_backtest
 from sim.fit.extract import ExtractError, Period, read_extract
 from sim.fit.fitting import FITTED, REPORT, fit_extract, write_fit
-from sim.fit.plots import backtest_plot
+from sim.fit.plots import backtest_plot, coverage_plot
 from sim.output.folder import atomic_folder, default_folder, write_scenario
 
 EXIT_FAILED = 1
@@ -100,8 +100,9 @@ def run_backtest_command(args: argparse.Namespace) -> int:
 
 
 def write_backtest(result: Backtest, folder: Path) -> None:
-    """weeks.csv (observed counts of 1-4 blanked), summary.csv, the scenario run and a plot
-    per measure of the whole area's observed weeks against the simulated band."""
+    """weeks.csv (observed counts of 1-4 blanked), summary.csv, the scenario run, a plot per
+    measure of the whole area's observed weeks against the simulated band, and the share of
+    weeks inside the band by measure and locality (inside_band.png)."""
     result.published_weeks().to_csv(folder / "weeks.csv", index=False)
     result.summary().to_csv(folder / "summary.csv", index=False)
     write_scenario(result.scenario, folder / "scenario.yaml")
@@ -111,6 +112,9 @@ def write_backtest(result: Backtest, folder: Path) -> None:
         fig = backtest_plot(result, measure)
         fig.savefig(plots / f"{measure.replace(':', '_')}.png", dpi=90)
         plt.close(fig)
+    fig = coverage_plot(result)
+    fig.savefig(plots / "inside_band.png", dpi=90)
+    plt.close(fig)
 
 
 def _invalid(messages: list[str]) -> int:

@@ -99,15 +99,16 @@ def _denominators(base: Scenario, ratio: float) -> pd.DataFrame:
 
 
 def _cells(visits: pd.DataFrame, episodes: Episodes, by: list[str]) -> pd.DataFrame:
-    """Referrals and distinct patients by the named attributes (names, not codes)."""
-    named = pd.DataFrame({
-        "locality": np.array(episodes.localities)[visits["locality"]],
-        "age_band": np.array(episodes.age_bands)[visits["age_band"]],
-        "residence": np.array(RESIDENCES)[visits["residence"]],
-        "patient": visits["patient"].to_numpy()})
-    grouped = named.groupby(by, sort=False)
-    return pd.DataFrame({"referrals": grouped.size(),
-                         "patients": grouped["patient"].nunique()}).reset_index()
+    """Referrals and distinct patients by the named attributes (grouped by code, then
+    named, so no name is built per row)."""
+    grouped = visits.groupby(by, sort=False)
+    cells = pd.DataFrame({"referrals": grouped.size(),
+                          "patients": grouped["patient"].nunique()}).reset_index()
+    names = {"locality": episodes.localities, "age_band": episodes.age_bands,
+             "residence": list(RESIDENCES)}
+    for column in by:
+        cells[column] = np.array(names[column], dtype=object)[cells[column].to_numpy()]
+    return cells
 
 
 def _care_home_ratio(visits: pd.DataFrame, base: Scenario, episodes: Episodes) -> float | None:

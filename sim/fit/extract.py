@@ -51,6 +51,7 @@ COLUMNS: dict[str, tuple[bool, str]] = {
     "referral_source": (False, "source of a new referral (gp, ambulance, self_carer, ...)"),
 }
 NEW_REFERRAL = -1
+Columns = dict[str, "np.ndarray | pd.Categorical"]
 
 
 class ExtractError(Exception):
@@ -146,11 +147,11 @@ def read_extract(path: str | Path, base: Scenario, period: Period | None = None,
     origin = (pd.Timestamp(period.start) - EPOCH) / pd.Timedelta(days=1)
     for name in ("start", "ready", "end"):
         table[name] -= origin  # in place: days from the period's start
-    before = table["end"] < 0
-    after = table["start"] >= period.days
-    rejections.add("outside the period (ended before it or started after it)",
-                   np.flatnonzero(before | after), 0)
-    table = table[~(before | after)].reset_index(drop=True)
+    outside = ((table["end"] < 0) | (table["start"] >= period.days)).to_numpy()
+    if outside.any():  # (a copy of the table: only when there is something to drop)
+        rejections.add("outside the period (ended before it or started after it)",
+                       np.flatnonzero(outside), 0)
+        table = table[~outside].reset_index(drop=True)
     # a visit open after the period's end is censored there: its end and route are unknown
     late = table["end"] > period.days
     table.loc[late, ["end"]] = np.nan
@@ -217,8 +218,9 @@ def _chunks(path: Path, columns: list[str]) -> Iterator[pd.DataFrame]:
 
 
 def _check_chunk(chunk: pd.DataFrame, base: Scenario, lookup: dict[str, str] | None,
-                 rejections: Rejections, offset: int) -> pd.DataFrame:
-    """The chunk's valid rows, compact; each invalid row counted under its first problem."""
+                 rejections: Rejections, offset: int) -> Columns:
+    """The chunk's valid rows, compact, by column; each invalid row counted under its first
+    problem."""
     n = len(chunk)
     bad = np.zeros(n, dtype=bool)
 
@@ -274,7 +276,7 @@ def _check_chunk(chunk: pd.DataFrame, base: Scenario, lookup: dict[str, str] | N
                (from_names == "") & (sources == ""))
     good = ~bad
     patient = pd.util.hash_pandas_object(pd.Series(text["patient_id"][good]), index=False)
-    return pd.DataFrame({
+    return {
         "patient": patient.to_numpy(),
         "service": service[good].astype(np.int16),
         "age_band": band[good].astype(np.int8),
@@ -287,7 +289,7 @@ def _check_chunk(chunk: pd.DataFrame, base: Scenario, lookup: dict[str, str] | N
         "referred_from": np.where(from_names[good] == "", NEW_REFERRAL,
                                   _codes(from_names[good], services)).astype(np.int16),
         "source": pd.Categorical(sources[good]),
-    })
+    }
 
 
 def _routes(base: Scenario, services: np.ndarray, ended_by: np.ndarray, pathways: np.ndarray,
@@ -344,18 +346,19 @@ def _codes(names: np.ndarray, known: list[str]) -> np.ndarray:
     return np.maximum(pd.Index(known).get_indexer(names), 0).astype(np.int64)
 
 
-def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """The chunks as one table, categorical columns kept categorical (plain concatenation
-    would turn chunks with different categories into Python strings)."""
+def _concat(parts: list[Columns]) -> pd.DataFrame:
+    """The chunks as one table. Each column is joined and then dropped from the chunks, so
+    the peak is about one table, not two; categorical columns stay categorical (joining
+    chunks with different categories would otherwise give Python strings)."""
     if not parts:
         return pd.DataFrame()
-    columns = {}
-    for name in parts[0].columns:
-        if isinstance(parts[0][name].dtype, pd.CategoricalDtype):
-            columns[name] = union_categoricals([p[name] for p in parts])
-        else:
-            columns[name] = np.concatenate([p[name].to_numpy() for p in parts])
-    return pd.DataFrame(columns)
+    columns: Columns = {}
+    for name in list(parts[0]):
+        pieces = [part.pop(name) for part in parts]
+        columns[name] = union_categoricals(pieces) if isinstance(pieces[0], pd.Categorical) \
+            else np.concatenate(pieces)
+        del pieces
+    return pd.DataFrame(columns, copy=False)
 
 
 def _days(times: pd.Series) -> np.ndarray:

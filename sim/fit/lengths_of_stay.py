@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config.schema import By, Scenario
-from sim.fit.durations import Fit, Stays, fit_all
+from sim.fit.durations import MAX_FIT_ROWS, Fit, Stays, fit_all
 from sim.fit.extract import CAPACITATED, Episodes
 from sim.fit.layer import Commented
 from sim.fit.routing import RouteFit
@@ -133,4 +133,6 @@ def _fit_group(rows: pd.DataFrame, weight: np.ndarray, episodes: Episodes, by_ba
             groups = bands
     picked = {name: Stays(stays.days[m], stays.closed[m], stays.entered[m], stays.weight[m])
               for name, m in groups.items()}
-    return {name: fit_all(s) for name, s in picked.items()}, picked
+    # the report draws its figures from a sample of the size fitted, not every stay
+    return ({name: fit_all(s) for name, s in picked.items()},
+            {name: s.subsample(MAX_FIT_ROWS) for name, s in picked.items()})

@@ -27,3 +27,27 @@ def backtest_plot(result: Backtest, measure: str, locality: str = ALL) -> plt.Fi
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     return fig
+
+
+def coverage_plot(result: Backtest) -> plt.Figure:
+    """Share of weeks inside the simulated 90% band, by measure and locality, with the
+    threshold the tested measures (occupancy of wards and caseloads) must reach."""
+    summary = result.summary()
+    table = summary.pivot(index="measure", columns="locality", values="inside_band_share")
+    table = table.loc[summary["measure"].unique(), summary["locality"].unique()]
+    fig, ax = plt.subplots(figsize=(10.5, 0.35 * len(table) + 1.6))
+    height = 0.8 / len(table.columns)
+    for i, locality in enumerate(table.columns):
+        ax.barh([y + i * height for y in range(len(table))], table[locality], height,
+                label=locality)
+    ax.set_yticks([y + 0.4 - height / 2 for y in range(len(table))], table.index, fontsize=8)
+    ax.invert_yaxis()
+    ax.axvline(result.threshold, color="k", ls="--", lw=1, label="pass threshold")
+    ax.axvline(0.9, color="grey", ls=":", lw=1, label="expected (90%)")
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of weeks inside the simulated 90% band")
+    ax.set_title(f"Backtest of {result.scenario.name}: "
+                 f"{'PASSED' if result.passed else 'FAILED'} (occupancy of wards and caseloads)")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.tight_layout()
+    return fig

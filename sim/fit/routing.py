@@ -41,13 +41,14 @@ def attribute_names(episodes: Episodes, attribute: str) -> list[str]:
 
 
 def settled(episodes: Episodes, service: str) -> pd.DataFrame:
-    """Visits to ``service`` that started in the period early enough to have ended."""
+    """Closed visits to ``service`` that started in the period early enough that nearly all
+    its visits have ended (one selection, so one copy of the rows)."""
     t = episodes.table
-    rows = t[t["service"] == episodes.services.index(service)]
-    closed = rows["route"] != ""
-    lengths = (rows["end"] - rows["start"])[closed]
-    horizon = float(lengths.quantile(SETTLED_QUANTILE)) if len(lengths) else 0.0
-    return rows[(rows["start"] >= 0) & (rows["start"] < episodes.period.days - horizon)]
+    closed = ((t["service"] == episodes.services.index(service)) & (t["route"] != "")).to_numpy()
+    lengths = (t["end"].to_numpy() - t["start"].to_numpy())[closed]
+    horizon = float(np.quantile(lengths, SETTLED_QUANTILE)) if len(lengths) else 0.0
+    start = t["start"].to_numpy()
+    return t[closed & (start >= 0) & (start < episodes.period.days - horizon)]
 
 
 def fit_routes(episodes: Episodes, base: Scenario) -> list[RouteFit]:
@@ -55,8 +56,7 @@ def fit_routes(episodes: Episodes, base: Scenario) -> list[RouteFit]:
     for name, spec in base.services.items():
         if spec.kind in CAPACITATED and (episodes.table["service"]
                                          == episodes.services.index(name)).any():
-            rows = settled(episodes, name)
-            fits.append(route_shares(name, rows[rows["route"] != ""], episodes, base))
+            fits.append(route_shares(name, settled(episodes, name), episodes, base))
     return fits
 
 
@@ -88,14 +88,15 @@ def route_shares(name: str, rows: pd.DataFrame, episodes: Episodes, base: Scenar
 def _probabilities(rows: pd.DataFrame, routes: list[str]) -> pd.DataFrame:
     """Share of visits taking each route, rounded so that they sum to 1, with Wilson 95%
     intervals."""
-    counts = rows["route"].astype(str).value_counts().reindex(routes, fill_value=0)
+    route = rows["route"].astype(pd.CategoricalDtype(routes))  # codes, no strings per row
+    counts = route.value_counts().reindex(routes, fill_value=0)
     n = int(counts.sum())
     shares = (counts / max(n, 1)).round(DECIMALS)
     if n:
         top = shares.idxmax()
         shares[top] = round(shares[top] + 1 - shares.sum(), DECIMALS)
     low, high = _wilson(counts.to_numpy(), n)
-    patients = rows.groupby(rows["route"].astype(str), observed=True)["patient"].nunique()
+    patients = rows["patient"].groupby(route, observed=True).nunique()
     return pd.DataFrame({"route": routes, "visits": counts.to_numpy(),
                          "route_patients": patients.reindex(routes, fill_value=0).to_numpy(),
                          "total": n, "patients": rows["patient"].nunique(),
