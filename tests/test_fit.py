@@ -219,13 +219,15 @@ def test_bad_rows_are_rejected_and_counted(base_file: Path, tmp_path: Path) -> N
     table.loc[closed[2], "service"] = "theatre"
     table.loc[closed[3], "locality"] = "east"
     table.loc[closed[4], "ended_by"] = "moon"
+    clinic = table.index[(table["service"] == "clinic") & ~table.index.isin(closed[:5])]
+    table.loc[clinic[0], "referred_from"] = ""
     episodes = read_extract(_write(tmp_path, table), load_scenario(base_file), PERIOD)
     reasons = " | ".join(episodes.rejections.lines())
     for expected in ("start: not a date", "end before start", "service not a team",
-                     "unknown locality", "ended_by 'moon'"):
+                     "unknown locality", "ended_by 'moon'", "no demand stream enters"):
         assert expected in reasons
-    assert episodes.rejections.total == 5
-    assert len(episodes.table) == len(table) - 5
+    assert episodes.rejections.total == 6
+    assert len(episodes.table) == len(table) - 6
 
 
 def test_ages_are_banded_and_out_of_range_ages_rejected(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -52,6 +52,7 @@ COLUMNS: dict[str, tuple[bool, str]] = {
 }
 NEW_REFERRAL = -1
 Columns = dict[str, "np.ndarray | pd.Categorical"]
+Reject = Callable[[str, np.ndarray], None]  # (reason, mask of the chunk's rows to reject)
 
 
 class ExtractError(Exception):
@@ -270,6 +271,10 @@ def _check_chunk(chunk: pd.DataFrame, base: Scenario, lookup: dict[str, str] | N
     from_names = text.get("referred_from", np.full(n, "", dtype=object))
     reject(f"referred_from not a service of the base (expected one of {services} or empty)",
            (from_names != "") & ~np.isin(from_names, services))
+    entries = sorted({stream.entry for stream in base.demand.values()})
+    reject(f"a new referral (referred_from empty) at a service no demand stream enters "
+           f"(expected one of {entries}, or the service the patient came from)",
+           (from_names == "") & ~np.isin(text["service"], entries))
     sources = text.get("referral_source", np.full(n, "", dtype=object))
     if "referral_source" in text:
         reject("referral_source empty on a new referral (referred_from empty)",
@@ -293,7 +298,7 @@ def _check_chunk(chunk: pd.DataFrame, base: Scenario, lookup: dict[str, str] | N
 
 
 def _routes(base: Scenario, services: np.ndarray, ended_by: np.ndarray, pathways: np.ndarray,
-            reject) -> np.ndarray:  # type: ignore[no-untyped-def]
+            reject: Reject) -> np.ndarray:
     """The route each closed visit took: the service's route named ``ended_by``, or the one
     leading to ``ended_by`` (narrowed by ``pathway`` when several do); "" while open."""
     route = np.full(len(services), "", dtype=object)
@@ -318,7 +323,7 @@ def _routes(base: Scenario, services: np.ndarray, ended_by: np.ndarray, pathways
     return route
 
 
-def _age_bands(text: dict[str, np.ndarray], bands: list[str], reject) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _age_bands(text: dict[str, np.ndarray], bands: list[str], reject: Reject) -> np.ndarray:
     """Age band codes from ``age`` (whole years) or ``age_band``."""
     if "age_band" in text and "age" not in text:
         names = text["age_band"]
