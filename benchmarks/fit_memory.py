@@ -9,8 +9,8 @@ work of ``python -m sim fit``) and reports that process's peak resident set (Lin
 ``VmHWM``), its wall time and the file's size. Prints one JSON line.
 
 The goal is the issue's: a 5-million-row extract fitted in under 2 GB and in minutes.
-Measured 2026-11-30 on 2 shared cores: 5,000,000 rows (530 MB), peak 1.32 GB (0.19 GB after
-imports), fit and report 166 s; 1,000,000 rows (105 MB) peaked at 0.49 GB in 58 s.
+Measured 2026-11-30 on 2 shared cores: 5,000,000 rows (530 MB), peak 1.27 GB (0.22 GB after
+imports), fit and report 67 s; 1,000,000 rows (105 MB) peaked at 0.48 GB in 20 s.
 """
 
 from __future__ import annotations
