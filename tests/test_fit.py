@@ -295,3 +295,43 @@ def test_parquet_and_practice_lookup(base_file: Path, tmp_path: Path) -> None:
     assert episodes.rejections.counts["gp_practice not in the --practices lookup"] == south
     assert len(episodes.table) == 200 - south
     assert (episodes.table["locality"] == 0).all()  # north
+
+
+def test_weekday_profile_and_trend_are_recovered(base_file: Path, tmp_path: Path) -> None:
+    """Two years of arrivals, Mondays half as busy again as other days, growing 10% a year:
+    the weekday index, the trend and the first year's average rate are found; the month,
+    flat in the data, is not written."""
+    rng = np.random.default_rng(11)
+    days, growth, monday = 731, 0.10, 1.5
+    base_per_day = 60.0  # first day's rate on a mean weekday
+    # thinning: candidates at the highest rate, each kept with rate(t) / highest
+    top = base_per_day * monday * (1 + growth) ** 2
+    t = np.sort(rng.uniform(0, days, rng.poisson(top * days)))
+    weekday = (pd.Timestamp("2024-01-01").day_of_week + np.floor(t)).astype(int) % 7
+    level = np.where(weekday == 0, monday, 1.0) / ((monday + 6) / 7)
+    rate = base_per_day * level * (1 + growth) ** (t / 365.25)
+    t = t[rng.random(len(t)) < rate / top]
+    origin = pd.Timestamp("2024-01-01")
+    stamps = (origin + pd.to_timedelta(t, unit="D")).strftime("%Y-%m-%d %H:%M")
+    extract = pd.DataFrame({"patient_id": [f"p{i}" for i in range(len(t))], "age_band": "old",
+                            "locality": "south", "service": "ward", "start": stamps,
+                            "end": stamps, "ended_by": "home", "referred_from": "",
+                            "referral_source": "gp"})
+    path = tmp_path / "extract.csv"
+    extract.to_csv(path, index=False)
+    result = fit_extract(path, base_file, Period.parse("2024-01-01:2026-01-01"))
+    stream = result.demand[0]
+    profile = stream.layer["profile"]
+    assert "monthly" not in profile and "hourly" not in profile
+    weekday = profile["weekday"].value
+    assert weekday["Mon"] / np.mean([weekday[d] for d in ("Tue", "Wed", "Thu")]) == \
+        pytest.approx(monday, rel=0.05)
+    trend = profile["trend_pct_per_year"]
+    assert trend.value == pytest.approx(100 * growth, abs=2.5)
+    low, high = (float(x) for x in trend.comment.split("CI ")[1].split(" to "))
+    assert low < 100 * growth < high
+    # the scenario's rate is the first year's average: base_per_day x mean growth over a year
+    first_year = base_per_day * growth / np.log1p(growth) * 365.25
+    rates = stream.rates.set_index(["locality", "age_band"])
+    expected = first_year / POPULATION["south"]["old"] * 1000
+    assert rates.loc[("south", "old"), "rate"] == pytest.approx(expected, rel=0.03)

@@ -193,22 +193,21 @@ def _profile(visits: pd.DataFrame, episodes: Episodes, growth: tuple[float, floa
     days = episodes.period.days
     when = pd.Timestamp(episodes.period.start) + pd.to_timedelta(visits["start"], unit="D")
     calendar = pd.date_range(episodes.period.start, periods=days, freq="D")
+    kinds = {"monthly": (MONTHS, when.dt.month - 1, calendar.month - 1, MIN_DAYS_MONTHLY),
+             "weekday": (WEEKDAYS, when.dt.day_of_week, calendar.day_of_week, MIN_DAYS_WEEKDAY)}
+    fitted = {kind: spec for kind, spec in kinds.items() if days >= spec[3]}
+    for kind in kinds.keys() - fitted.keys():
+        notes.append(f"profile.{kind}: the period ({days} days) is shorter than the "
+                     f"{kinds[kind][3]} days needed; left flat")
+    exposures = _seasonal_exposure(fitted, growth[0] if growth else 0.0, days)
     profile: dict[str, object] = {}
     tables: dict[str, pd.DataFrame] = {}
-    kinds = [("monthly", MONTHS, when.dt.month - 1, calendar.month - 1, MIN_DAYS_MONTHLY),
-             ("weekday", WEEKDAYS, when.dt.day_of_week, calendar.day_of_week, MIN_DAYS_WEEKDAY)]
-    for kind, keys, of_visit, of_day, needed in kinds:
-        if days < needed:
-            notes.append(f"profile.{kind}: the period ({days} days) is shorter than the "
-                         f"{needed} days needed; left flat")
-            continue
+    for kind, (keys, of_visit, _, _) in fitted.items():
         counts = np.bincount(of_visit, minlength=len(keys))
-        exposure = np.bincount(of_day, minlength=len(keys))
-        tables[kind] = _index_table(keys, counts, exposure)
-        if not _varies(counts, exposure, kind, notes):
-            continue
-        profile[kind] = Commented(dict(zip(keys, tables[kind]["index"].round(3))),
-                                  f"fitted from {shown(counts.sum())} referrals")
+        tables[kind] = _index_table(keys, counts, exposures[kind])
+        if _varies(counts, exposures[kind], kind, notes):
+            profile[kind] = Commented(dict(zip(keys, tables[kind]["index"].round(3))),
+                                      f"fitted from {shown(counts.sum())} referrals")
     hours = when.dt.hour + when.dt.minute / 60
     if (hours == 0).mean() > 0.95:
         notes.append("profile.hourly: start times have no time of day; left flat")
@@ -225,6 +224,25 @@ def _profile(visits: pd.DataFrame, episodes: Episodes, growth: tuple[float, floa
         profile["trend_pct_per_year"] = Commented(
             round(pct, 2), f"last year over first, 95% CI {low:.1f} to {high:.1f}")
     return profile, tables
+
+
+def _seasonal_exposure(kinds: dict[str, tuple], growth: float, days: int  # type: ignore[type-arg]
+                       ) -> dict[str, np.ndarray]:
+    """For each index, the days of each of its kinds weighted by the trend and by the other
+    indices (iterative proportional fitting), so that growth within a year, or a month with
+    five Mondays, is not read as a season."""
+    weight = (1 + growth) ** (np.arange(days) / DAYS_PER_YEAR)
+    of_day = {kind: np.asarray(spec[2]) for kind, spec in kinds.items()}
+    counts = {kind: np.bincount(spec[1], minlength=len(spec[0])) for kind, spec in kinds.items()}
+    index = {kind: np.ones(len(spec[0])) for kind, spec in kinds.items()}
+    exposure: dict[str, np.ndarray] = {}
+    for _ in range(20 if len(kinds) > 1 else 1):
+        for kind in kinds:
+            others = np.prod([index[k][of_day[k]] for k in kinds if k != kind], axis=0)
+            exposure[kind] = np.bincount(of_day[kind], weights=weight * others,
+                                         minlength=len(index[kind]))
+            index[kind] = counts[kind] / np.maximum(exposure[kind], 1e-12)
+    return exposure
 
 
 def _varies(counts: np.ndarray, exposure: np.ndarray, kind: str, notes: list[str]) -> bool:
