@@ -92,3 +92,11 @@ def test_bad_extract_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["fit", str(bad), "--base", str(EXAMPLE / "base.yaml"), "--out",
                  str(tmp_path / "o")]) == 2
     assert "missing column 'start'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["fit", "backtest"])
+def test_commands_have_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main([command, "-h"])
+    assert done.value.code == 0
+    assert "--period" in capsys.readouterr().out
