@@ -65,6 +65,11 @@ def run_fit(args: argparse.Namespace) -> int:
           + ("" if not rejected.total else ":\n  " + "\n  ".join(rejected.lines())))
     for note in result.notes:
         print(f"note: {note}")
+    try:
+        load_scenario(census)
+    except ScenarioError as error:  # e.g. more patients open than the base's capacity
+        print(f"warning: {census} is not valid as it stands; edit its census or the base's "
+              "capacities:\n  " + "\n  ".join(error.messages))
     print(f"{fitted.name}: {args.out / FITTED}, census start {census}, report "
           f"{args.out / REPORT / 'index.html'}")
     return 0
