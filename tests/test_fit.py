@@ -335,3 +335,19 @@ def test_weekday_profile_and_trend_are_recovered(base_file: Path, tmp_path: Path
     rates = stream.rates.set_index(["locality", "age_band"])
     expected = first_year / POPULATION["south"]["old"] * 1000
     assert rates.loc[("south", "old"), "rate"] == pytest.approx(expected, rel=0.03)
+
+
+def test_census_beyond_capacity_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                            ) -> None:
+    from sim.cli import main
+    data = base_mapping()
+    data["services"]["ward"]["capacity"] = 2  # far fewer beds than the visits open at the end
+    base = tmp_path / "base.yaml"
+    base.write_text(yaml.safe_dump(data))
+    extract = tmp_path / "extract.csv"
+    generate(seed=12).to_csv(extract, index=False)
+    assert main(["fit", str(extract), "--base", str(base), "--out", str(tmp_path / "local"),
+                 "--period", "2024-01-01:2025-01-01"]) == 0
+    out = capsys.readouterr().out
+    assert "fitted_from_census.yaml is not valid as it stands" in out
+    assert "capacity is 2" in out
