@@ -321,7 +321,7 @@ def test_weekday_profile_and_trend_are_recovered(base_file: Path, tmp_path: Path
     extract.to_csv(path, index=False)
     result = fit_extract(path, base_file, Period.parse("2024-01-01:2026-01-01"))
     stream = result.demand[0]
-    profile = stream.layer["profile"]
+    profile = stream.layer["profile"].value
     assert "monthly" not in profile and "hourly" not in profile
     weekday = profile["weekday"].value
     assert weekday["Mon"] / np.mean([weekday[d] for d in ("Tue", "Wed", "Thu")]) == \
@@ -351,3 +351,24 @@ def test_census_beyond_capacity_is_reported(tmp_path: Path, capsys: pytest.Captu
     out = capsys.readouterr().out
     assert "fitted_from_census.yaml is not valid as it stands" in out
     assert "capacity is 2" in out
+
+
+def test_profile_keeps_what_the_extract_cannot_show(tmp_path: Path) -> None:
+    """One year of flat arrivals onto a base with a monthly profile and a trend: the month,
+    estimable and flat, is dropped; the trend, which needs two years, is kept from the base."""
+    data = base_mapping()
+    data["demand"]["arrivals"]["profile"] = {
+        "monthly": {m: 1.3 if m in ("Dec", "Jan") else 0.95 for m in
+                    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                     "Nov", "Dec"]},
+        "trend_pct_per_year": 3.2}
+    base = tmp_path / "base.yaml"
+    base.write_text(yaml.safe_dump(data))
+    extract = tmp_path / "extract.csv"
+    generate(seed=13).to_csv(extract, index=False)
+    result = fit_extract(extract, base, PERIOD)
+    scenario, _ = write_fit(result, tmp_path / "local")
+    profile = scenario.demand["arrivals"].profile
+    assert profile.monthly == {}
+    assert profile.trend_pct_per_year == 3.2
+    assert "kept from the base" in (tmp_path / "local" / "fitted.yaml").read_text()

@@ -81,9 +81,12 @@ def _fit_stream(name: str, stream: DemandStream, episodes: Episodes, base: Scena
         for locality, group in rates.groupby("locality", sort=False)}
     if episodes.has_sources:
         layer["sources"] = _sources(visits, stream, notes)
-    profile, tables = _profile(visits, episodes, growth, notes)
-    if profile:
-        layer["profile"] = profile
+    profile, tables, estimated = _profile(visits, episodes, growth, notes)
+    kept = {key: Commented(value, "kept from the base: the extract cannot show it")
+            for key, value in (stream.profile.model_dump(mode="json") if stream.profile
+                               else {}).items()
+            if key not in estimated and value not in (None, {}, 0.0)}
+    layer["profile"] = Commented({**kept, **profile}, "flat where not written: see the notes")
     return StreamFit(name, layer, rates, tables, notes)
 
 
@@ -187,9 +190,11 @@ def _sources(visits: pd.DataFrame, stream: DemandStream, notes: list[str]) -> ob
 
 
 def _profile(visits: pd.DataFrame, episodes: Episodes, growth: tuple[float, float, float] | None,
-             notes: list[str]) -> tuple[dict[str, object], dict[str, pd.DataFrame]]:
+             notes: list[str]) -> tuple[dict[str, object], dict[str, pd.DataFrame], set[str]]:
     """Monthly, weekday and hourly indices (referrals per day of each kind over the mean) and
-    the trend, each where the period is long enough to show it."""
+    the trend, each where the period is long enough to show it and the data vary more than
+    chance; with the tables for the report and the keys the extract could estimate (a key
+    estimated but not written is flat)."""
     days = episodes.period.days
     when = pd.Timestamp(episodes.period.start) + pd.to_timedelta(visits["start"], unit="D")
     calendar = pd.date_range(episodes.period.start, periods=days, freq="D")
@@ -199,6 +204,7 @@ def _profile(visits: pd.DataFrame, episodes: Episodes, growth: tuple[float, floa
     for kind in kinds.keys() - fitted.keys():
         notes.append(f"profile.{kind}: the period ({days} days) is shorter than the "
                      f"{kinds[kind][3]} days needed; left flat")
+    estimated = set(fitted) | ({"trend_pct_per_year"} if growth else set())
     exposures = _seasonal_exposure(fitted, growth[0] if growth else 0.0, days)
     profile: dict[str, object] = {}
     tables: dict[str, pd.DataFrame] = {}
@@ -214,6 +220,7 @@ def _profile(visits: pd.DataFrame, episodes: Episodes, growth: tuple[float, floa
     else:
         counts = np.bincount(when.dt.hour, minlength=24)
         tables["hourly"] = _index_table([f"{h:02d}" for h in range(24)], counts, np.ones(24))
+        estimated.add("hourly")
     if "hourly" in tables and _varies(counts, np.ones(24), "hourly", notes):
         profile["hourly"] = Commented([float(v) for v in tables["hourly"]["index"].round(3)],
                                       "00:00 first")
@@ -223,7 +230,7 @@ def _profile(visits: pd.DataFrame, episodes: Episodes, growth: tuple[float, floa
         pct, low, high = (100 * g for g in growth)
         profile["trend_pct_per_year"] = Commented(
             round(pct, 2), f"last year over first, 95% CI {low:.1f} to {high:.1f}")
-    return profile, tables
+    return profile, tables, estimated
 
 
 def _seasonal_exposure(kinds: dict[str, tuple], growth: float, days: int  # type: ignore[type-arg]

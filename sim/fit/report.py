@@ -16,6 +16,7 @@ import pandas as pd
 
 from sim.config.schema import Scenario
 from sim.fit.durations import product_limit
+from sim.fit.layer import plain
 from sim.fit.lengths_of_stay import StayFit
 from sim.fit.suppression import MIN_PATIENTS, shown
 
@@ -50,7 +51,7 @@ def write_report(result: FitResult, fitted: Scenario, folder: Path) -> Path:
                   rates.to_html(index=False, float_format=lambda v: f"{v:,.3g}")]
         if stream.profile:
             image = f"profile_{stream.name}.png"
-            written = set(stream.layer.get("profile", {}))  # type: ignore[call-overload]
+            written = set(plain(stream.layer["profile"]))
             _profile_figure(stream.name, stream.profile, written).savefig(folder / image, dpi=90)
             parts.append(f'<img src="{image}" alt="demand profile of {stream.name}">')
     parts.append("<h2>Routes</h2>")
