@@ -131,21 +131,23 @@ shown in the report, `fit_report/index.html`: a histogram of the closed stays wi
 family's density, and a Q-Q plot of the chosen family against Kaplan-Meier percentiles (which
 account for the open stays). Home intermediate care:"""),
     ("code", """\
-display(Image(filename=str(OUT / REPORT / "stay_ic_home_service.png")))"""),
+display(Image(filename=str(OUT / REPORT / "stay_ic_home_service_duration.png")))"""),
     ("md", """\
 ## 4. Backtest
 
 The fitted scenario is run over the extract's period (after its warm-up) and compared week by
 week: new referrals, admissions, occupancy of every service, delayed discharges. Each observed
 week is compared with a 90% *prediction band* from the replications; about 90% of weeks should
-fall inside it. The backtest passes when at least 85% of each ward's and caseload's weekly
-occupancy observations (every locality) do. Six replications keep the notebook quick; use more
-for a decision."""),
+fall inside it. The backtest passes when at least 85% of all weekly occupancy observations of
+wards and caseloads (every locality) do, and at least 70% of each ward's and caseload's own (a
+lower bar, as one service's weeks are few and correlated). Six replications keep the notebook
+quick; use more for a decision."""),
     ("code", """\
 episodes = read_extract(EXTRACT, fitted, PERIOD)
 backtest = run_backtest(over_period(fitted, episodes, 6), episodes, jobs=2, progress=False)
 summary = backtest.summary()
-print("passed:", backtest.passed)
+print(f"passed: {backtest.passed}; share of all weekly occupancy observations inside the band: "
+      f"{backtest.tested_share:.0%}")
 print(backtest.tested_shares().rename("share of weeks inside the band").to_string())
 summary[summary["locality"] == "all"].set_index("measure")[
     ["inside_band_share", "observed_mean", "sim_mean", "mape_pct", "bias_pct"]]"""),
@@ -153,10 +155,11 @@ summary[summary["locality"] == "all"].set_index("measure")[
 backtest_plot(backtest, "occupancy:acute")
 plt.show()"""),
     ("md", """\
-Weekly acute occupancy moves inside the band. The ED's error measures are large although its
-weeks fall inside the band: acute beds run at about 89% and intermediate care beds are full, so
-a small excess of delayed discharges in some replications makes patients board in ED for long;
-the band is wide for the same reason. Near full capacity, queues amplify small errors in stays.
+Weekly acute occupancy moves inside the band, and the mean error (bias) of each measure is a
+few per cent. UCR occupancy is higher in the model because its clinicians are busy while they
+travel, and the extract starts a visit when they reach the patient. Small services (home
+intermediate care, ~16 patients) show the largest weekly errors: few patients, each staying
+weeks, so a busy month stays busy.
 
 ### The base scenario, with national estimates, fails
 
@@ -164,7 +167,8 @@ Running the *base* over the same period, with the same test, shows what the fit 
 acute stays are shorter than the local ones, so it under-fills the beds."""),
     ("code", """\
 base_backtest = run_backtest(over_period(base, episodes, 6), episodes, jobs=2, progress=False)
-print("passed:", base_backtest.passed)
+print(f"passed: {base_backtest.passed}; share of all weekly occupancy observations inside the "
+      f"band: {base_backtest.tested_share:.0%}")
 print(base_backtest.tested_shares().rename("share of weeks inside the band").to_string())
 backtest_plot(base_backtest, "occupancy:acute")
 plt.show()"""),

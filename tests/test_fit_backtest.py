@@ -45,6 +45,16 @@ def test_readmissions_are_recovered_by_linking_patients(fitted_result) -> None: 
     assert gap.mean_ci[0] <= truth.routes["readmitted"].duration.mean_days <= gap.mean_ci[1]
 
 
+def test_handoff_of_a_route_that_does_not_block_is_fitted(fitted_result) -> None:  # type: ignore[no-untyped-def]
+    """P0 patients leave once the hand-off is over, so end - ready is the hand-off."""
+    truth = load_scenario(EXAMPLE / "truth.yaml").services["acute"].routes
+    fits = {(s.service, s.route, s.field): s for s in fitted_result.stays}
+    p0 = fits[("acute", "P0", "handoff_delay")].fits["all"][0]
+    assert p0.mean_ci[0] <= truth["P0"].handoff_delay.mean_days <= p0.mean_ci[1]
+    assert not any(field == "handoff_delay" and truth[route].blocking
+                   for service, route, field in fits if service == "acute")
+
+
 def _backtest(scenario):  # type: ignore[no-untyped-def]
     episodes = read_extract(EXTRACT, scenario, Period.parse(PERIOD))
     return run_backtest(over_period(scenario, episodes, REPS), episodes, jobs=2, progress=False)
@@ -77,7 +87,7 @@ def test_acute_stays_30_percent_shorter_fail(fitted_file: Path) -> None:
     wrong = scenario.with_changes({"services.acute.duration": {"by": "age_band",
                                                               "values": values}})
     result = _backtest(wrong)
-    assert result.tested_shares()["occupancy:acute"] < 0.85
+    assert result.tested_shares()["occupancy:acute"] < 0.70
     assert not result.passed
 
 

@@ -26,6 +26,7 @@ from sim.fit.census import fit_census
 from sim.fit.delay_routes import fit_delay_routes
 from sim.fit.demand import StreamFit, fit_demand
 from sim.fit.extract import Episodes, ExtractError, Period, read_extract
+from sim.fit.handoffs import fit_handoffs
 from sim.fit.layer import Commented, dump, plain
 from sim.fit.lengths_of_stay import SERVICE, StayFit, fit_stays
 from sim.fit.report import write_report
@@ -70,9 +71,9 @@ class FitResult:
             target = services.setdefault(stay.service, {})
             if stay.route != SERVICE:
                 target = target.setdefault("routes", {}).setdefault(stay.route, {})
-            target["duration"] = stay.layer()
+            target[stay.field] = stay.layer()
             replaced.append(f"services.{stay.service}" + (
-                f".routes.{stay.route}" if stay.route != SERVICE else "") + ".duration")
+                f".routes.{stay.route}" if stay.route != SERVICE else "") + f".{stay.field}")
         populations = {name: {"population": Commented(loc.population, "your population table")}
                        for name, loc in self.base.geography.localities.items()}
         base = os.path.relpath(self.base_path.resolve(), out.resolve())
@@ -107,7 +108,8 @@ def fit_extract(path: str | Path, base_path: str | Path, period: Period | None =
     delay_routes, delay_stays = fit_delay_routes(episodes, base)
     census, census_table = fit_census(episodes, base)
     return FitResult(base_path, base, episodes, fit_demand(episodes, base),
-                     routes + delay_routes, fit_stays(episodes, base, routes) + delay_stays,
+                     routes + delay_routes,
+                     fit_stays(episodes, base, routes) + delay_stays + fit_handoffs(episodes, base),
                      census, census_table)
 
 

@@ -40,10 +40,12 @@ class StayFit:
     fits: dict[str, list[Fit]]  # age band or "all" -> every family, best first
     stays: dict[str, Stays]
     measured: str = "time in service"  # what the durations are, for the report
+    field: str = "duration"  # the route's (or service's) field the fit is written to
 
     @property
     def label(self) -> str:
-        return f"{self.service}" + (f" (route {self.route})" if self.route else "")
+        what = "" if self.field == "duration" else f" {self.field}"
+        return f"{self.service}" + (f" (route {self.route}{what})" if self.route else "")
 
     def layer(self) -> object:
         cells = {band: Commented(fits[0].distribution(), comment(fits))

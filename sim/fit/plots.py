@@ -31,7 +31,8 @@ def backtest_plot(result: Backtest, measure: str, locality: str = ALL) -> plt.Fi
 
 def coverage_plot(result: Backtest) -> plt.Figure:
     """Share of weeks inside the simulated 90% band, by measure and locality, with the
-    threshold the tested measures (occupancy of wards and caseloads) must reach."""
+    thresholds the tested measures (occupancy of wards and caseloads) must reach together and
+    each on its own."""
     summary = result.summary()
     table = summary.pivot(index="measure", columns="locality", values="inside_band_share")
     table = table.loc[summary["measure"].unique(), summary["locality"].unique()]
@@ -42,7 +43,9 @@ def coverage_plot(result: Backtest) -> plt.Figure:
                 label=locality)
     ax.set_yticks([y + 0.4 - height / 2 for y in range(len(table))], table.index, fontsize=8)
     ax.invert_yaxis()
-    ax.axvline(result.threshold, color="k", ls="--", lw=1, label="pass threshold")
+    ax.axvline(result.threshold, color="k", ls="--", lw=1, label="threshold, all together")
+    ax.axvline(result.service_threshold, color="tab:red", ls="--", lw=1,
+               label="threshold, each service")
     ax.axvline(0.9, color="grey", ls=":", lw=1, label="expected (90%)")
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of weeks inside the simulated 90% band")

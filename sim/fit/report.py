@@ -69,7 +69,7 @@ def write_report(result: FitResult, fitted: Scenario, folder: Path) -> Path:
                              "open": shown(fit.n_censored), "mean_days": fit.mean_days,
                              "ci_low": fit.mean_ci[0], "ci_high": fit.mean_ci[1],
                              "sd_days": fit.sd_days, "aic": fit.aic, "ks": fit.ks})
-        image = f"stay_{stay.service}_{stay.route or 'service'}.png"
+        image = f"stay_{stay.service}_{stay.route or 'service'}_{stay.field}.png"
         _stay_figure(stay).savefig(folder / image, dpi=80)
         plt.close("all")
         figures.append(f'<h3>{html.escape(stay.label)}</h3><img src="{image}" '
