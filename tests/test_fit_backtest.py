@@ -110,3 +110,13 @@ def test_commands_have_help(command: str, capsys: pytest.CaptureFixture[str]) ->
         main([command, "-h"])
     assert done.value.code == 0
     assert "--period" in capsys.readouterr().out
+
+
+def test_base_with_national_estimates_fails_on_its_level() -> None:
+    """The base's acute stays are shorter than the local ones: most weeks still fall in the
+    wide weekly bands, but the year's level of acute occupancy is outside its band."""
+    result = _backtest(load_scenario(EXAMPLE / "base.yaml"))
+    outside = result.levels_outside().set_index("measure")
+    assert "occupancy:acute" in outside.index
+    assert outside.loc["occupancy:acute", "bias_pct"] < -5
+    assert not result.passed

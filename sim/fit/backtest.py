@@ -16,8 +16,14 @@ their bands reaches the threshold (default 0.85; a well-fitted model misses abou
 chance), and each ward's and caseload's own share reaches the service threshold (default
 0.70), so that a service full every week (inside its band whatever the model) cannot hide
 another that is wrong. The service threshold is lower because one service's weeks are few and
-strongly correlated (a stay lasts weeks), so its share varies more by chance. Error measures
-(MAPE, bias) are given for every measure.
+strongly correlated (a stay lasts weeks), so its share varies more by chance.
+
+Weekly bands are wide (they hold the replications' differences in level as well as week to
+week noise), so a share inside them says little about a bias of 10%. So each measure's level
+over the whole period is checked too: the observed mean of its weeks against the 99% band of
+the replications' means; for the occupancy of wards and caseloads (all localities together) a
+level outside its band fails the backtest. Error measures (MAPE, bias) are given for every
+measure.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from sim.fit.suppression import small
 from sim.runner import map_replications
 
 BAND = 0.90
+LEVEL_BAND = 0.99  # one check per measure: wide, so a right model rarely fails one by chance
 DEFAULT_THRESHOLD = 0.85
 DEFAULT_SERVICE_THRESHOLD = 0.70
 COLUMNS = ["week", "measure", "locality", "value"]
@@ -146,6 +153,7 @@ def simulated_weeks(scenario: Scenario, replication: int) -> pd.DataFrame:
 class Backtest:
     scenario: Scenario
     weeks: pd.DataFrame  # week, measure, locality, observed, sim_mean, band_low, band_high, inside
+    levels: pd.DataFrame  # measure, locality, level_low, level_high, observed_level, level_inside
     threshold: float
     service_threshold: float
 
@@ -165,11 +173,15 @@ class Backtest:
 
     @property
     def passed(self) -> bool:
+        """Weekly shares at their thresholds, and no tested level outside its band."""
+        levels = self.levels_outside()
         return self.tested_share >= self.threshold and \
-            bool((self.tested_shares() >= self.service_threshold).all())
+            bool((self.tested_shares() >= self.service_threshold).all()) and \
+            not levels["tested"].any()
 
     def summary(self) -> pd.DataFrame:
-        """Per measure and locality: weeks, share inside the band, MAPE and bias (%)."""
+        """Per measure and locality: weeks, share inside the band, MAPE and bias (%), and
+        whether the observed mean over the period lies in the replications' 99% band of it."""
         rows = []
         for (measure, locality), g in self.weeks.groupby(["measure", "locality"], sort=False):
             seen = g["observed"] > 0
@@ -182,7 +194,14 @@ class Backtest:
                 "bias_pct": 100 * error.sum() / g["observed"].sum() if g["observed"].sum()
                 else np.nan,
                 "tested": tested(measure, self.scenario)})
-        return pd.DataFrame(rows)
+        levels = self.levels[["measure", "locality", "level_low", "level_high", "level_inside"]]
+        return pd.DataFrame(rows).merge(levels, on=["measure", "locality"], how="left")
+
+    def levels_outside(self) -> pd.DataFrame:
+        """The measures (all localities together) whose observed level over the period is
+        outside the band of the replications' levels: a bias the weekly share can miss."""
+        summary = self.summary()
+        return summary[(summary["locality"] == ALL) & ~summary["level_inside"].astype(bool)]
 
     def published_weeks(self) -> pd.DataFrame:
         """The weekly table as it may leave the analyst's machine: observed counts of 1-4
@@ -203,16 +222,34 @@ def run_backtest(scenario: Scenario, episodes: Episodes, threshold: float = DEFA
     tasks = [(scenario, r) for r in range(scenario.time.replications)]
     runs = pd.concat(map_replications(simulated_weeks, tasks, desc=f"{scenario.name} backtest",
                                       **settings), ignore_index=True)  # type: ignore[arg-type]
-    grouped = runs.groupby(["week", "measure", "locality"], sort=False)["value"]
-    sim = pd.DataFrame({"sim_mean": grouped.mean(), "sim_sd": grouped.std(ddof=1).fillna(0),
+    keys = ["week", "measure", "locality"]
+    observed = observed_weeks(episodes, scenario).rename(columns={"value": "observed"})
+    weeks = observed.merge(_bands(runs, keys, BAND), on=keys)
+    weeks["inside"] = _inside(weeks["observed"], weeks)
+    # the whole period's level: each replication's mean over the weeks
+    per_run = runs.groupby(["replication", "measure", "locality"], sort=False)["value"].mean()
+    levels = _bands(per_run.reset_index(), ["measure", "locality"], LEVEL_BAND)
+    levels = levels.merge(observed.groupby(["measure", "locality"], sort=False)["observed"]
+                          .mean().rename("observed_level").reset_index())
+    levels["level_inside"] = _inside(levels["observed_level"], levels)
+    levels = levels.rename(columns={"band_low": "level_low", "band_high": "level_high"})
+    return Backtest(scenario, weeks, levels.drop(columns="sim_mean"), threshold,
+                    service_threshold)
+
+
+def _bands(runs: pd.DataFrame, keys: list[str], level: float) -> pd.DataFrame:
+    """Per group of ``keys``: the replications' mean and the prediction band at ``level``."""
+    grouped = runs.groupby(keys, sort=False)["value"]
+    sim = pd.DataFrame({"sim_mean": grouped.mean(), "sd": grouped.std(ddof=1).fillna(0),
                         "n": grouped.size()}).reset_index()
-    t = stats.t.ppf(0.5 + BAND / 2, np.maximum(sim["n"] - 1, 1))
-    half = t * sim["sim_sd"] * np.sqrt(1 + 1 / sim["n"])
+    t = stats.t.ppf(0.5 + level / 2, np.maximum(sim["n"] - 1, 1))
+    half = t * sim["sd"] * np.sqrt(1 + 1 / sim["n"])
     sim["band_low"] = (sim["sim_mean"] - half).clip(lower=0)
     sim["band_high"] = sim["sim_mean"] + half
-    observed = observed_weeks(episodes, scenario).rename(columns={"value": "observed"})
-    weeks = observed.merge(sim.drop(columns=["sim_sd", "n"]), on=["week", "measure", "locality"])
+    return sim.drop(columns=["sd", "n"])
+
+
+def _inside(observed: pd.Series, bands: pd.DataFrame) -> pd.Series:
     tolerance = 1e-9  # an observed 0 inside a band that is exactly 0
-    weeks["inside"] = (weeks["observed"] >= weeks["band_low"] - tolerance) & \
-        (weeks["observed"] <= weeks["band_high"] + tolerance)
-    return Backtest(scenario, weeks, threshold, service_threshold)
+    return (observed >= bands["band_low"] - tolerance) & \
+        (observed <= bands["band_high"] + tolerance)

@@ -116,6 +116,11 @@ def run_backtest_command(args: argparse.Namespace) -> int:
           f"{args.service_threshold:.0%}): " + ", ".join(
               f"{m.removeprefix('occupancy:')} {v:.0%}" for m, v in shares.items())
           + f" -> {out}")
+    outside = result.levels_outside()
+    for row in outside.itertuples():
+        print(f"level outside the simulated 99% band{' (fails)' if row.tested else ''}: "
+              f"{row.measure} observed {row.observed_mean:,.2f}, simulated {row.sim_mean:,.2f} "
+              f"({row.level_low:,.2f} to {row.level_high:,.2f}), bias {row.bias_pct:+.1f}%")
     return 0 if result.passed else EXIT_FAILED
 
 

@@ -49,8 +49,10 @@ def coverage_plot(result: Backtest) -> plt.Figure:
     ax.axvline(0.9, color="grey", ls=":", lw=1, label="expected (90%)")
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of weeks inside the simulated 90% band")
-    ax.set_title(f"Backtest of {result.scenario.name}: "
-                 f"{'PASSED' if result.passed else 'FAILED'} (occupancy of wards and caseloads)")
+    outside = [m.removeprefix("occupancy:") for m in
+               result.levels_outside().query("tested")["measure"]]
+    ax.set_title(f"Backtest of {result.scenario.name}: {'PASSED' if result.passed else 'FAILED'}"
+                 + (f"; level outside its band: {', '.join(outside)}" if outside else ""))
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     return fig
