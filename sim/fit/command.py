@@ -69,7 +69,9 @@ def run_fit(args: argparse.Namespace) -> int:
         fitted, census = write_fit(result, args.out)
     except ExtractError as error:
         return _invalid(error.messages)
-    rejected = result.episodes.rejections
+    rejected, period = result.episodes.rejections, result.episodes.period
+    print(f"period {period.start} to {period.end} (end exclusive, {period.days} days"
+          + ("" if args.period else ", inferred: give --period if stays began before it") + ")")
     print(f"{rejected.rows_read:,} rows read, {rejected.total:,} rejected"
           + ("" if not rejected.total else ":\n  " + "\n  ".join(rejected.lines())))
     for note in result.notes:
