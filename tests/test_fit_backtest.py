@@ -120,3 +120,13 @@ def test_base_with_national_estimates_fails_on_its_level() -> None:
     assert "occupancy:acute" in outside.index
     assert outside.loc["occupancy:acute", "bias_pct"] < -5
     assert not result.passed
+
+
+def test_an_inferred_period_with_stays_begun_before_it_is_flagged() -> None:
+    """The example holds stays begun before 2024-04-01, so inferring the period from the
+    dates puts its start weeks too early, with few visits in them."""
+    base = load_scenario(EXAMPLE / "base.yaml")
+    inferred = read_extract(EXTRACT, base)
+    assert inferred.period.start < Period.parse(PERIOD).start
+    assert inferred.sparse_start()
+    assert not read_extract(EXTRACT, base, Period.parse(PERIOD)).sparse_start()

@@ -72,6 +72,10 @@ def run_fit(args: argparse.Namespace) -> int:
     rejected, period = result.episodes.rejections, result.episodes.period
     print(f"period {period.start} to {period.end} (end exclusive, {period.days} days"
           + ("" if args.period else ", inferred: give --period if stays began before it") + ")")
+    if args.period is None and result.episodes.sparse_start():
+        print(f"warning: few visits start in the first weeks from {period.start}: the extract "
+              "seems to hold stays that began before its period, so rates and profiles are "
+              "too low at its start; give --period FROM:TO", file=sys.stderr)
     print(f"{rejected.rows_read:,} rows read, {rejected.total:,} rejected"
           + ("" if not rejected.total else ":\n  " + "\n  ".join(rejected.lines())))
     for note in result.notes:

@@ -123,6 +123,14 @@ class Episodes:
     has_ready: bool
     has_sources: bool
 
+    def sparse_start(self, days: int = 28) -> bool:
+        """Whether visits start in the period's first ``days`` at under half their usual
+        daily rate: the sign of a period inferred from stays that began before it."""
+        starts = self.table["start"].to_numpy()
+        daily = np.bincount(np.floor(starts[starts >= 0]).astype(int), minlength=self.period.days)
+        return self.period.days > 2 * days and \
+            daily[:days].mean() < 0.5 * float(np.median(daily[days:]))
+
 
 def read_extract(path: str | Path, base: Scenario, period: Period | None = None,
                  practices: str | Path | None = None) -> Episodes:
