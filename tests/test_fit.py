@@ -372,3 +372,15 @@ def test_profile_keeps_what_the_extract_cannot_show(tmp_path: Path) -> None:
     assert profile.monthly == {}
     assert profile.trend_pct_per_year == 3.2
     assert "kept from the base" in (tmp_path / "local" / "fitted.yaml").read_text()
+
+
+def test_only_aggregates_are_written(fitted, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """No patient identifier, nor a row per patient, in the layers or the report."""
+    import re
+    out = tmp_path / "local"
+    write_fit(fitted, out)
+    texts = [p.read_text() for p in out.rglob("*") if p.suffix in (".yaml", ".csv", ".html")]
+    assert texts
+    for text in texts:
+        assert not re.search(r"\bp\d+\b", text)  # the generator's ids are p1, p2, ...
+        assert len(text.splitlines()) < 500
