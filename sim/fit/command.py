@@ -17,6 +17,7 @@ from sim.fit.backtest import (
     Backtest,
     over_period,
     run_backtest,
+    tested,
 )
 from sim.fit.extract import ExtractError, Period, read_extract
 from sim.fit.fitting import FITTED, REPORT, fit_extract, write_fit
@@ -132,17 +133,23 @@ def run_backtest_command(args: argparse.Namespace) -> int:
 
 def write_backtest(result: Backtest, folder: Path) -> None:
     """weeks.csv (observed counts of 1-4 blanked), summary.csv, the scenario run, a plot per
-    measure of the whole area's observed weeks against the simulated band, and the share of
-    weeks inside the band by measure and locality (inside_band.png)."""
+    measure of the whole area's observed weeks against the simulated band (and per locality
+    for the tested measures), and the share of weeks inside the band by measure and locality
+    (inside_band.png)."""
     result.published_weeks().to_csv(folder / "weeks.csv", index=False)
     result.summary().to_csv(folder / "summary.csv", index=False)
     write_scenario(result.scenario, folder / "scenario.yaml")
     plots = folder / "plots"
     plots.mkdir()
     for measure in result.weeks["measure"].unique():
-        fig = backtest_plot(result, measure)
-        fig.savefig(plots / f"{measure.replace(':', '_')}.png", dpi=90)
-        plt.close(fig)
+        # every measure for the whole area; the tested ones for each locality too
+        localities = result.weeks["locality"].unique() if tested(measure, result.scenario) \
+            else [ALL]
+        for locality in localities:
+            fig = backtest_plot(result, measure, locality)
+            suffix = "" if locality == ALL else f"_{locality}"
+            fig.savefig(plots / f"{measure.replace(':', '_')}{suffix}.png", dpi=90)
+            plt.close(fig)
     fig = coverage_plot(result)
     fig.savefig(plots / "inside_band.png", dpi=90)
     plt.close(fig)
