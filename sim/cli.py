@@ -1,4 +1,5 @@
-"""Command line: ``python -m sim validate|show|run|compare|sweep|capacity|verify|report|warmup``.
+"""Command line: ``python -m sim validate|show|run|compare|sweep|capacity|verify|report|warmup|fit|
+backtest``.
 
 Run ``python -m sim -h`` for help."""
 
@@ -22,6 +23,7 @@ from sim.analysis.winter import PERIOD_COLUMNS
 from sim.capacity import command as capacity_command
 from sim.cli_options import add_run_options, run_settings, table_text
 from sim.config import Scenario, ScenarioError, load_scenario
+from sim.fit import command as fit_command
 from sim.output.folder import (
     atomic_folder,
     default_folder,
@@ -108,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     report_command.add_parser(commands)
     warmup.add_parser(commands)
     verify_command.add_parser(commands)
+    fit_command.add_parsers(commands)
     return parser
 
 

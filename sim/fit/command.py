@@ -1,0 +1,161 @@
+"""``python -m sim fit`` and ``python -m sim backtest`` (docs/data.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+
+from sim.analysis.metrics import ALL
+from sim.cli_options import add_run_options, run_settings, table_text
+from sim.config import ScenarioError, load_scenario
+from sim.fit.backtest import (
+    DEFAULT_SERVICE_THRESHOLD,
+    DEFAULT_THRESHOLD,
+    Backtest,
+    over_period,
+    run_backtest,
+    tested,
+)
+from sim.fit.extract import ExtractError, Period, read_extract
+from sim.fit.fitting import FITTED, REPORT, fit_extract, write_fit
+from sim.fit.plots import backtest_plot, coverage_plot
+from sim.output.folder import atomic_folder, default_folder, write_scenario
+
+EXIT_FAILED = 1
+EXIT_INVALID = 2
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:
+    """Register ``fit`` and ``backtest`` on the CLI's subparsers."""
+    fit = commands.add_parser("fit", help="fit a scenario layer to a local activity extract")
+    fit.add_argument("extract", type=Path, help="CSV (.csv, .csv.gz) or parquet, docs/data.md")
+    fit.add_argument("--base", type=Path, required=True, help="scenario the fit extends")
+    fit.add_argument("--out", type=Path, required=True, help="folder for the fitted layers")
+    fit.add_argument("--population", type=Path, metavar="CSV",
+                     help="locality,age_band,population: your populations, replacing the base's")
+    _extract_options(fit)
+    fit.set_defaults(handler=run_fit)
+
+    backtest = commands.add_parser("backtest", help="run a scenario over an extract's period "
+                                                    "and compare them week by week")
+    backtest.add_argument("scenario", type=Path)
+    backtest.add_argument("extract", type=Path)
+    backtest.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
+                          help="least share of all weekly occupancy observations of wards and "
+                               "caseloads inside the 90%% band (default %(default)s)")
+    backtest.add_argument("--service-threshold", type=float, default=DEFAULT_SERVICE_THRESHOLD,
+                          help="least share for each ward and caseload on its own (default "
+                               "%(default)s)")
+    _extract_options(backtest)
+    add_run_options(backtest)
+    backtest.set_defaults(handler=run_backtest_command)
+
+
+def _extract_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--period", type=Period.parse, metavar="FROM:TO",
+                     help="the extract's period, end exclusive (default: the dates it spans)")
+    sub.add_argument("--practices", type=Path, metavar="CSV",
+                     help="gp_practice,locality lookup, when the extract has gp_practice")
+
+
+def run_fit(args: argparse.Namespace) -> int:
+    if (args.out / FITTED).exists():
+        raise FileExistsError(f"{args.out / FITTED} already exists; choose another --out")
+    try:
+        result = fit_extract(args.extract, args.base, args.period, args.practices,
+                             args.population)
+        fitted, census = write_fit(result, args.out)
+    except ExtractError as error:
+        return _invalid(error.messages)
+    rejected, period = result.episodes.rejections, result.episodes.period
+    print(f"period {period.start} to {period.end} (end exclusive, {period.days} days"
+          + ("" if args.period else ", inferred: give --period if stays began before it") + ")")
+    if args.period is None and result.episodes.sparse_start():
+        print(f"warning: few visits start in the first weeks from {period.start}: the extract "
+              "seems to hold stays that began before its period, so rates and profiles are "
+              "too low at its start; give --period FROM:TO", file=sys.stderr)
+    print(f"{rejected.rows_read:,} rows read, {rejected.total:,} rejected"
+          + ("" if not rejected.total else ":\n  " + "\n  ".join(rejected.lines())))
+    for note in result.notes:
+        print(f"note: {note}")
+    try:
+        load_scenario(census)
+    except ScenarioError as error:  # e.g. more patients open than the base's capacity
+        print(f"warning: {census} is not valid as it stands; edit its census or the base's "
+              "capacities:\n  " + "\n  ".join(error.messages))
+    print(f"{fitted.name}: {args.out / FITTED}, census start {census}, report "
+          f"{args.out / REPORT / 'index.html'}")
+    return 0
+
+
+def run_backtest_command(args: argparse.Namespace) -> int:
+    problems = [f"--{name.replace('_', '-')}: expected a share from 0 to 1, got {value}"
+                for name, value in (("threshold", args.threshold),
+                                    ("service_threshold", args.service_threshold))
+                if not 0 <= value <= 1]
+    if problems:
+        raise ScenarioError(problems)
+    settings = run_settings(args)
+    changes = {} if args.seed is None else {"time.seed": args.seed}
+    scenario = load_scenario(args.scenario, changes)
+    try:
+        episodes = read_extract(args.extract, scenario, args.period, args.practices)
+    except ExtractError as error:
+        return _invalid(error.messages)
+    scenario = over_period(scenario, episodes, args.reps)
+    out = args.out or Path("results") / f"{scenario.name}_backtest" / default_folder(scenario).name
+    if out.exists():
+        raise FileExistsError(f"{out} already exists; choose another --out")
+    result = run_backtest(scenario, episodes, args.threshold, args.service_threshold,
+                          **settings)
+    with atomic_folder(out) as folder:
+        write_backtest(result, folder)
+    summary = result.summary()
+    print(table_text(summary[summary["locality"] == ALL].set_index("measure")[
+        ["inside_band_share", "observed_mean", "sim_mean", "mape_pct", "bias_pct"]]))
+    shares = result.tested_shares()
+    verdict = "PASSED" if result.passed else "FAILED"
+    print(f"\n{verdict}: weekly occupancy of wards and caseloads inside the 90% band: "
+          f"{result.tested_share:.0%} of all (needing {args.threshold:.0%}); each (needing "
+          f"{args.service_threshold:.0%}): " + ", ".join(
+              f"{m.removeprefix('occupancy:')} {v:.0%}" for m, v in shares.items())
+          + f" -> {out}")
+    outside = result.levels_outside()
+    for row in outside.itertuples():
+        print(f"level outside the simulated 99% band{' (fails)' if row.tested else ''}: "
+              f"{row.measure} observed {row.observed_mean:,.2f}, simulated {row.sim_mean:,.2f} "
+              f"({row.level_low:,.2f} to {row.level_high:,.2f}), bias {row.bias_pct:+.1f}%")
+    return 0 if result.passed else EXIT_FAILED
+
+
+def write_backtest(result: Backtest, folder: Path) -> None:
+    """weeks.csv (observed counts of 1-4 blanked), summary.csv, the scenario run, a plot per
+    measure of the whole area's observed weeks against the simulated band (and per locality
+    for the tested measures), and the share of weeks inside the band by measure and locality
+    (inside_band.png)."""
+    result.published_weeks().to_csv(folder / "weeks.csv", index=False)
+    result.summary().to_csv(folder / "summary.csv", index=False)
+    write_scenario(result.scenario, folder / "scenario.yaml")
+    plots = folder / "plots"
+    plots.mkdir()
+    for measure in result.weeks["measure"].unique():
+        # every measure for the whole area; the tested ones for each locality too
+        localities = result.weeks["locality"].unique() if tested(measure, result.scenario) \
+            else [ALL]
+        for locality in localities:
+            fig = backtest_plot(result, measure, locality)
+            suffix = "" if locality == ALL else f"_{locality}"
+            fig.savefig(plots / f"{measure.replace(':', '_')}{suffix}.png", dpi=90)
+            plt.close(fig)
+    fig = coverage_plot(result)
+    fig.savefig(plots / "inside_band.png", dpi=90)
+    plt.close(fig)
+
+
+def _invalid(messages: list[str]) -> int:
+    for message in messages:
+        print(message, file=sys.stderr)
+    return EXIT_INVALID
