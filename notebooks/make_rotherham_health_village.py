@@ -45,7 +45,8 @@ random numbers) and the difference is the pilot's effect, not noise.
 90 days of warm-up, one results year (365 days), 6 paired replications for question 1 and a
 grid of 8 effect-size combinations x 3 replications for question 2. For a report, set
 `WARMUP = 180` (the files' own warm-up; check it with `python -m sim warmup
-scenarios/places/rotherham.yaml`: 90 days may leave beds still filling) and `REPS = 20`, `SWEEP_REPS = 10` in the next cell
+scenarios/places/rotherham.yaml`: 90 days may leave beds still filling)
+and `REPS = 20`, `SWEEP_REPS = 10` in the next cell
 (about 5 minutes on two idle cores), or from the command line: `python -m sim compare
 scenarios/places/rotherham.yaml scenarios/places/rotherham_health_village.yaml --reps 20` and
 `python -m sim sweep scenarios/places/rotherham_health_village.yaml --vary

@@ -384,3 +384,15 @@ def test_only_aggregates_are_written(fitted, tmp_path: Path) -> None:  # type: i
     for text in texts:
         assert not re.search(r"\bp\d+\b", text)  # the generator's ids are p1, p2, ...
         assert len(text.splitlines()) < 500
+
+
+def test_routes_that_vary_by_what_an_extract_cannot_show_are_kept_from_the_base():
+    """ED admits every readmission (by pathway, then by age band) and home IC outcomes vary
+    with days waited: one pooled share from an extract would drop both, so they are kept."""
+    from sim.config import load_scenario
+    from sim.fit.routing import kept_routes
+
+    kept = kept_routes(load_scenario(Path(__file__).resolve().parents[1] / "scenarios"
+                                     / "baseline.yaml"))
+    assert "pathway" in kept["ed"] and "waited_days" in kept["ic_home"]
+    assert "acute" not in kept and "ucr" not in kept  # by age band, and plain shares: fitted

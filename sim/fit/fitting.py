@@ -30,7 +30,7 @@ from sim.fit.handoffs import fit_handoffs
 from sim.fit.layer import Commented, dump, plain
 from sim.fit.lengths_of_stay import SERVICE, StayFit, fit_stays
 from sim.fit.report import write_report
-from sim.fit.routing import RouteFit, fit_routes
+from sim.fit.routing import RouteFit, fit_routes, kept_routes
 
 FITTED = "fitted.yaml"
 FROM_CENSUS = "fitted_from_census.yaml"
@@ -50,7 +50,8 @@ class FitResult:
 
     @property
     def notes(self) -> list[str]:
-        return [f"{s.name}: {note}" for s in self.demand for note in s.notes]
+        return [f"{s.name}: {note}" for s in self.demand for note in s.notes] + [
+            f"{service}: {why}" for service, why in kept_routes(self.base).items()]
 
     def layer(self, out: Path) -> tuple[dict[str, Any], list[str]]:
         """The fitted layer (relative to folder ``out``) and the paths it replaces whole."""

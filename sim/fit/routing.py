@@ -6,7 +6,11 @@ visit still open has an unknown route, and the routes with long stays are the on
 open, so counting only the closed visits of the last weeks would under-count them.
 
 Where the base's probabilities vary ``by`` age band, locality or residence, the fitted ones
-do too; values from fewer than 5 patients take the service's pooled probabilities.
+do too; values from fewer than 5 patients take the service's pooled probabilities. Where they
+vary by something an extract row does not carry (the pathway tag, e.g. readmissions admitted
+from ED; the days waited, harm while waiting; the referral source; or one attribute within
+another), the base's probabilities are kept and a note says so: pooling them into one share
+would silently drop that structure.
 """
 
 from __future__ import annotations
@@ -51,11 +55,27 @@ def settled(episodes: Episodes, service: str) -> pd.DataFrame:
     return t[closed & (start >= 0) & (start < episodes.period.days - horizon)]
 
 
+def kept_routes(base: Scenario) -> dict[str, str]:
+    """Services whose route probabilities are not fitted, with the reason."""
+    kept = {}
+    for name, spec in base.services.items():
+        varying = [r.probability for r in getattr(spec, "routes", {}).values()
+                   if isinstance(r.probability, By)]
+        hidden = sorted(set().union(*(p.attributes() for p in varying)) - set(ROW_ATTRIBUTES))
+        if hidden:
+            kept[name] = (f"route probabilities kept from the base: they vary by "
+                          f"{' and '.join(hidden)}, which an extract row does not carry")
+        elif any(len(p.attributes()) > 1 for p in varying):
+            kept[name] = "route probabilities kept from the base: they vary by two attributes"
+    return kept
+
+
 def fit_routes(episodes: Episodes, base: Scenario) -> list[RouteFit]:
     fits = []
+    kept = kept_routes(base)
     for name, spec in base.services.items():
-        if spec.kind in CAPACITATED and (episodes.table["service"]
-                                         == episodes.services.index(name)).any():
+        if spec.kind in CAPACITATED and name not in kept and (
+                episodes.table["service"] == episodes.services.index(name)).any():
             fits.append(route_shares(name, settled(episodes, name), episodes, base))
     return fits
 
