@@ -207,9 +207,9 @@ def test_serial_and_parallel_runs_are_identical() -> None:
     pd.testing.assert_frame_equal(serial.daily, parallel.daily)
     pd.testing.assert_frame_equal(serial.summary(), parallel.summary())
     # replication r of a scenario run is the same as running replication r alone
-    pd.testing.assert_series_equal(
-        serial.metrics.query("replication == 1").set_index(["metric", "locality"])["value"],
-        baseline_run((), 1)[1], check_names=False)
+    pd.testing.assert_frame_equal(
+        serial.metrics.query("replication == 1").reset_index(drop=True),
+        simulate(scenario, 1).metrics)
 
 
 def test_different_seeds_and_replications_differ() -> None:

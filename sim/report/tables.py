@@ -64,12 +64,13 @@ def _metrics_as_columns(rows: pd.DataFrame, index: list[str]) -> pd.DataFrame:
     of its 95% interval."""
     wide = rows.pivot_table(index=index, columns="metric", values=["mean", "ci_low", "ci_high"],
                             sort=False)
+    missing = pd.Series(float("nan"), index=wide.index)  # no value anywhere (nobody gave up)
     columns: dict[str, pd.Series] = {}
     for metric in dict.fromkeys(rows["metric"]):
         head = label(metric)
-        columns[f"{head}: mean"] = wide[("mean", metric)]
-        columns[f"{head}: {LOW}"] = wide[("ci_low", metric)]
-        columns[f"{head}: {HIGH}"] = wide[("ci_high", metric)]
+        columns[f"{head}: mean"] = wide.get(("mean", metric), missing)
+        columns[f"{head}: {LOW}"] = wide.get(("ci_low", metric), missing)
+        columns[f"{head}: {HIGH}"] = wide.get(("ci_high", metric), missing)
     return pd.DataFrame(columns).reset_index()
 
 
