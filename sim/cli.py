@@ -143,7 +143,7 @@ def _load(path: Path, args: argparse.Namespace, seed: int | None = None) -> Scen
 
 def _run(args: argparse.Namespace) -> int:
     scenario = _load(args.scenario, args)
-    out = args.out or default_folder(scenario)
+    out = args.out or default_folder(scenario.name)
     if out.exists():
         raise FileExistsError(f"{out} already exists; choose another --out")
     settings = run_settings(args)
@@ -203,7 +203,7 @@ def _compare(args: argparse.Namespace) -> int:
     a = _load(args.a, args)
     b = _load(args.b, args, seed=a.time.seed)
     b = b.with_changes({"time.replications": a.time.replications})
-    out = args.out or Path("results") / f"{a.name}_vs_{b.name}" / default_folder(a).name
+    out = args.out or default_folder(f"{a.name}_vs_{b.name}")
     if out.exists():
         raise FileExistsError(f"{out} already exists; choose another --out")
     result_a = run_scenario(a, **run_settings(args))
@@ -259,7 +259,7 @@ def _sweep(args: argparse.Namespace) -> int:
     if unknown:
         raise ScenarioError([f"--metrics: unknown metric(s) {', '.join(unknown)}; expected "
                              "names from summary.csv"])
-    out = args.out or Path("results") / f"{base.name}_sweep" / default_folder(base).name
+    out = args.out or default_folder(f"{base.name}_sweep")
     if out.exists():
         raise FileExistsError(f"{out} already exists; choose another --out")
     started = time.perf_counter()
