@@ -124,6 +124,10 @@ def _validate(args: argparse.Namespace) -> int:
             status = EXIT_INVALID
             for message in error.messages:
                 print(message, file=sys.stderr)
+        except Exception as error:  # noqa: BLE001 (last resort: one bad file must not stop the rest)
+            status = EXIT_INVALID
+            print(f"{file}: could not be checked ({type(error).__name__}: {error}); please "
+                  "report this with the file", file=sys.stderr)
     return status
 
 

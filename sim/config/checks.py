@@ -157,6 +157,9 @@ def _check_geography(scenario: Scenario, problems: list[Problem]) -> None:
     for name, loc in geo.localities.items():
         path = ("geography", "localities", name, "population")
         _check_keys(loc.population, bands, path, "age band", problems)
+        if loc.total_population == 0:  # its rates per 1,000 residents would divide by zero
+            problems.append(Problem(path, "a locality needs at least one resident; remove a "
+                                          "locality that has none"))
 
 
 def _check_by(

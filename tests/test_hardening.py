@@ -1,0 +1,117 @@
+"""Hostile and broken input (issue 14): names that try to leave the results folder, numbers
+that are not finite, dates that do not exist, files too large, too deep or endless. Each is
+refused with a message naming the file and field, or made safe; none gives a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import assert_clean, sim
+
+from sim.config import ScenarioError, load_scenario
+from sim.config.loader import MAX_DEPTH, MAX_EXTENDS_DEPTH
+from sim.output.folder import default_folder
+from sim.output.paths import inside, slug
+
+REPO = Path(__file__).resolve().parents[1]
+BASELINE = REPO / "scenarios" / "baseline.yaml"
+
+
+@pytest.mark.parametrize("name", ["../../x", "../../../escape", "/some/abs/dir", "a\0b", "..",
+                                  "C:\\x\\y", ".hidden", "../../../../PWNED", "x/" * 200])
+def test_a_name_never_leads_outside_its_folder(tmp_path: Path, name: str) -> None:
+    made = slug(name)
+    assert made and "/" not in made and "\\" not in made and "\0" not in made
+    assert not made.startswith(".") and len(made) <= 100
+    assert inside(tmp_path, name).resolve().parent == tmp_path.resolve()
+    assert default_folder(name, tmp_path).resolve().parent.parent == tmp_path.resolve()
+
+
+def test_ordinary_names_are_kept() -> None:
+    for name in ("baseline", "winter_flu", "locality_vs_baseline", "stroke-v2.1"):
+        assert slug(name) == name
+
+
+def _write(tmp_path: Path, text: str, name: str = "bad.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(f"extends: {BASELINE}\n{text}\n", encoding="utf-8")
+    return path
+
+
+def _messages(path: Path) -> list[str]:
+    """The messages refusing ``path``, each naming a file of its folder first."""
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert all(m.startswith(str(path.parent)) for m in caught.value.messages), \
+        caught.value.messages
+    return caught.value.messages
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('name: "a\\0b"', "name: a name may not hold control characters"),
+    ('services: {"x\\0y": {kind: exit}}', "control characters"),
+    ("time: {run_days: .inf}", "time.run_days: expected a finite number"),
+    ("time: {run_days: 1e308}", "at most 36525"),
+    ("time: {warmup_days: 1000000}", "at most 36525"),
+    ("time: {warmup_days: true}", "time.warmup_days: expected a number, got true/false"),
+    ("time: {start_date: 2025-02-30}", "'2025-02-30' is not a date"),
+    ("time: {start_date: 9999-12-01}", "runs past the calendar"),
+    ("time: {replications: 1000000000}", "time.replications: expected less than or equal"),
+    ("surges: {x: {start: 2025-11-31}}", "'2025-11-31' is not a date"),
+    ("geography: {localities: {north: {need_index: .nan}}}", "need_index: expected a finite"),
+    ("geography: {localities: {north: {population: {0-64: 0, 65-74: 0, 75-84: 0, 85+: 0}}}}",
+     "at least one resident"),
+    ("services: {spa: {kind: [1, 2]}}", "services.spa: expected 'kind'"),
+    ("? {a: 1}\n: 2", "a key must be a plain value"),
+    ("? [1]\n: 2", "a key must be a plain value"),
+    ("census: {acute: {waiting: 1000000}}", "census.acute.waiting"),
+])
+def test_bad_values_are_refused_with_the_field_named(tmp_path: Path, text: str,
+                                                     expected: str) -> None:
+    messages = _messages(_write(tmp_path, text))
+    assert any(expected in m for m in messages), messages
+
+
+def test_deep_nesting_a_self_containing_mapping_and_an_alias_bomb_are_refused(tmp_path):
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("a: " + "{x: " * 1000 + "1" + "}" * 1000 + "\n", encoding="utf-8")
+    assert any(f"more than {MAX_DEPTH} levels" in m for m in _messages(deep))
+    itself = tmp_path / "itself.yaml"
+    itself.write_text("a: &a\n  b: *a\n", encoding="utf-8")
+    assert any("contains itself" in m for m in _messages(itself))
+    bomb = tmp_path / "bomb.yaml"
+    lines = ["a0: &a0 {k: 1, j: 1}"] + [f"a{i}: &a{i} {{x: *a{i - 1}, y: *a{i - 1}, z: *a{i - 1}}}"
+                                        for i in range(1, 30)]
+    bomb.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert any("aliases" in m for m in _messages(bomb))
+
+
+def test_long_extends_chains_are_refused(tmp_path: Path) -> None:
+    for i in range(MAX_EXTENDS_DEPTH + 5):
+        (tmp_path / f"c{i}.yaml").write_text(f"extends: c{i + 1}.yaml\n", encoding="utf-8")
+    (tmp_path / f"c{MAX_EXTENDS_DEPTH + 5}.yaml").write_text(BASELINE.read_text("utf-8"), "utf-8")
+    assert any("a chain of more than" in m for m in _messages(tmp_path / "c0.yaml"))
+
+
+def test_validate_checks_every_file_even_after_a_bad_one(tmp_path: Path) -> None:
+    bad = _write(tmp_path, "time: {run_days: .inf}")
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("a: " + "[" * 2000 + "]" * 2000 + "\n", encoding="utf-8")
+    result = sim("validate", bad, deep, BASELINE)
+    assert_clean(result)
+    assert result.returncode == 2
+    assert f"{BASELINE}: valid" in result.stdout
+
+
+def test_sweep_range_that_is_not_finite_is_a_message(tmp_path: Path) -> None:
+    result = sim("sweep", BASELINE, "--vary", "time.replications=nan:1:1", "--out", tmp_path / "o")
+    assert_clean(result)
+    assert result.returncode == 2
+    assert "finite numbers" in result.stderr
+
+
+def test_shipped_names_make_the_same_folders() -> None:
+    data = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
+    assert default_folder(data.get("name", "baseline")).parent == Path("results/baseline")
