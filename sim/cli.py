@@ -6,6 +6,10 @@ Run ``python -m sim -h`` for help."""
 from __future__ import annotations
 
 import argparse
+import functools
+import multiprocessing
+import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -50,6 +54,7 @@ EXIT_INVALID = 2
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, functools.partial(_terminated, os.getpid()))
     try:
         return int(args.handler(args))
     except ScenarioError as error:
@@ -62,6 +67,23 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:  # a results folder that exists, an unreachable scheduler, ...
         print(f"error: {error}", file=sys.stderr)
         return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(main_pid: int, signum: int, frame: Any) -> None:
+    """SIGTERM (a scheduler's or an orchestrator's stop) ends the run as Ctrl-C does.
+
+    Ctrl-C reaches the whole process group, workers included; SIGTERM reaches only this
+    process, so the workers it started (a process pool, a local Dask cluster) are stopped
+    here, or they would finish their replications for nobody."""
+    if os.getpid() != main_pid:  # a forked worker that inherited this handler: just end
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
+    for child in multiprocessing.active_children():
+        child.terminate()
+    raise KeyboardInterrupt
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -4,6 +4,10 @@ refused with a message naming the file and field, or made safe; none gives a tra
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -115,3 +119,33 @@ def test_sweep_range_that_is_not_finite_is_a_message(tmp_path: Path) -> None:
 def test_shipped_names_make_the_same_folders() -> None:
     data = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
     assert default_folder(data.get("name", "baseline")).parent == Path("results/baseline")
+
+
+def _children(pid: int) -> list[int]:
+    """Process ids of ``pid``'s children (Linux /proc)."""
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+        return [int(c) for task in tasks for c in (task / "children").read_text().split()]
+    except FileNotFoundError:
+        return []
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_sigterm_during_a_run_stops_the_workers_like_ctrl_c(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run = subprocess.Popen(
+        [sys.executable, "-m", "sim", "run", str(BASELINE), "--reps", "4", "--jobs", "2",
+         "--no-cache", "--quiet", "--out", str(out)],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while len(workers := _children(run.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(workers) >= 2, "the run never started its workers"
+    time.sleep(0.5)  # let them start a replication
+    run.send_signal(signal.SIGTERM)
+    _, stderr = run.communicate(timeout=30)
+    assert run.returncode == 130
+    assert "Traceback" not in stderr and "interrupted" in stderr
+    assert not out.exists()
+    time.sleep(0.5)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "workers left running"
