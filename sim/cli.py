@@ -232,6 +232,9 @@ def _compare(args: argparse.Namespace) -> int:
     out = args.out or default_folder(f"{a.name}_vs_{b.name}")
     if out.exists():
         raise FileExistsError(f"{out} already exists; choose another --out")
+    warnings = geography_warnings(a, b)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     result_a = run_scenario(a, **run_settings(args))
     result_b = run_scenario(b, **run_settings(args))
     table = compare(result_a.metrics, result_b.metrics)
@@ -253,7 +256,8 @@ def _compare(args: argparse.Namespace) -> int:
                             f"python -m sim compare a_scenario.yaml b_scenario.yaml "
                             f"--reps {reps} --seed {a.time.seed}",
                             {"wall_seconds_a": round(result_a.wall_seconds, 2),
-                             "wall_seconds_b": round(result_b.wall_seconds, 2)}),
+                             "wall_seconds_b": round(result_b.wall_seconds, 2),
+                             "warnings": warnings}),
                    folder / "manifest.json")
         write_board_outputs(folder)
     shown = table[table["locality"] == ALL].set_index("metric")
@@ -264,6 +268,19 @@ def _compare(args: argparse.Namespace) -> int:
     print(f"\n{a.name}: {result_a.wall_seconds:.1f} s, {b.name}: {result_b.wall_seconds:.1f} s"
           f" -> {out}\nboard report: {out / REPORT}")
     return 0
+
+
+def geography_warnings(a: Scenario, b: Scenario) -> list[str]:
+    """What a comparison of ``a`` and ``b`` cannot pair because their localities differ:
+    the totals (all localities) are still compared, but a locality in one scenario only has
+    no rows in comparison.csv."""
+    only_a = [name for name in a.geography.localities if name not in b.geography.localities]
+    only_b = [name for name in b.geography.localities if name not in a.geography.localities]
+    if not only_a and not only_b:
+        return []
+    return [f"{a.name} and {b.name} have different localities (only in {a.name}: "
+            f"{', '.join(only_a) or 'none'}; only in {b.name}: {', '.join(only_b) or 'none'}); "
+            "their totals are compared, but those localities have no rows in comparison.csv"]
 
 
 def _with_units(table: pd.DataFrame) -> pd.DataFrame:

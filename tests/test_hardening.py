@@ -149,3 +149,19 @@ def test_sigterm_during_a_run_stops_the_workers_like_ctrl_c(tmp_path: Path) -> N
     assert not out.exists()
     time.sleep(0.5)
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "workers left running"
+
+
+def test_compare_of_different_localities_warns(tmp_path: Path) -> None:
+    a = _write(tmp_path, "name: a\ntime: {run_days: 5, warmup_days: 0, replications: 1}", "a.yaml")
+    b = tmp_path / "b.yaml"
+    b.write_text("extends: a.yaml\nname: b\nreplace: [geography.localities]\ngeography:\n"
+                 "  localities:\n    east: {population: {0-64: 9000, 65-74: 900, 75-84: 500, "
+                 "85+: 200}, partnership: borough, system: ics}\n", encoding="utf-8")
+    result = sim("compare", a, b, "--out", tmp_path / "out", "--no-cache", "--quiet",
+                 "--executor", "serial")
+    assert_clean(result)
+    assert result.returncode == 0, result.stderr
+    assert "warning: a and b have different localities (only in a: north, central, south; " \
+           "only in b: east)" in result.stderr
+    manifest = (tmp_path / "out" / "manifest.json").read_text(encoding="utf-8")
+    assert "different localities" in manifest
