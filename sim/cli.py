@@ -28,6 +28,7 @@ from sim.capacity import command as capacity_command
 from sim.cli_options import add_run_options, run_settings, table_text
 from sim.config import Scenario, ScenarioError, load_scenario
 from sim.fit import command as fit_command
+from sim.memory import check_replications
 from sim.output.folder import (
     atomic_folder,
     default_folder,
@@ -160,11 +161,13 @@ def _show(args: argparse.Namespace) -> int:
 
 def _load(path: Path, args: argparse.Namespace, seed: int | None = None) -> Scenario:
     changes: dict[str, Any] = {}
-    if args.reps is not None:
-        changes["time.replications"] = args.reps
     if (args.seed if seed is None else seed) is not None:
         changes["time.seed"] = args.seed if seed is None else seed
-    return load_scenario(path, changes)
+    scenario = load_scenario(path, changes)
+    if args.reps is None:
+        return scenario
+    check_replications(scenario, args.reps)  # before validating: the estimate is the message
+    return load_scenario(path, {**changes, "time.replications": args.reps})
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -296,6 +299,7 @@ def _sweep(args: argparse.Namespace) -> int:
                   args.reps or sweep.replications)
     changes = {"time.seed": args.seed} if args.seed is not None else {}
     base = load_scenario(args.scenario, changes)
+    check_replications(base, sweep.replications or base.time.replications)
     settings = run_settings(args)
     produced = set(produced_metrics(base))
     unknown = [m for m in sweep.metrics if m not in produced]

@@ -165,3 +165,11 @@ def test_compare_of_different_localities_warns(tmp_path: Path) -> None:
            "only in b: east)" in result.stderr
     manifest = (tmp_path / "out" / "manifest.json").read_text(encoding="utf-8")
     assert "different localities" in manifest
+
+
+def test_an_impossible_number_of_replications_is_refused_with_an_estimate(tmp_path) -> None:
+    result = sim("run", BASELINE, "--reps", "1000000000", "--out", tmp_path / "out")
+    assert_clean(result)
+    assert result.returncode == 2
+    assert "--reps 1,000,000,000: the results would need about" in result.stderr
+    assert " GB" in result.stderr and not (tmp_path / "out").exists()
