@@ -68,6 +68,13 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:  # a results folder that exists, an unreachable scheduler, ...
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except Exception as error:  # noqa: BLE001 (last resort: a message, not a traceback)
+        if os.environ.get("SIM_TRACEBACK"):
+            raise
+        print(f"error: {type(error).__name__}: {error}\n(this is a fault of the program, not "
+              "of your input: please report it; SIM_TRACEBACK=1 shows where it happened)",
+              file=sys.stderr)
+        return EXIT_INVALID
     finally:
         signal.signal(signal.SIGTERM, previous)
 
