@@ -4,6 +4,7 @@ refused with a message naming the file and field, or made safe; none gives a tra
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from helpers import assert_clean, sim
 from sim.config import ScenarioError, load_scenario
 from sim.config.loader import MAX_DEPTH, MAX_EXTENDS_DEPTH
 from sim.output.folder import default_folder
-from sim.output.paths import inside, slug
+from sim.output.paths import slug
 
 REPO = Path(__file__).resolve().parents[1]
 BASELINE = REPO / "scenarios" / "baseline.yaml"
@@ -29,7 +30,7 @@ def test_a_name_never_leads_outside_its_folder(tmp_path: Path, name: str) -> Non
     made = slug(name)
     assert made and "/" not in made and "\\" not in made and "\0" not in made
     assert not made.startswith(".") and len(made) <= 100
-    assert inside(tmp_path, name).resolve().parent == tmp_path.resolve()
+    assert (tmp_path / made).resolve().parent == tmp_path.resolve()
     assert default_folder(name, tmp_path).resolve().parent.parent == tmp_path.resolve()
 
 
@@ -173,3 +174,27 @@ def test_an_impossible_number_of_replications_is_refused_with_an_estimate(tmp_pa
     assert result.returncode == 2
     assert "--reps 1,000,000,000: the results would need about" in result.stderr
     assert " GB" in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_a_run_with_traversal_names_writes_only_inside_its_results_folder(tmp_path: Path) -> None:
+    work = tmp_path / "a" / "b" / "c" / "work"
+    work.mkdir(parents=True)
+    scenario = work / "escape.yaml"
+    scenario.write_text(
+        f"extends: {BASELINE}\nname: ../../../escape\n"
+        "time: {run_days: 5, warmup_days: 0, replications: 1}\n"
+        'services:\n  "../../../../PWNED": {kind: ward, level: system, capacity: 1, '
+        "duration: {dist: fixed, value: 1, unit: days}, routes: {home: {to: home, "
+        "probability: 1.0}}}\n"
+        'reporting:\n  ic_beds: [ic_beds, "../../../../PWNED"]\n', encoding="utf-8")
+    before = {p for p in tmp_path.rglob("*")}
+    result = subprocess.run([sys.executable, "-m", "sim", "run", str(scenario), "--no-cache",
+                             "--quiet", "--executor", "serial"],
+                            cwd=work, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert_clean(result)
+    assert result.returncode == 0, result.stderr
+    written = {p for p in tmp_path.rglob("*")} - before
+    assert written and all(p.is_relative_to(work / "results") for p in written), sorted(written)
+    (folder,) = (work / "results" / "escape").iterdir()
+    assert (folder / "plots" / "occupancy_PWNED.png").is_file()

@@ -8,7 +8,6 @@ Every name that becomes part of a path goes through ``slug`` first.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 MAX_SLUG_CHARS = 100  # well under the 255 bytes most file systems allow for one name
 _UNSAFE = re.compile(r"(?:[^\w.-]|\.{2,})+")  # \w: letters and digits of any script
@@ -24,10 +23,3 @@ def slug(name: str, fallback: str = "unnamed") -> str:
     safe = _UNSAFE.sub("_", name).strip("_").lstrip(".")[:MAX_SLUG_CHARS].strip("_")
     return safe or fallback
 
-
-def inside(folder: Path, name: str) -> Path:
-    """``folder / slug(name)``, checked to lie inside ``folder``."""
-    path = folder / slug(name)
-    if not path.resolve().is_relative_to(folder.resolve()):  # a slug never leaves; belt and braces
-        raise ValueError(f"{name!r} would be written outside {folder}")
-    return path
