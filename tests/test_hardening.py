@@ -79,6 +79,15 @@ def test_bad_values_are_refused_with_the_field_named(tmp_path: Path, text: str,
     assert any(expected in m for m in messages), messages
 
 
+def test_more_names_than_the_event_log_codes_are_refused(tmp_path: Path) -> None:
+    data = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
+    north = data["geography"]["localities"]["north"]
+    data["geography"]["localities"] = {f"l{i}": north for i in range(130)}
+    many = tmp_path / "many.yaml"
+    many.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert any("geography.localities: 130 given; at most 127" in m for m in _messages(many))
+
+
 def test_deep_nesting_a_self_containing_mapping_and_an_alias_bomb_are_refused(tmp_path):
     deep = tmp_path / "deep.yaml"
     deep.write_text("a: " + "{x: " * 1000 + "1" + "}" * 1000 + "\n", encoding="utf-8")
