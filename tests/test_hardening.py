@@ -72,6 +72,10 @@ def _messages(path: Path) -> list[str]:
     ("? {a: 1}\n: 2", "a key must be a plain value"),
     ("? [1]\n: 2", "a key must be a plain value"),
     ("census: {acute: {waiting: 1000000}}", "census.acute.waiting"),
+    ("uncertain: {services.acute.capacity: {uniform: [1, 1e308]}}",
+     "uncertain.services.acute.capacity: the scenario is not valid with 1e+308"),
+    ("uncertain: {policies.mdt_case_management.crisis_reduction: {uniform: [0.0, .inf]}}",
+     "uniform.1: expected a finite number"),
 ])
 def test_bad_values_are_refused_with_the_field_named(tmp_path: Path, text: str,
                                                      expected: str) -> None:

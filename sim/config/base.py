@@ -16,6 +16,11 @@ Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Positive = Annotated[float, Field(gt=0.0)]
 Level = Literal["locality", "partnership", "system"]
+# Beds, staff, caseload slots: a whole English region has about 100,000 beds, and a count
+# near 1e308 would overflow the arithmetic that shares capacity among localities.
+MAX_UNITS = 1_000_000
+Units = Annotated[int, Field(ge=0, le=MAX_UNITS)]
+Residents = Annotated[int, Field(ge=0, le=100_000_000)]  # England has about 57 million
 # A name chosen by the scenario's author that may end up in a file name (sim/output/paths.py
 # makes it safe there); control characters such as NUL are refused outright.
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]

@@ -31,6 +31,8 @@ from sim.config.base import (
     Name,
     NonNegative,
     Positive,
+    Residents,
+    Units,
     tagged_union,
 )
 from sim.config.census import Census
@@ -139,7 +141,7 @@ VaryingDistribution = varying(DistributionBy, Distribution, "a distribution")
 SourceMix = varying(SourceMixBy, dict[str, Fraction], "a mapping of referral source to share")
 
 Capacity = tagged_union(
-    {"count": Annotated[int, Field(ge=0)], "unlimited": Literal["unlimited"]},
+    {"count": Units, "unlimited": Literal["unlimited"]},
     lambda value: "unlimited" if value == "unlimited" else (
         "count" if isinstance(value, (int, float)) and not isinstance(value, bool) else None
     ),
@@ -187,7 +189,7 @@ class Time(Frozen):
 
 
 class Locality(Frozen):
-    population: dict[str, Annotated[int, Field(ge=0)]] = Field(
+    population: dict[str, Residents] = Field(
         description="residents by age band"
     )
     need_index: Positive = Field(1.0, description="relative need; multiplies demand rates")
@@ -314,7 +316,7 @@ class CapacitatedService(Frozen):
     description: str = ""
     level: Level = "system"
     capacity: Capacity | None = None
-    capacity_by_unit: dict[str, Annotated[int, Field(ge=0)]] | None = None
+    capacity_by_unit: dict[str, Units] | None = None
     split: Literal["population", "need_weighted_population"] = "population"
     duration: VaryingDistribution
     travel_time_by_level: dict[Level, Distribution] | None = Field(  # type: ignore[valid-type]
