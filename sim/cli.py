@@ -27,6 +27,7 @@ from sim.analysis.winter import PERIOD_COLUMNS
 from sim.capacity import command as capacity_command
 from sim.cli_options import add_run_options, run_settings, table_text
 from sim.config import Scenario, ScenarioError, load_scenario
+from sim.executors import ExecutorUnavailable
 from sim.fit import command as fit_command
 from sim.memory import check_replications
 from sim.output.folder import (
@@ -65,8 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; no results folder was written", file=sys.stderr)
         return 130
-    except OSError as error:  # a results folder that exists, an unreachable scheduler, ...
-        print(f"error: {error}", file=sys.stderr)
+    except (OSError, ExecutorUnavailable) as error:  # a results folder that exists, an
+        print(f"error: {error}", file=sys.stderr)  # unreachable scheduler, no dask, ...
         return 1
     except Exception as error:  # noqa: BLE001 (last resort: a message, not a traceback)
         if os.environ.get("SIM_TRACEBACK"):

@@ -211,3 +211,14 @@ def test_a_run_with_traversal_names_writes_only_inside_its_results_folder(tmp_pa
     assert written and all(p.is_relative_to(work / "results") for p in written), sorted(written)
     (folder,) = (work / "results" / "escape").iterdir()
     assert (folder / "plots" / "occupancy_PWNED.png").is_file()
+
+
+def test_dask_without_its_extra_is_a_message(tmp_path: Path, monkeypatch, capsys) -> None:
+    from sim.cli import main
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
+    path = _write(tmp_path, "time: {run_days: 5, warmup_days: 0, replications: 1}")
+    assert main(["run", str(path), "--executor", "dask", "--no-cache", "--quiet",
+                 "--out", str(tmp_path / "out")]) == 1
+    assert 'pip install ".[dask]"' in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
