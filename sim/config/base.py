@@ -26,10 +26,15 @@ Residents = Annotated[int, Field(ge=0, le=100_000_000)]  # England has about 57 
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
+# No input needs a number above a billion (days are at most 36,525, costs are pounds per
+# unit); 1e308 would overflow the arithmetic of arrivals and capacities.
+MAX_MAGNITUDE = 1e9
+
+
 class Frozen(BaseModel):
-    """Immutable model that rejects unknown keys, infinities and NaN in any number, and
-    ``true``/``false`` where a number is expected (YAML reads ``yes`` as true, and pydantic
-    would take it as 1)."""
+    """Immutable model that rejects unknown keys, infinities and NaN in any number, numbers
+    above ``MAX_MAGNITUDE`` in size, and ``true``/``false`` where a number is expected (YAML
+    reads ``yes`` as true, and pydantic would take it as 1)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
@@ -37,37 +42,53 @@ class Frozen(BaseModel):
     @classmethod
     def _no_boolean_numbers(cls, value: Any, info: ValidationInfo) -> Any:
         field = cls.model_fields.get(info.field_name or "")
-        if field is not None and not _admits_bool(field.annotation) and _holds_bool(value):
+        if field is None:
+            return value
+        leaves = _leaves(field.annotation)
+        # a mapping or list meant for a model is checked by that model's own fields
+        scalars = [value] if not isinstance(value, (dict, list, tuple)) else \
+            [] if any(_is_model(leaf) for leaf in leaves) else _scalars(value)
+        if not any(leaf is bool or leaf is Any for leaf in leaves) and \
+                any(isinstance(v, bool) for v in scalars):
             raise ValueError("expected a number, got true/false")
         return value
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_huge_numbers(cls, value: Any) -> Any:
+        """Checked once validated, so that a number YAML read as text ("1e100") is caught."""
+        huge = [v for v in _scalars(value) if isinstance(v, float) and abs(v) > MAX_MAGNITUDE]
+        if huge:
+            raise ValueError(f"expected a number of at most {MAX_MAGNITUDE:.0e} in size, "
+                             f"got {huge[0]:g}")
+        return value
 
-def _admits_bool(annotation: Any) -> bool:
-    """Could a boolean be meant somewhere inside ``annotation``? A model or ``Any`` is given
-    the benefit of the doubt: a model checks its own fields."""
-    if annotation is bool or annotation is Any:
-        return True
-    if isinstance(annotation, type):
-        return issubclass(annotation, BaseModel)
+
+def _leaves(annotation: Any) -> list[Any]:
+    """The types (and Literal values) ``annotation`` is made of, through ``Annotated``,
+    unions, ``Literal`` and the arguments of containers, without entering models."""
     origin = get_origin(annotation)
     if origin is Annotated:
-        return _admits_bool(get_args(annotation)[0])
+        return _leaves(get_args(annotation)[0])
     if origin is Literal:
-        return any(isinstance(arg, bool) for arg in get_args(annotation))
+        return [type(arg) for arg in get_args(annotation)]
     if origin is None and not isinstance(annotation, types.UnionType):
-        return True  # a forward reference or a type this check does not read: leave it
-    return any(_admits_bool(arg) for arg in get_args(annotation))
+        return [annotation]
+    return [leaf for arg in get_args(annotation) for leaf in _leaves(arg)]
 
 
-def _holds_bool(value: Any) -> bool:
-    """Is ``value``, or anything in the lists and mappings it holds, a boolean?"""
-    if isinstance(value, bool):
-        return True
+def _is_model(leaf: Any) -> bool:
+    """A model, or something this check cannot read (a forward reference): left to it."""
+    return not isinstance(leaf, type) or issubclass(leaf, BaseModel)
+
+
+def _scalars(value: Any) -> list[Any]:
+    """Every value inside the lists and mappings of ``value``."""
     if isinstance(value, dict):
-        return any(_holds_bool(item) for item in value.values())
+        return [v for item in value.values() for v in _scalars(item)]
     if isinstance(value, (list, tuple)):
-        return any(_holds_bool(item) for item in value)
-    return False
+        return [v for item in value for v in _scalars(item)]
+    return [value]
 
 
 def tagged_union(
