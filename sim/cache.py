@@ -7,6 +7,11 @@ this package and the versions of the libraries that draw or count. A repeated or
 run therefore reuses exactly the results it would have recomputed, and a change of code,
 scenario or library makes a new key instead of serving stale numbers. Entries are written to
 a temporary file and renamed, so an interrupted run never leaves a truncated entry.
+
+Each entry starts with ``MAGIC`` and the SHA-256 of the pickle that follows; an entry whose
+bytes do not match (a flipped bit, a truncated copy, an entry from an older version) is
+deleted and recomputed, never unpickled. The checksum finds accidents, not tampering: the
+cache folder must be as trusted as the code.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import hashlib
 import json
 import os
 import pickle
+import sys
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -24,7 +30,9 @@ from sim.config.schema import Scenario
 
 PACKAGE = Path(__file__).resolve().parent
 # Libraries whose versions can change a replication's numbers.
-NUMERIC_LIBRARIES = ("numpy", "simpy", "scipy", "pandas")
+NUMERIC_LIBRARIES = ("numpy", "simpy", "scipy", "pandas", "holidays")  # holidays: rosters
+MAGIC = b"sim-cache-v1\n"
+DIGEST_BYTES = 32  # SHA-256
 
 
 @lru_cache(maxsize=1)
@@ -36,6 +44,7 @@ def code_fingerprint() -> str:
         digest.update(path.read_bytes())
     for name in NUMERIC_LIBRARIES:
         digest.update(f"{name}={metadata.version(name)}".encode())
+    digest.update(f"python={sys.version_info[:3]}".encode())  # pickles and floats' repr
     return digest.hexdigest()
 
 
@@ -67,20 +76,34 @@ class ResultCache:
         return self.folder / key[:2] / f"{key}.pkl"
 
     def get(self, key: str) -> Any | None:
+        """The value stored under ``key``, or None if there is none or it is damaged."""
         path = self._path(key)
         try:
-            with path.open("rb") as file:
-                return pickle.load(file)
+            data = path.read_bytes()
         except FileNotFoundError:
             return None
-        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            path.unlink(missing_ok=True)  # unreadable: recompute rather than fail
-            return None
+        payload = _checked(data)
+        if payload is not None:
+            try:
+                return pickle.loads(payload)
+            except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+                pass  # intact bytes of a class that has since moved: recompute
+        path.unlink(missing_ok=True)  # damaged or unreadable: recompute rather than fail
+        return None
 
     def put(self, key: str, value: Any) -> None:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.partial")
-        with partial.open("wb") as file:
-            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.write_bytes(MAGIC + hashlib.sha256(payload).digest() + payload)
         os.replace(partial, path)
+
+
+def _checked(data: bytes) -> bytes | None:
+    """The pickle inside an entry's ``data`` if its checksum matches, else None."""
+    head = len(MAGIC) + DIGEST_BYTES
+    if not data.startswith(MAGIC) or len(data) < head:
+        return None
+    payload = data[head:]
+    return payload if hashlib.sha256(payload).digest() == data[len(MAGIC):head] else None

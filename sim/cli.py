@@ -6,6 +6,10 @@ Run ``python -m sim -h`` for help."""
 from __future__ import annotations
 
 import argparse
+import functools
+import multiprocessing
+import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -23,7 +27,9 @@ from sim.analysis.winter import PERIOD_COLUMNS
 from sim.capacity import command as capacity_command
 from sim.cli_options import add_run_options, run_settings, table_text
 from sim.config import Scenario, ScenarioError, load_scenario
+from sim.executors import ExecutorUnavailable
 from sim.fit import command as fit_command
+from sim.memory import check_replications
 from sim.output.folder import (
     atomic_folder,
     default_folder,
@@ -50,6 +56,7 @@ EXIT_INVALID = 2
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, functools.partial(_terminated, os.getpid()))
     try:
         return int(args.handler(args))
     except ScenarioError as error:
@@ -59,9 +66,33 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; no results folder was written", file=sys.stderr)
         return 130
-    except OSError as error:  # a results folder that exists, an unreachable scheduler, ...
-        print(f"error: {error}", file=sys.stderr)
+    except (OSError, ExecutorUnavailable) as error:  # a results folder that exists, an
+        print(f"error: {error}", file=sys.stderr)  # unreachable scheduler, no dask, ...
         return 1
+    except Exception as error:  # noqa: BLE001 (last resort: a message, not a traceback)
+        if os.environ.get("SIM_TRACEBACK"):
+            raise
+        print(f"error: {type(error).__name__}: {error}\n(this is a fault of the program, not "
+              "of your input: please report it; SIM_TRACEBACK=1 shows where it happened)",
+              file=sys.stderr)
+        return EXIT_INVALID
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(main_pid: int, signum: int, frame: Any) -> None:
+    """SIGTERM (a scheduler's or an orchestrator's stop) ends the run as Ctrl-C does.
+
+    Ctrl-C reaches the whole process group, workers included; SIGTERM reaches only this
+    process, so the workers it started (a process pool, a local Dask cluster) are stopped
+    here, or they would finish their replications for nobody."""
+    if os.getpid() != main_pid:  # a forked worker that inherited this handler: just end
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
+    for child in multiprocessing.active_children():
+        child.terminate()
+    raise KeyboardInterrupt
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -124,6 +155,10 @@ def _validate(args: argparse.Namespace) -> int:
             status = EXIT_INVALID
             for message in error.messages:
                 print(message, file=sys.stderr)
+        except Exception as error:  # noqa: BLE001 (last resort: one bad file must not stop the rest)
+            status = EXIT_INVALID
+            print(f"{file}: could not be checked ({type(error).__name__}: {error}); please "
+                  "report this with the file", file=sys.stderr)
     return status
 
 
@@ -134,16 +169,18 @@ def _show(args: argparse.Namespace) -> int:
 
 def _load(path: Path, args: argparse.Namespace, seed: int | None = None) -> Scenario:
     changes: dict[str, Any] = {}
-    if args.reps is not None:
-        changes["time.replications"] = args.reps
     if (args.seed if seed is None else seed) is not None:
         changes["time.seed"] = args.seed if seed is None else seed
-    return load_scenario(path, changes)
+    scenario = load_scenario(path, changes)
+    if args.reps is None:
+        return scenario
+    check_replications(scenario, args.reps)  # before validating: the estimate is the message
+    return load_scenario(path, {**changes, "time.replications": args.reps})
 
 
 def _run(args: argparse.Namespace) -> int:
     scenario = _load(args.scenario, args)
-    out = args.out or default_folder(scenario)
+    out = args.out or default_folder(scenario.name)
     if out.exists():
         raise FileExistsError(f"{out} already exists; choose another --out")
     settings = run_settings(args)
@@ -203,9 +240,12 @@ def _compare(args: argparse.Namespace) -> int:
     a = _load(args.a, args)
     b = _load(args.b, args, seed=a.time.seed)
     b = b.with_changes({"time.replications": a.time.replications})
-    out = args.out or Path("results") / f"{a.name}_vs_{b.name}" / default_folder(a).name
+    out = args.out or default_folder(f"{a.name}_vs_{b.name}")
     if out.exists():
         raise FileExistsError(f"{out} already exists; choose another --out")
+    warnings = geography_warnings(a, b)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     result_a = run_scenario(a, **run_settings(args))
     result_b = run_scenario(b, **run_settings(args))
     table = compare(result_a.metrics, result_b.metrics)
@@ -227,7 +267,8 @@ def _compare(args: argparse.Namespace) -> int:
                             f"python -m sim compare a_scenario.yaml b_scenario.yaml "
                             f"--reps {reps} --seed {a.time.seed}",
                             {"wall_seconds_a": round(result_a.wall_seconds, 2),
-                             "wall_seconds_b": round(result_b.wall_seconds, 2)}),
+                             "wall_seconds_b": round(result_b.wall_seconds, 2),
+                             "warnings": warnings}),
                    folder / "manifest.json")
         write_board_outputs(folder)
     shown = table[table["locality"] == ALL].set_index("metric")
@@ -238,6 +279,19 @@ def _compare(args: argparse.Namespace) -> int:
     print(f"\n{a.name}: {result_a.wall_seconds:.1f} s, {b.name}: {result_b.wall_seconds:.1f} s"
           f" -> {out}\nboard report: {out / REPORT}")
     return 0
+
+
+def geography_warnings(a: Scenario, b: Scenario) -> list[str]:
+    """What a comparison of ``a`` and ``b`` cannot pair because their localities differ:
+    the totals (all localities) are still compared, but a locality in one scenario only has
+    no rows in comparison.csv."""
+    only_a = [name for name in a.geography.localities if name not in b.geography.localities]
+    only_b = [name for name in b.geography.localities if name not in a.geography.localities]
+    if not only_a and not only_b:
+        return []
+    return [f"{a.name} and {b.name} have different localities (only in {a.name}: "
+            f"{', '.join(only_a) or 'none'}; only in {b.name}: {', '.join(only_b) or 'none'}); "
+            "their totals are compared, but those localities have no rows in comparison.csv"]
 
 
 def _with_units(table: pd.DataFrame) -> pd.DataFrame:
@@ -253,13 +307,14 @@ def _sweep(args: argparse.Namespace) -> int:
                   args.reps or sweep.replications)
     changes = {"time.seed": args.seed} if args.seed is not None else {}
     base = load_scenario(args.scenario, changes)
+    check_replications(base, sweep.replications or base.time.replications)
     settings = run_settings(args)
     produced = set(produced_metrics(base))
     unknown = [m for m in sweep.metrics if m not in produced]
     if unknown:
         raise ScenarioError([f"--metrics: unknown metric(s) {', '.join(unknown)}; expected "
                              "names from summary.csv"])
-    out = args.out or Path("results") / f"{base.name}_sweep" / default_folder(base).name
+    out = args.out or default_folder(f"{base.name}_sweep")
     if out.exists():
         raise FileExistsError(f"{out} already exists; choose another --out")
     started = time.perf_counter()

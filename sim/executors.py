@@ -25,6 +25,10 @@ WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
 Call = tuple[Callable[..., Any], tuple[Any, ...]]  # (module-level function, its arguments)
 
 
+class ExecutorUnavailable(RuntimeError):
+    """An executor that cannot be used here (an optional extra not installed)."""
+
+
 class Executor(Protocol):
     workers: int
 
@@ -109,8 +113,8 @@ def _dask_client(workers: int, scheduler: str | None) -> Iterator[Any]:
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise RuntimeError('the dask executor needs the optional extra: pip install ".[dask]"') \
-            from None
+        raise ExecutorUnavailable('the dask executor needs the optional extra: '
+                                  'pip install ".[dask]"') from None
     if scheduler is not None:
         with Client(scheduler) as client:
             yield client

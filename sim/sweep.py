@@ -78,6 +78,8 @@ def _range(text: str, where: str) -> list[int | float]:
     except InvalidOperation:
         raise ScenarioError([f"{where}: expected a range of numbers start:stop:step, got "
                              f"{text!r}"]) from None
+    if not all(part.is_finite() for part in (start, stop, step)):  # nan:1:1 cannot be ordered
+        raise ScenarioError([f"{where}: expected finite numbers start:stop:step, got {text!r}"])
     if step <= 0 or stop < start:
         raise ScenarioError([f"{where}: expected start <= stop and a positive step, got {text!r}"])
     if (stop - start) / step >= MAX_POINTS:

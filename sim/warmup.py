@@ -136,8 +136,7 @@ def run_warmup(args: argparse.Namespace) -> int:
     if args.seed is not None:
         changes["time.seed"] = args.seed
     scenario = given.with_changes(changes)
-    out: Path = args.out or Path("results") / f"{given.name}_warmup" / \
-        default_folder(given).name
+    out: Path = args.out or default_folder(f"{given.name}_warmup")
     if out.exists():
         raise FileExistsError(f"{out} already exists; choose another --out")
     started = time.perf_counter()

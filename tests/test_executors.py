@@ -105,3 +105,32 @@ def test_unreadable_cache_entry_is_recomputed(tmp_path, scenario):
     rerun = Counting()
     map_replications(simulate, tasks, rerun, cache=cache, progress=False)
     assert rerun.calls == [(scenario.name, 0)]
+
+
+def test_a_flipped_bit_anywhere_in_a_cache_entry_is_never_read(tmp_path):
+    cache = ResultCache(tmp_path)
+    value = {"admissions": list(range(50)), "occupancy": 12.5}
+    cache.put("ab" * 32, value)
+    (entry,) = tmp_path.rglob("*.pkl")
+    good = entry.read_bytes()
+    for position in range(0, len(good), max(1, len(good) // 200)):
+        flipped = bytearray(good)
+        flipped[position] ^= 1 << (position % 8)
+        entry.write_bytes(bytes(flipped))
+        assert cache.get("ab" * 32) is None, position
+        assert not entry.exists()  # removed, so the recomputed value replaces it
+    entry.write_bytes(good)
+    assert cache.get("ab" * 32) == value
+
+
+def test_a_corrupted_cache_entry_is_recomputed(tmp_path, scenario):
+    cache = ResultCache(tmp_path)
+    tasks = [(scenario, 0)]
+    map_replications(simulate, tasks, "serial", cache=cache, progress=False)
+    (entry,) = tmp_path.rglob("*.pkl")
+    damaged = bytearray(entry.read_bytes())
+    damaged[len(damaged) // 2] ^= 0x10
+    entry.write_bytes(bytes(damaged))
+    rerun = Counting()
+    map_replications(simulate, tasks, rerun, cache=cache, progress=False)
+    assert rerun.calls == [(scenario.name, 0)]

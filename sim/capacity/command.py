@@ -218,8 +218,7 @@ def describe(result: SearchResult) -> str:
 
 
 def _out_folder(args: argparse.Namespace, scenario: Scenario, what: str) -> Path:
-    out: Path = args.out or Path("results") / f"{scenario.name}_{what}" / \
-        default_folder(scenario).name
+    out: Path = args.out or default_folder(f"{scenario.name}_{what}")
     if out.exists():
         raise FileExistsError(f"{out} already exists; choose another --out")
     return out

@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 
 from sim.analysis.metrics import ALL
 from sim.capacity.criteria import POOLED
+from sim.output.paths import slug
 
 CRITERION_LABELS = {
     "all_busy": "all busy <= {target:g}% of arrivals (lost)",
@@ -68,4 +69,4 @@ def write_occupancy_plots(distribution: pd.DataFrame, capacity: pd.DataFrame,
     folder.mkdir(parents=True, exist_ok=True)
     for service in dict.fromkeys(distribution["service"]):
         fig = occupancy_plot(distribution, capacity, service)
-        fig.savefig(folder / f"occupancy_{service}.png", dpi=110, bbox_inches="tight")
+        fig.savefig(folder / f"occupancy_{slug(service)}.png", dpi=110, bbox_inches="tight")

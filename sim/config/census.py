@@ -31,7 +31,10 @@ if TYPE_CHECKING:  # schema imports this module, and checks imports schema
 CAPACITATED = ("team", "ward", "caseload")
 STATES = ("in_service", "ready", "waiting")
 
-Count = Annotated[int, Field(ge=0, strict=True)]  # strict: 1.5 and true are not counts
+# strict: 1.5 and true are not counts. At most MAX_CENSUS_COUNT in one place: each patient is
+# a process created before the first event, and a million of them takes minutes and gigabytes.
+MAX_CENSUS_COUNT = 100_000
+Count = Annotated[int, Field(ge=0, le=MAX_CENSUS_COUNT, strict=True)]
 Counts = tagged_union(
     {"total": Count, "by_locality": dict[str, Count]},
     lambda value: "by_locality" if isinstance(value, dict) else "total",

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 Path = tuple[Any, ...]
 TOLERANCE = 1e-6
 FOLLOW_UP_NEEDED_DAYS = 30.0  # the 30-day outcome windows of sim.analysis.metrics
+# The event log stores these as codes in one signed byte each (sim/engine/eventlog.py).
+MAX_CODES = 127
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ def find_problems(scenario: Scenario) -> list[Problem]:
     _check_services(scenario, domains, problems)
     _check_policies(scenario, problems)
     _check_reporting(scenario, problems)
+    _check_code_counts(scenario, problems)
     check_winter(scenario, problems)
     problems.extend(Problem(path, message) for path, message in cost_problems(
         scenario.costs, {name: service.kind for name, service in scenario.services.items()}))
@@ -72,6 +75,20 @@ def find_problems(scenario: Scenario) -> list[Problem]:
     if not problems:
         _check_uncertain(scenario, problems)
     return problems
+
+
+def _check_code_counts(scenario: Scenario, problems: list[Problem]) -> None:
+    """At most ``MAX_CODES`` of each kind of name the event log stores as a one-byte code;
+    more would validate and then fail in the middle of a run."""
+    named = {("geography", "localities"): scenario.geography.localities,
+             ("geography", "age_bands"): scenario.geography.age_bands,
+             ("demand",): scenario.demand, ("surges",): scenario.surges}
+    for path, names in named.items():
+        if len(names) > MAX_CODES:
+            problems.append(Problem(path, f"{len(names)} given; at most {MAX_CODES}"))
+    for what, names in (("referral sources", scenario.sources), ("pathways", scenario.pathways)):
+        if len(names) > MAX_CODES:
+            problems.append(Problem((), f"{len(names)} {what} named; at most {MAX_CODES}"))
 
 
 def _check_census_drawn(scenario: Scenario, problems: list[Problem]) -> None:
@@ -157,6 +174,9 @@ def _check_geography(scenario: Scenario, problems: list[Problem]) -> None:
     for name, loc in geo.localities.items():
         path = ("geography", "localities", name, "population")
         _check_keys(loc.population, bands, path, "age band", problems)
+        if loc.total_population == 0:  # its rates per 1,000 residents would divide by zero
+            problems.append(Problem(path, "a locality needs at least one resident; remove a "
+                                          "locality that has none"))
 
 
 def _check_by(

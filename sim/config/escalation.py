@@ -36,7 +36,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from sim.config.base import Frozen, NonNegative, Positive
+from sim.config.base import Frozen, NonNegative, Positive, Units
 from sim.config.profile import MONTHS
 
 Month = Literal["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -47,7 +47,7 @@ class Escalation(Frozen):
     capacity: Annotated[int, Field(ge=1)] | None = Field(
         None, description="units opened, split across the escalating units as the service's "
                           "capacity; with mutual aid, units lent")
-    capacity_by_unit: Annotated[dict[str, Annotated[int, Field(ge=0)]],
+    capacity_by_unit: Annotated[dict[str, Units],
                                 Field(min_length=1)] | None = Field(
         None, description="unit -> units it opens, instead of 'capacity'; units not named open none")
     units: Annotated[list[str], Field(min_length=1)] | None = Field(

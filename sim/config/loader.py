@@ -25,6 +25,14 @@ from sim.config.schema import Scenario
 
 Provenance = dict[tuple[Any, ...], str]
 
+# Limits on what a scenario file may hold (docs/scenarios.md, "Limits"): each is far above any
+# real scenario (baseline.yaml: 16 kB, 9 levels, about 2,000 values) and keeps a hostile or
+# broken file from exhausting memory or the stack before anything is said.
+MAX_FILE_BYTES = 2_000_000
+MAX_DEPTH = 40  # mappings and lists inside one another
+MAX_VALUES = 200_000  # values counted with every alias expanded (an "alias bomb" is refused)
+MAX_EXTENDS_DEPTH = 20  # files in one extends: chain
+
 
 class ScenarioError(Exception):
     """A scenario that cannot be used; ``messages`` holds one line per problem."""
@@ -48,6 +56,8 @@ def resolve(path: Path, _seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], P
     if path in _seen:
         chain = " -> ".join(p.name for p in (*_seen, path))
         raise ScenarioError([f"{path}: extends: circular chain {chain}"])
+    if len(_seen) >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError([f"{path}: extends: a chain of more than {MAX_EXTENDS_DEPTH} files"])
     data = read_yaml_file(path)
     names_itself = "name" in data
     provenance: Provenance = {}
@@ -129,11 +139,28 @@ class _StrictSafeLoader(yaml.SafeLoader):
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if not isinstance(key, (str, int, float, bool, type(None))):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key must be a plain value, not a list or a mapping",
+                    key_node.start_mark)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"key '{key}' appears twice in one mapping", key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        """A date such as 2025-02-30 that matches the pattern but does not exist is an
+        error at its line, not a ``ValueError`` traceback."""
+        try:
+            return super().construct_yaml_timestamp(node)  # type: ignore[no-untyped-call]
+        except (ValueError, OverflowError) as error:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"'{node.value}' is not a date: {error}", node.start_mark) from None
+
+
+_StrictSafeLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                                  _StrictSafeLoader.construct_yaml_timestamp)
 
 
 def read_yaml_file(path: Path) -> dict[str, Any]:
@@ -150,8 +177,11 @@ def read_yaml_file(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError as error:
         line = error.object[: error.start].count(b"\n") + 1
         raise ScenarioError([f"{path}: not UTF-8 text (line {line})"]) from None
+    if len(text) > MAX_FILE_BYTES:
+        raise ScenarioError([f"{path}: {len(text):,} characters; a scenario file may hold at "
+                             f"most {MAX_FILE_BYTES:,}"])
     try:
-        data = yaml.load(text, Loader=_StrictSafeLoader)  # noqa: S506 (a SafeLoader)
+        data = _load_bounded(text, path)
     except yaml.reader.ReaderError as error:  # a character YAML does not allow
         line = text[: error.position].count("\n") + 1
         raise ScenarioError([f"{path}: not valid YAML (line {line}): {error.reason}"]) from None
@@ -163,6 +193,45 @@ def read_yaml_file(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ScenarioError([f"{path}: expected a mapping of fields at the top level"])
     return data
+
+
+def _load_bounded(text: str, path: Path) -> Any:
+    """The YAML in ``text``, composed and measured before any Python object is built."""
+    loader = _StrictSafeLoader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except RecursionError:
+            raise ScenarioError([f"{path}: not valid YAML: nested more than {MAX_DEPTH} "
+                                 "levels deep"]) from None
+        if node is None:
+            return None
+        _check_size(node, path)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _check_size(root: yaml.Node, path: Path) -> None:
+    """Refuse a document nested deeper than ``MAX_DEPTH`` (a mapping that holds itself
+    through an alias is infinitely deep) or with more than ``MAX_VALUES`` values once every
+    alias is expanded. The walk stops at the first limit, so it is itself bounded."""
+    pending: list[tuple[yaml.Node, int]] = [(root, 1)]
+    values = 0
+    while pending:
+        node, depth = pending.pop()
+        values += 1
+        if depth > MAX_DEPTH:
+            raise ScenarioError([f"{path}: nested more than {MAX_DEPTH} levels deep (line "
+                                 f"{node.start_mark.line + 1}); a mapping that contains "
+                                 "itself through an alias never ends"])
+        if values > MAX_VALUES:
+            raise ScenarioError([f"{path}: more than {MAX_VALUES:,} values once its aliases "
+                                 "(*name) are expanded; a scenario needs far fewer"])
+        if isinstance(node, yaml.MappingNode):
+            pending.extend((part, depth + 1) for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend((item, depth + 1) for item in node.value)
 
 
 def _record(value: Any, path: tuple[Any, ...], provenance: Provenance, source: str) -> None:
@@ -305,6 +374,8 @@ def _describe(detail: dict[str, Any]) -> str:
         return "unknown key"
     if kind == "missing":
         return "required field is missing"
+    if kind == "string_pattern_mismatch":  # only names have a pattern (base.Name)
+        return f"a name may not hold control characters such as NUL, got {detail['input']!r}"
     message = detail["msg"].replace("Input should be", "expected").replace("Value error, ", "")
     value = detail.get("input")
     if isinstance(value, (int, float, str, bool)) and kind != "invalid_choice":

@@ -28,8 +28,11 @@ from sim.config.base import (
     Fraction,
     Frozen,
     Level,
+    Name,
     NonNegative,
     Positive,
+    Residents,
+    Units,
     tagged_union,
 )
 from sim.config.census import Census
@@ -138,7 +141,7 @@ VaryingDistribution = varying(DistributionBy, Distribution, "a distribution")
 SourceMix = varying(SourceMixBy, dict[str, Fraction], "a mapping of referral source to share")
 
 Capacity = tagged_union(
-    {"count": Annotated[int, Field(ge=0)], "unlimited": Literal["unlimited"]},
+    {"count": Units, "unlimited": Literal["unlimited"]},
     lambda value: "unlimited" if value == "unlimited" else (
         "count" if isinstance(value, (int, float)) and not isinstance(value, bool) else None
     ),
@@ -149,6 +152,10 @@ ShareByLocality = tagged_union(
     lambda value: "by_locality" if isinstance(value, dict) else "share",
     "expected a share between 0 and 1, or a mapping of locality to share",
 )
+
+
+MAX_HORIZON_DAYS = 36_525  # 100 years: beyond it, event times lose precision and runs never end
+MAX_REPLICATIONS = 100_000  # each replication's metrics are held in memory until the end
 
 
 class Time(Frozen):
@@ -162,12 +169,27 @@ class Time(Frozen):
     run_days: Positive = Field(description="length of the results period, days")
     warmup_days: NonNegative = Field(description="simulated before results start, days")
     follow_up_days: NonNegative = Field(30.0, description="simulated after results end, days")
-    replications: Annotated[int, Field(ge=1)]
-    seed: Annotated[int, Field(ge=0)]
+    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)]
+    seed: Annotated[int, Field(ge=0, lt=2**63)]  # numpy's SeedSequence takes it as an int64
+
+    @model_validator(mode="after")
+    def _horizon_fits(self) -> Time:
+        """Refuse a horizon that no run could finish, and one whose dates do not exist."""
+        days = self.warmup_days + self.run_days + self.follow_up_days
+        if days > MAX_HORIZON_DAYS:
+            raise ValueError(f"warmup_days + run_days + follow_up_days is {days:g} days; at "
+                             f"most {MAX_HORIZON_DAYS} (100 years) can be simulated")
+        try:
+            self.start_date - dt.timedelta(days=self.warmup_days)
+            self.start_date + dt.timedelta(days=self.run_days + self.follow_up_days)
+        except OverflowError:
+            raise ValueError(f"start_date {self.start_date}: the simulated period runs past the "
+                             "calendar (years 1 to 9999)") from None
+        return self
 
 
 class Locality(Frozen):
-    population: dict[str, Annotated[int, Field(ge=0)]] = Field(
+    population: dict[str, Residents] = Field(
         description="residents by age band"
     )
     need_index: Positive = Field(1.0, description="relative need; multiplies demand rates")
@@ -294,7 +316,7 @@ class CapacitatedService(Frozen):
     description: str = ""
     level: Level = "system"
     capacity: Capacity | None = None
-    capacity_by_unit: dict[str, Annotated[int, Field(ge=0)]] | None = None
+    capacity_by_unit: dict[str, Units] | None = None
     split: Literal["population", "need_weighted_population"] = "population"
     duration: VaryingDistribution
     travel_time_by_level: dict[Level, Distribution] | None = Field(  # type: ignore[valid-type]
@@ -388,12 +410,12 @@ class Reporting(Frozen):
 
 
 class Scenario(Frozen):
-    name: str
+    name: Name
     description: str = ""
     time: Time
     geography: Geography
     demand: Annotated[dict[str, DemandStream], Field(min_length=1)]
-    services: dict[str, Service]  # type: ignore[valid-type]
+    services: dict[Name, Service]  # type: ignore[valid-type]
     policies: Policies = Policies()
     reporting: Reporting = Reporting()
     uncertain: dict[str, UncertainParameter] = Field(  # type: ignore[valid-type]

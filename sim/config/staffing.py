@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from sim.config.base import Frozen, key_or_attr, tagged_union
+from sim.config.base import Frozen, Units, key_or_attr, tagged_union
 from sim.config.calendar import SimCalendar
 from sim.config.profile import WEEKDAYS
 from sim.config.surges import Percent
@@ -64,7 +64,7 @@ class Shift(Frozen):
     days: Annotated[list[Weekday], Field(min_length=1)]
     hours: Annotated[list[Hour], Field(min_length=2, max_length=2,
                                        description="[start, end] hours, 0-24")]
-    staff: Annotated[int, Field(ge=0)]
+    staff: Units
 
     @model_validator(mode="after")
     def _hours(self) -> Shift:

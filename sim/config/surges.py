@@ -39,7 +39,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from sim.config.base import Frozen, Positive
+from sim.config.base import Frozen, Positive, Units
 from sim.config.calendar import SimCalendar
 
 Percent = Annotated[float, Field(ge=0.0, le=100.0)]
@@ -51,7 +51,7 @@ class SurgeEffects(Frozen):
         default_factory=dict, description="service -> multiplier of surge patients' time in it")
     absence_pct: dict[str, Percent] = Field(
         default_factory=dict, description="team or caseload -> extra % of staff absent at the peak")
-    closed_beds: dict[str, Annotated[int, Field(ge=0)]] = Field(
+    closed_beds: dict[str, Units] = Field(
         default_factory=dict, description="ward -> beds closed at the peak (all its units)")
 
 

@@ -106,7 +106,7 @@ def run_backtest_command(args: argparse.Namespace) -> int:
     except ExtractError as error:
         return _invalid(error.messages)
     scenario = over_period(scenario, episodes, args.reps)
-    out = args.out or Path("results") / f"{scenario.name}_backtest" / default_folder(scenario).name
+    out = args.out or default_folder(f"{scenario.name}_backtest")
     if out.exists():
         raise FileExistsError(f"{out} already exists; choose another --out")
     result = run_backtest(scenario, episodes, args.threshold, args.service_threshold,

@@ -19,6 +19,7 @@ from sim.fit.durations import product_limit
 from sim.fit.layer import plain
 from sim.fit.lengths_of_stay import StayFit
 from sim.fit.suppression import MIN_PATIENTS, shown
+from sim.output.paths import slug
 
 if TYPE_CHECKING:  # fitting writes the report, so it imports this module
     from sim.fit.fitting import FitResult
@@ -46,14 +47,14 @@ def write_report(result: FitResult, fitted: Scenario, folder: Path) -> Path:
     for stream in result.demand:
         rates = stream.rates.assign(referrals=stream.rates["referrals"].map(shown),
                                     patients=stream.rates["patients"].map(shown))
-        rates.to_csv(folder / f"rates_{stream.name}.csv", index=False)
+        rates.to_csv(folder / f"rates_{slug(stream.name)}.csv", index=False)
         parts += [f"<h3>{html.escape(stream.name)}: rate per 1,000 a year</h3>",
                   rates.to_html(index=False, float_format=lambda v: f"{v:,.3g}")]
         if stream.profile:
-            image = f"profile_{stream.name}.png"
+            image = f"profile_{slug(stream.name)}.png"
             written = set(plain(stream.layer["profile"]))
             _profile_figure(stream.name, stream.profile, written).savefig(folder / image, dpi=90)
-            parts.append(f'<img src="{image}" alt="demand profile of {stream.name}">')
+            parts.append(f'<img src="{image}" alt="demand profile of {html.escape(stream.name)}">')
     parts.append("<h2>Routes</h2>")
     routes = pd.concat([r.table.assign(service=r.service, by=r.by or "") for r in result.routes])
     for column in ("visits", "route_patients", "total", "patients"):
@@ -69,7 +70,7 @@ def write_report(result: FitResult, fitted: Scenario, folder: Path) -> Path:
                              "open": shown(fit.n_censored), "mean_days": fit.mean_days,
                              "ci_low": fit.mean_ci[0], "ci_high": fit.mean_ci[1],
                              "sd_days": fit.sd_days, "aic": fit.aic, "ks": fit.ks})
-        image = f"stay_{stay.service}_{stay.route or 'service'}_{stay.field}.png"
+        image = slug(f"stay_{stay.service}_{stay.route or 'service'}_{stay.field}") + ".png"
         _stay_figure(stay).savefig(folder / image, dpi=80)
         plt.close("all")
         figures.append(f'<h3>{html.escape(stay.label)}</h3><img src="{image}" '

@@ -23,6 +23,7 @@ import yaml
 
 from sim.analysis.winter import winter_report
 from sim.config.schema import Scenario
+from sim.output.paths import slug
 from sim.output.plots import write_weekly_plots
 
 if TYPE_CHECKING:
@@ -32,9 +33,10 @@ DEPENDENCIES = ("simpy", "numpy", "scipy", "pandas", "pydantic", "PyYAML", "matp
                 "pyarrow", "tqdm", "openpyxl")
 
 
-def default_folder(scenario: Scenario, root: Path = Path("results")) -> Path:
+def default_folder(name: str, root: Path = Path("results")) -> Path:
+    """``root/<name as a slug>/<date-time>``: a scenario's name never leads outside ``root``."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return root / scenario.name / stamp
+    return root / slug(name) / stamp
 
 
 @contextlib.contextmanager

@@ -17,6 +17,7 @@ from sim.analysis.registry import field_label, metric_info
 from sim.analysis.registry import label as metric_label
 from sim.analysis.winter import PEAK_METRIC, peak_week
 from sim.config.schema import Scenario
+from sim.output.paths import slug
 
 UCR_STANDARD_PCT = 70  # national standard: at least 70% of referrals reached within 2 hours
 
@@ -58,7 +59,7 @@ def write_standard_plots(daily: pd.DataFrame, summary: pd.DataFrame, scenario: S
     folder.mkdir(parents=True, exist_ok=True)
     report = scenario.reporting
     for service in [s for s in (report.acute, *report.ic_beds, *report.ic_home) if s]:
-        save(occupancy_band(daily, scenario, service).figure, folder / f"occupancy_{service}.png")
+        save(occupancy_band(daily, scenario, service).figure, folder / f"occupancy_{slug(service)}.png")
     if (summary["metric"] == "emergency_admissions_per_1000").any():
         save(admissions_by_locality(summary).figure, folder / "admissions_by_locality.png")
 
