@@ -17,7 +17,7 @@ CELLS: Cells = [
 
 Between 2015/16 and 2016/17 emergency admissions **fell 2.1%** in Rotherham's Health Village
 pilot locality (2 GP practices, ~36,000 residents) while they **rose 0.7%** across the other
-localities (`../shared/DOMAIN.md`, "Real systems", 4):
+localities (`docs/domain.md`, "Real systems", 4):
 
 | residents | Health Village | other localities | gap (Health Village minus others) |
 | --- | --- | --- | --- |
@@ -76,7 +76,7 @@ WARMUP, REPS, SWEEP_REPS = 90, 6, 3  # full length: 180, 20, 10
 SHORT = {"time.warmup_days": WARMUP, "time.run_days": 365}
 SWEEP_SEED = 7  # the sweep uses other seeds: its "before" years are new, independent years
 
-# Observed change 2015/16 -> 2016/17, % (DOMAIN.md): (Health Village, other localities)
+# Observed change 2015/16 -> 2016/17, % (docs/domain.md): (Health Village, other localities)
 OBSERVED = {"all ages": (-2.1, 0.7), "65+": (1.8, 3.5), "85+": (9.5, 11.0)}
 OBSERVED_GAP = {group: pilot - rest for group, (pilot, rest) in OBSERVED.items()}
 GROUPS = list(OBSERVED)
@@ -107,7 +107,7 @@ pd.DataFrame({
     ("md", """\
 ## 1. The gap the model predicts with literature effect sizes
 
-**Effect sizes** (DOMAIN.md, "Effects of integration"):
+**Effect sizes** (docs/domain.md, "Effects of integration"):
 
 - *Enhanced care home support*: the Improvement Analytics Unit found **-18% to -23%** emergency
   admissions of care home residents (2017-2019). We use **20%** of care home residents' crises

@@ -18,7 +18,7 @@ from sim.engine.eventlog import Event
 from sim.engine.model import run_replication
 from sim.runner import simulate
 
-# DOMAIN.md's monthly index of emergency admissions (one English trust, 2015-2020)
+# docs/domain.md's monthly index of emergency admissions (one English trust, 2015-2020)
 MONTHLY = dict(zip(MONTHS, [1.02, 1.02, 1.03, 1.00, 0.99, 1.01, 0.98, 0.99, 0.97, 0.99, 1.04,
                             1.03]))
 # exaggerated shapes so that a two-year run can tell them apart from flat

@@ -89,7 +89,7 @@ def test_places_keep_the_baseline_pathway():
 
 # --- capacity scaled by expected demand (docs/places.md, "Scaling capacity") -----------------
 
-# Per resident-year by age band: emergency admissions per 1,000 (DOMAIN.md) x mean acute stay
+# Per resident-year by age band: emergency admissions per 1,000 (docs/domain.md) x mean acute stay
 # of the baseline; the same admissions x the baseline's P1 + P2 probabilities, plus crises x
 # the share sent to IC; community crises per 1,000 (the baseline's SPA rates).
 ADMISSIONS = np.array([65, 150, 280, 480])
@@ -127,7 +127,7 @@ def test_capacity_follows_expected_demand(name: str):
         assert abs(total_capacity(here, service) - expected) <= max(1, 0.01 * expected), service
 
 
-# --- each place's organisation (DOMAIN.md, "Real systems the tool must be able to describe") ---
+# --- each place's organisation (docs/domain.md, "Real systems the tool must be able to describe") ---
 
 
 def levels(scenario: Scenario) -> set[str]:

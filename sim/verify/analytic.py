@@ -385,4 +385,4 @@ def conservation_check(scenario: Scenario) -> ExactCheck:
         CONSERVATION, "arrivals = exits + still in the system",
         f"{scenario.name}, whole run ({t.warmup_days + t.run_days + t.follow_up_days:g} days)",
         _balance, _counters_agree, _totals,
-        "no patient is lost (DOMAIN.md, checks every sound model passes)")
+        "no patient is lost (docs/domain.md, checks every sound model passes)")

@@ -1,5 +1,5 @@
 """The shipped scenarios: the baseline's plausibility against published figures
-(../shared/DOMAIN.md), and the runs on which conservation is checked (sim.verify.analytic).
+(docs/domain.md), and the runs on which conservation is checked (sim.verify.analytic).
 
 Each plausibility check names its published figure and source, the range accepted and why,
 and how the model's measure differs from the published one. They report "within range" or
@@ -20,9 +20,9 @@ from sim.verify.experiment import Budget, Experiment, shipped_scenario
 from sim.verify.measure import Measures
 
 PLAUSIBLE = "Plausibility (baseline)"
-OLDER_BANDS = ("65-74", "75-84", "85+")  # DOMAIN.md's age bands; the baseline's too
+OLDER_BANDS = ("65-74", "75-84", "85+")  # docs/domain.md's age bands; the baseline's too
 
-# (band, published per 1,000 a year): DOMAIN.md, "by age band (estimate)", confidence L
+# (band, published per 1,000 a year): docs/domain.md, "by age band (estimate)", confidence L
 ADMISSIONS_BY_AGE = (("65-74", 150.0), ("75-84", 280.0), ("85+", 480.0))
 ADMISSIONS_OLDER = 250.0  # all 65+, Hansard 2012 (2010/11 data), confidence M
 AGE_RANGE = 0.2  # +-20% accepted around the admissions figures
@@ -74,17 +74,17 @@ def _around(value: float, share: float) -> tuple[float, float]:
 
 
 def plausibility_checks(scenario: Scenario) -> list[RangeCheck]:
-    """The baseline against DOMAIN.md's published figures, with the ranges accepted."""
+    """The baseline against docs/domain.md's published figures, with the ranges accepted."""
     report = scenario.reporting
     t = scenario.time
     run = f"{scenario.name}, {t.run_days:g} results days"
-    admissions_note = ("+-20%: DOMAIN.md's by-band figures are estimates (L), to be checked "
+    admissions_note = ("+-20%: docs/domain.md's by-band figures are estimates (L), to be checked "
                        "against HES, and a borough differs from England")
     checks = [
         RangeCheck(PLAUSIBLE, f"emergency admissions per 1,000 a year, {band}", run,
                    published, *_around(published, AGE_RANGE),
                    _admissions_per_1000(scenario, [band]),
-                   "DOMAIN.md estimate by age band (L)", admissions_note)
+                   "docs/domain.md estimate by age band (L)", admissions_note)
         for band, published in ADMISSIONS_BY_AGE]
     checks.append(RangeCheck(
         PLAUSIBLE, "emergency admissions per 1,000 a year, 65+", run, ADMISSIONS_OLDER,
