@@ -253,3 +253,36 @@ def test_a_layer_that_rewrites_a_patience_is_told_to_replace_it(tmp_path):
     assert "list 'services.ucr.when_busy.renege.patience' under replace:" in str(error.value)
     layer.write_text(layer.read_text() + "replace: [services.ucr.when_busy.renege.patience]\n")
     assert load_scenario(layer).services["ucr"].when_busy.renege.patience.mean_days == 2 / 24
+
+
+# --- journeys that cannot end, and loops where no time passes ---------------------------------
+
+def test_a_loop_whose_way_out_is_for_other_age_bands_is_refused():
+    """After discharge, the oldest are always readmitted: the pooled graph has a way home, but
+    not for them (this validated before and then ran with those patients never leaving)."""
+    def edit(data):
+        routes = data["services"]["after_discharge"]["routes"]
+        routes["readmitted"]["probability"] = {"by": "age_band",
+                                               "values": {"85+": 1.0, "default": 0.1}}
+        routes["stayed_home"]["probability"] = {"by": "age_band",
+                                                "values": {"85+": 0.0, "default": 0.9}}
+        data["services"]["acute"]["routes"]["P0"]["probability"]["values"]["85+"] = 0.0
+        data["services"]["acute"]["routes"]["died"]["probability"]["values"]["85+"] = 0.0
+        for pathway in ("P1", "P2", "P3"):
+            data["services"]["acute"]["routes"][pathway]["probability"]["values"]["85+"] = 0.0
+        data["services"]["acute"]["routes"]["P0"]["probability"]["values"]["85+"] = 1.0
+    message = _problem(edit)
+    assert "age_band=85+" in message and "never leave" in message
+
+
+def test_a_loop_gone_round_without_time_passing_is_refused():
+    """A full step-up ward whose patients are sent to a no-time triage that sends them
+    straight back would spin the clock in place."""
+    def edit(data):
+        data["services"]["bounce"] = {
+            "kind": "delay", "duration": days(0),
+            "routes": {"back": {"to": "ic_beds", "probability": 0.5},
+                       "home": {"to": "home", "probability": 0.5}}}
+        data["services"]["ic_beds"]["when_busy"]["balk"]["to"] = "bounce"
+    message = _problem(edit)
+    assert "without any time passing" in message and "ic_beds -> bounce -> ic_beds" in message

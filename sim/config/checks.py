@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sim.config.capacity import unit_capacities
 from sim.config.census import census_problems
 from sim.config.costs import cost_problems
+from sim.config.journey_checks import check_journeys_end, check_time_passes
 from sim.config.schema import (
     DEFAULT_KEY,
     NO_PATHWAY,
@@ -68,6 +69,11 @@ def find_problems(scenario: Scenario) -> list[Problem]:
     if not problems:  # the graph is only meaningful once every reference resolves
         _check_routes_end(scenario, problems)
         _check_blocking_cycles(scenario, problems)
+    if not problems:  # each kind of patient on their own, once the pooled graph is sound
+        def report(path: Path, message: str) -> None:
+            problems.append(Problem(path, message))
+        check_journeys_end(scenario, domains, report)
+        check_time_passes(scenario, report)
     if not problems and scenario.census is not None:
         problems.extend(census_problems(scenario.census, scenario))
         if not problems:
