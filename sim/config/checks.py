@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sim.config.capacity import unit_capacities
 from sim.config.census import census_problems
 from sim.config.costs import cost_problems
-from sim.config.journey_checks import check_journeys_end, check_time_passes
+from sim.config.journey_checks import check_journeys_end, check_time_passes, leading_to
 from sim.config.schema import (
     DEFAULT_KEY,
     NO_PATHWAY,
@@ -439,15 +439,8 @@ def alternatives(busy: WhenBusy | None) -> list[str]:
 
 def _check_routes_end(scenario: Scenario, problems: list[Problem]) -> None:
     """From every service, some exit must be reachable."""
-    edges = _positive_edges(scenario)
-    can_end = {name for name, s in scenario.services.items() if s.kind == "exit"}
-    changed = True
-    while changed:
-        changed = False
-        for name, targets in edges.items():
-            if name not in can_end and targets & can_end:
-                can_end.add(name)
-                changed = True
+    can_end = leading_to({name for name, s in scenario.services.items() if s.kind == "exit"},
+                         _positive_edges(scenario))
     for name in [name for name in scenario.services if name not in can_end]:
         problems.append(Problem(("services", name, "routes"),
                                 "no sequence of routes from here reaches an exit; "

@@ -108,13 +108,19 @@ def _closure(start: set[State], step: Callable[[State], Iterable[State]]) -> set
 def _can_end(scenario: Scenario, states: set[State], who: dict[str, str]) -> set[State]:
     """The states from which some sequence of moves reaches an exit."""
     moves = {state: _moves(scenario, state, who) for state in states}
-    done = {state for state in states if scenario.services[state[0]].kind == "exit"}
+    return leading_to({state for state in states if scenario.services[state[0]].kind == "exit"},
+                      moves)
+
+
+def leading_to(ends: set[Any], moves: dict[Any, set[Any]]) -> set[Any]:
+    """``ends`` and every node from which some sequence of ``moves`` reaches one of them."""
+    done = set(ends)
     changed = True
     while changed:
         changed = False
-        for state, targets in moves.items():
-            if state not in done and targets & done:
-                done.add(state)
+        for node, targets in moves.items():
+            if node not in done and targets & done:
+                done.add(node)
                 changed = True
     return done
 
