@@ -286,3 +286,17 @@ def test_a_loop_gone_round_without_time_passing_is_refused():
         data["services"]["ic_beds"]["when_busy"]["balk"]["to"] = "bounce"
     message = _problem(edit)
     assert "without any time passing" in message and "ic_beds -> bounce -> ic_beds" in message
+
+
+def test_uncertain_ranges_are_checked_at_their_joint_extremes(tmp_path):
+    """Acute beds drawn from [20, 60] and beds closed by the flu wave from [0, 55]: each range
+    is valid alone, but 20 beds with 55 closed is not; refused before any replication runs."""
+    flu = BASELINE.parent / "winter" / "flu_wave.yaml"
+    layer = tmp_path / "uncertain_flu.yaml"
+    layer.write_text(f"extends: {flu}\nname: uncertain_flu\nuncertain:\n"
+                     "  services.acute.capacity: {uniform: [20, 60]}\n"
+                     "  surges.flu.effects.closed_beds.acute: {uniform: [0, 55]}\n")
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(layer)
+    assert "take services.acute.capacity = 20" in str(error.value)
+    assert "surges.flu.effects.closed_beds.acute = 55 together" in str(error.value)

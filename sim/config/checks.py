@@ -116,7 +116,9 @@ def _check_census_drawn(scenario: Scenario, problems: list[Problem]) -> None:
 
 def _check_uncertain(scenario: Scenario, problems: list[Problem]) -> None:
     """Each uncertain field exists, holds a number, and the scenario is valid at both ends of
-    its distribution (so every value a replication can draw is valid)."""
+    its distribution; then with several fields, at their joint extremes: all low, all high,
+    and each one at one end with the others at the other (ranges that are fine one at a time
+    can clash, e.g. fewer beds than the beds a surge closes)."""
     if not scenario.uncertain:
         return
     from pydantic import ValidationError
@@ -126,6 +128,7 @@ def _check_uncertain(scenario: Scenario, problems: list[Problem]) -> None:
 
     data = scenario.model_dump(mode="json")
     del data["uncertain"]
+    ends: dict[str, tuple[Any, Any]] = {}
     for path, distribution in scenario.uncertain.items():
         where = ("uncertain", path)
         value = field_value(data, path)
@@ -138,14 +141,37 @@ def _check_uncertain(scenario: Scenario, problems: list[Problem]) -> None:
             problems.append(Problem(where, f"expected a field holding a number, found "
                                            f"{type(value).__name__}"))
             continue
-        for bound in (as_field_type(end, value) for end in distribution.support):
-            try:
-                Scenario.model_validate(apply_changes(data, {path: bound}))
-            except ValidationError as error:
-                first = error.errors()[0]
-                problems.append(Problem(where, f"the scenario is not valid with {bound:g}: "
-                                               f"{first['msg']}"))
+        low, high = (as_field_type(end, value) for end in distribution.support)
+        ends[path] = (low, high)
+
+    def clash(changes: dict[str, Any]) -> str | None:
+        try:
+            Scenario.model_validate(apply_changes(data, changes))
+        except ValidationError as error:
+            return str(error.errors()[0]["msg"])
+        return None
+
+    for path, (low, high) in ends.items():
+        for bound in (low, high):
+            message = clash({path: bound})
+            if message:
+                problems.append(Problem(("uncertain", path),
+                                        f"the scenario is not valid with {bound:g}: {message}"))
                 break
+    if problems or len(ends) < 2:
+        return
+    corners = [{p: ends[p][0] for p in ends}, {p: ends[p][1] for p in ends}]
+    for path in ends:
+        corners.append({p: ends[p][0 if p == path else 1] for p in ends})
+        corners.append({p: ends[p][1 if p == path else 0] for p in ends})
+    for corner in corners:
+        message = clash(corner)
+        if message:
+            values = ", ".join(f"{p} = {v:g}" for p, v in corner.items())
+            problems.append(Problem(("uncertain",), f"the scenario is not valid when the "
+                                                    f"uncertain fields take {values} together: "
+                                                    f"{message}"))
+            return
 
 
 def attribute_domains(scenario: Scenario) -> dict[str, list[str]]:
