@@ -1,0 +1,96 @@
+"""Form values -> dotted-path changes -> a small YAML file that ``extends:`` the chosen
+scenario, so a what-if made in the app runs identically from the command line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sim.config import Scenario, ScenarioError, load_scenario
+
+
+@dataclass(frozen=True)
+class Levers:
+    """What the app's forms can change. Only values that differ from the scenario are written.
+
+    ``capacity``: service -> units (staff, beds or slots); ``level``: service -> locality,
+    partnership or system; ``mean``: service -> mean time in service in the duration's own
+    unit; ``routes``: (service, route) -> probability (0-1); ``demand_growth``: fraction added
+    to every demand rate (0.05 = 5% more referrals); ``time``: run_days, warmup_days,
+    replications, seed.
+    """
+
+    capacity: dict[str, int] = field(default_factory=dict)
+    level: dict[str, str] = field(default_factory=dict)
+    mean: dict[str, float] = field(default_factory=dict)
+    routes: dict[tuple[str, str], float] = field(default_factory=dict)
+    demand_growth: float = 0.0
+    time: dict[str, float | int] = field(default_factory=dict)
+
+
+def changes(scenario: Scenario, levers: Levers) -> dict[str, Any]:
+    """The dotted-path changes (``services.ucr.capacity: 6``) that ``levers`` make to
+    ``scenario``, leaving out values it already has."""
+    out: dict[str, Any] = {}
+    services = scenario.services
+    for name, value in levers.capacity.items():
+        if getattr(services[name], "capacity", None) != value:
+            out[f"services.{name}.capacity"] = value
+    for name, value in levers.level.items():
+        if getattr(services[name], "level", None) != value:
+            out[f"services.{name}.level"] = value
+    for name, value in levers.mean.items():
+        if getattr(services[name].duration, "mean", None) != value:  # type: ignore[union-attr]
+            out[f"services.{name}.duration.mean"] = value
+    for (name, route), value in levers.routes.items():
+        if services[name].routes[route].probability != value:  # type: ignore[union-attr]
+            out[f"services.{name}.routes.{route}.probability"] = value
+    if levers.demand_growth:
+        for stream, demand in scenario.demand.items():
+            # every rate scaled: per age band, and per locality where a locality has its own
+            out[f"demand.{stream}.rate_per_1000_per_year"] = _scaled(
+                demand.rate_per_1000_per_year, levers.demand_growth)
+            if demand.rate_per_1000_per_year_by_locality:
+                out[f"demand.{stream}.rate_per_1000_per_year_by_locality"] = {
+                    loc: _scaled(rates, levers.demand_growth)
+                    for loc, rates in demand.rate_per_1000_per_year_by_locality.items()}
+    for key, value in levers.time.items():
+        if getattr(scenario.time, key) != value:
+            out[f"time.{key}"] = value
+    return out
+
+
+def _scaled(rates: dict[str, float], growth: float) -> dict[str, float]:
+    return {band: round(rate * (1 + growth), 6) for band, rate in rates.items()}
+
+
+def whatif_yaml(base: Path, name: str, dotted: dict[str, Any]) -> str:
+    """The what-if file: ``extends:`` the base (absolute path, so the file runs from anywhere
+    on this machine), its own ``name`` and the changes as nested YAML."""
+    nested: dict[str, Any] = {}
+    for path, value in dotted.items():
+        *parents, last = path.split(".")
+        node = nested
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[last] = value
+    header = (f"# What-if made in the app (python -m sim app) over {base.name}.\n"
+              f"# Check: python -m sim validate {name}.yaml; run: python -m sim run {name}.yaml\n")
+    body = yaml.safe_dump({"extends": str(base), "name": name, **nested}, sort_keys=False)
+    return header + body
+
+
+def write_whatif(base: Path, name: str, dotted: dict[str, Any], folder: Path) -> tuple[Path, Scenario]:
+    """Write the what-if YAML into ``folder`` and load it as the command line would;
+    ``ScenarioError`` with the scenario's own field-named messages when it is not valid."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.yaml"
+    path.write_text(whatif_yaml(base, name, dotted), encoding="utf-8")
+    try:
+        return path, load_scenario(path)
+    except ScenarioError:
+        path.unlink()  # an invalid what-if is never left where it could be run or downloaded
+        raise

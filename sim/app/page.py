@@ -1,0 +1,169 @@
+"""The app's page (run by Streamlit, ``python -m sim app``): choose, change, run, see.
+
+Streamlit reruns this script top to bottom on every interaction; what must survive a rerun
+(the session's folder, the last comparison) lives in ``st.session_state``. Each browser
+session runs in its own thread, so one analyst's long run does not freeze another's page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+import yaml
+
+from sim.analysis.metrics import ALL
+from sim.analysis.registry import BOARD_SUMMARY
+from sim.app import edits, runs, scenarios
+from sim.app.results import comparison_table, downloads, headline_chart
+from sim.config import Scenario, ScenarioError, load_scenario
+
+LEVELS = ["locality", "partnership", "system"]
+
+
+def main() -> None:
+    st.set_page_config(page_title="Integrated care pathway simulator", layout="wide")
+    st.title("Integrated care pathway simulator")
+    if "folder" not in st.session_state:
+        st.session_state.folder = runs.session_folder()
+    folder: Path = st.session_state.folder
+    chosen = _choose(folder)
+    if chosen is None:
+        return
+    path, scenario = chosen
+    _describe(scenario)
+    _whatif(path, scenario, folder)
+    if "result" in st.session_state:
+        _show(st.session_state.result)
+
+
+def _choose(folder: Path) -> tuple[Path, Scenario] | None:
+    """The sidebar: a shipped scenario or an upload, loaded (errors shown, None returned)."""
+    st.sidebar.header("Scenario")
+    files = scenarios.shipped()
+    source = st.sidebar.radio("Start from", ["a shipped scenario", "an uploaded file"])
+    try:
+        if source == "a shipped scenario":
+            label = st.sidebar.selectbox("Shipped scenario", list(files))
+            path = files[label]
+            return path, load_scenario(path)
+        upload = st.sidebar.file_uploader("Scenario YAML", type=["yaml", "yml"])
+        if upload is None:
+            st.info("Upload a scenario file (YAML), or choose a shipped one.")
+            return None
+        path = folder / "uploads" / Path(upload.name).name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(upload.getvalue())
+        return path, scenarios.check_upload(path)
+    except ScenarioError as error:
+        _errors(error)
+        return None
+
+
+def _describe(scenario: Scenario) -> None:
+    st.markdown(scenarios.describe(scenario))
+    left, right = st.columns([2, 3])
+    left.caption("Localities")
+    left.dataframe(scenarios.localities_table(scenario), hide_index=True)
+    right.caption("Services with capacity")
+    right.dataframe(scenarios.services_table(scenario), hide_index=True)
+
+
+def _whatif(path: Path, scenario: Scenario, folder: Path) -> None:
+    """The levers form; on submit, the what-if YAML validated, then the comparison run."""
+    st.header("What if")
+    with st.form("whatif"):
+        levers = _levers(scenario)
+        submitted = st.form_submit_button("Check and run the comparison", type="primary")
+    if not submitted:
+        return
+    name = f"{scenario.name}_whatif"
+    try:
+        dotted = edits.changes(scenario, levers)
+        whatif_path, _ = edits.write_whatif(path, name, dotted, folder / "whatif")
+        reference = runs.reference_yaml(path, levers.time, folder / "whatif")
+    except ScenarioError as error:
+        _errors(error)
+        return
+    bar = st.progress(0.0, text="starting")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / total, text=f"{done} of {total} replications")
+
+    out = folder / "results" / f"run{len(list(folder.glob('results/*'))) + 1}"
+    runs.compare(reference, whatif_path, out, progress)
+    bar.progress(1.0, text="done")
+    st.session_state.result = {"out": out, "whatif": whatif_path, "a": reference.stem,
+                               "b": name, "changes": dotted}
+
+
+def _levers(scenario: Scenario) -> edits.Levers:
+    """The form's fields, defaulting to the scenario's own values. No bounds are set here:
+    the scenario's validation says what is allowed, in its own words."""
+    time = scenario.time
+    st.subheader("Run settings")
+    c1, c2, c3, c4 = st.columns(4)
+    settings = {"replications": int(c1.number_input("Replications", value=time.replications, step=1)),
+                "run_days": float(c2.number_input("Run length (days)", value=float(time.run_days))),
+                "warmup_days": float(c3.number_input("Warm-up (days)", value=float(time.warmup_days))),
+                "seed": int(c4.number_input("Seed", value=time.seed, step=1))}
+    growth = st.number_input("Demand growth (% more referrals in every stream)", value=0.0, step=1.0)
+    capacity: dict[str, int] = {}
+    level: dict[str, str] = {}
+    mean: dict[str, float] = {}
+    routes: dict[tuple[str, str], float] = {}
+    st.subheader("Services")
+    for name, service in scenarios.capacitated(scenario).items():
+        with st.expander(f"{name}: {service.description or service.kind}", expanded=name == "ucr"):
+            c1, c2, c3 = st.columns(3)
+            if isinstance(service.capacity, int):
+                capacity[name] = int(c1.number_input(f"{name} capacity ({_units(service.kind)})",
+                                                     value=service.capacity, step=1))
+            else:
+                c1.caption(f"capacity {service.capacity or 'set per unit'}: change it in the file")
+            level[name] = c2.selectbox(f"{name} level", LEVELS, index=LEVELS.index(service.level))
+            current = scenarios.duration_mean(service)
+            if current is not None:
+                mean[name] = float(c3.number_input(f"{name} mean time in service ({current[1]})",
+                                                   value=current[0]))
+            shares = {route: r.probability for route, r in service.routes.items()}
+            if all(isinstance(p, float) for p in shares.values()):
+                cols = st.columns(len(shares))
+                for col, (route, share) in zip(cols, shares.items()):
+                    routes[(name, route)] = float(col.number_input(
+                        f"{name} -> {route} share", value=float(share), step=0.01, format="%.3f"))
+    return edits.Levers(capacity, level, mean, routes, growth / 100, settings)
+
+
+def _units(kind: str) -> str:
+    return {"team": "staff", "ward": "beds", "caseload": "slots"}.get(kind, "units")
+
+
+def _errors(error: ScenarioError) -> None:
+    """The scenario's own messages, one per problem, naming the field."""
+    st.error("The scenario is not valid; nothing was run.\n\n" +
+             "\n".join(f"- {message}" for message in error.messages))
+
+
+def _show(result: dict) -> None:
+    """The comparison: headline table by locality, chart, downloads."""
+    out: Path = result["out"]
+    comparison = pd.read_csv(out / "comparison.csv")
+    st.header(f"{result['b']} minus {result['a']}")
+    st.caption("Paired differences B - A over the same replications (common random numbers), "
+               "with 95% intervals.")
+    st.code(yaml.safe_dump(result["changes"], sort_keys=False) or "(no changes)", language="yaml")
+    localities = list(dict.fromkeys(comparison["locality"]))
+    locality = st.selectbox("Locality", localities, index=localities.index(ALL))
+    # a plain HTML table (not the canvas grid) so every figure can be read, copied and tested
+    st.table(comparison_table(comparison, locality, result["a"], result["b"])
+             .style.format(precision=2, thousands=",", na_rep="-").hide(axis="index"))
+    metrics = [m for m in BOARD_SUMMARY if m in set(comparison["metric"])]
+    st.pyplot(headline_chart(comparison, metrics[:4], result["a"], result["b"]))
+    st.subheader("Downloads")
+    for label, name, data, mime in downloads(out, result["whatif"]):
+        st.download_button(label, data, file_name=name, mime=mime, key=f"dl-{name}")
+
+
+main()

@@ -1,0 +1,41 @@
+"""What the page shows of a comparison folder, with the HTML report's tables, charts and
+labels (``sim.report``, ``sim.analysis.registry``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.analysis.registry import HEADLINE
+from sim.report.charts import differences_by_locality
+from sim.report.html import REPORT
+from sim.report.tables import comparison_rows
+from sim.report.xlsx import WORKBOOK
+
+CSVS = ("comparison.csv", "a_summary.csv", "b_summary.csv", "weekly_comparison.csv",
+        "monthly_comparison.csv")
+
+
+def comparison_table(comparison: pd.DataFrame, locality: str, a: str, b: str) -> pd.DataFrame:
+    """The headline metrics of one locality, in the board's order, labelled with units."""
+    rows = comparison[(comparison["locality"] == locality) & comparison["metric"].isin(HEADLINE)]
+    rows = rows.set_index("metric").reindex([m for m in HEADLINE if m in set(rows["metric"])])
+    return comparison_rows(rows.reset_index(), a, b).drop(columns=["metric", "Locality"])
+
+
+def headline_chart(comparison: pd.DataFrame, metrics: list[str], a: str, b: str) -> Figure:
+    """B - A by locality with paired 95% intervals: the report's chart."""
+    return differences_by_locality(comparison, metrics, a, b)
+
+
+def downloads(out: Path, whatif: Path) -> list[tuple[str, str, bytes, str]]:
+    """(button label, file name, bytes, MIME type) for each file offered for download."""
+    files = [("What-if scenario (YAML)", whatif, "application/x-yaml"),
+             ("Board report (report.html)", out / REPORT, "text/html"),
+             ("Workbook (results.xlsx)", out / WORKBOOK,
+              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
+    files += [(name, out / name, "text/csv") for name in CSVS]
+    return [(label, path.name, path.read_bytes(), mime) for label, path, mime in files
+            if path.is_file()]
