@@ -158,3 +158,18 @@ def test_invalid_field_shows_its_message_and_runs_nothing(app, chromium):
     assert page.get_by_text("nothing was run").is_visible()
     assert _results(work) == before
     page.close()
+
+
+def test_upload_extending_a_file_outside_the_scenarios_is_refused_in_the_page(app, chromium,
+                                                                             tmp_path):
+    url, _ = app
+    page = _page(chromium, url)
+    page.get_by_text("an uploaded file").click()
+    upload = tmp_path / "outside.yaml"
+    upload.write_text("extends: /etc/hostname\nname: outside\n")
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(upload))
+    page.get_by_text("extends: /etc/hostname is outside the shipped scenarios").wait_for(
+        timeout=RUN_MS)
+    _shot(page, "upload_refused")
+    assert page.get_by_role("button", name=RUN_BUTTON).count() == 0
+    page.close()

@@ -52,12 +52,9 @@ def _choose(folder: Path) -> tuple[Path, Scenario] | None:
         if upload is None:
             st.info("Upload a scenario file (YAML), or choose a shipped one.")
             return None
-        path = folder / "uploads" / Path(upload.name).name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(upload.getvalue())
-        return path, scenarios.check_upload(path)
+        return scenarios.save_upload(upload.name, upload.getvalue(), folder / "uploads")
     except ScenarioError as error:
-        _errors(error)
+        _errors(error, folder)
         return None
 
 
@@ -84,7 +81,7 @@ def _whatif(path: Path, scenario: Scenario, folder: Path) -> None:
         whatif_path, _ = edits.write_whatif(path, name, dotted, folder / "whatif")
         reference = runs.reference_yaml(path, levers.time, folder / "whatif")
     except ScenarioError as error:
-        _errors(error)
+        _errors(error, folder)
         return
     bar = st.progress(0.0, text="starting")
 
@@ -140,10 +137,13 @@ def _units(kind: str) -> str:
     return {"team": "staff", "ward": "beds", "caseload": "slots"}.get(kind, "units")
 
 
-def _errors(error: ScenarioError) -> None:
-    """The scenario's own messages, one per problem, naming the field."""
+def _errors(error: ScenarioError, folder: Path) -> None:
+    """The scenario's own messages, one per problem, naming the field (and the file, without
+    the session folder's path, which means nothing to the reader)."""
+    prefixes = (f"{folder.resolve()}/", f"{folder}/")
+    lines = [message.replace(prefixes[0], "").replace(prefixes[1], "") for message in error.messages]
     st.error("The scenario is not valid; nothing was run.\n\n" +
-             "\n".join(f"- {message}" for message in error.messages))
+             "\n".join(f"- {line}" for line in lines))
 
 
 def _show(result: dict) -> None:

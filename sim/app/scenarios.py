@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 
 from sim.config import Scenario, ScenarioError, load_scenario
 from sim.config.loader import read_yaml_file
@@ -71,18 +72,41 @@ def describe(scenario: Scenario) -> str:
             f"{scenario.time.run_days} days after a {scenario.time.warmup_days}-day warm-up.")
 
 
-def check_upload(path: Path) -> Scenario:
-    """The uploaded scenario at ``path``, loaded with the package's safe loader, after checking
-    that every file its ``extends:`` chain names is a shipped scenario or the upload's own
-    folder. Raises ``ScenarioError`` naming the offending ``extends:`` otherwise."""
-    if path.stat().st_size > MAX_UPLOAD_BYTES:
-        raise ScenarioError([f"{path.name}: {path.stat().st_size:,} bytes; a scenario file is "
-                             f"at most {MAX_UPLOAD_BYTES:,}"])
-    _check_chain(path.resolve(), (SCENARIOS, path.resolve().parent))
-    return load_scenario(path)
+def save_upload(name: str, data: bytes, folder: Path) -> tuple[Path, Scenario]:
+    """The uploaded file saved in ``folder`` and loaded with the package's safe loader.
+
+    Its ``extends:`` may name a shipped scenario as the command line would from
+    ``scenarios/`` (``baseline.yaml``, ``places/havering.yaml``) or another file uploaded to
+    the same folder; every file in the chain must be one of those, else ``ScenarioError``
+    names the offending ``extends:``.
+    """
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ScenarioError([f"{name}: {len(data):,} bytes; a scenario file is at most "
+                             f"{MAX_UPLOAD_BYTES:,}"])
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / Path(name).name  # a name only: an upload cannot choose where it lands
+    path.write_bytes(data)
+    content = read_yaml_file(path)
+    names = content.get("extends")
+    if isinstance(names, str | list):
+        listed = names if isinstance(names, list) else [names]
+        content["extends"] = [_shipped_or_uploaded(str(n), folder) for n in listed]
+        path.write_text(yaml.safe_dump(content, sort_keys=False), encoding="utf-8")
+    _check_chain(path.resolve(), (SCENARIOS, folder.resolve()))
+    return path, load_scenario(path)
+
+
+def _shipped_or_uploaded(name: str, folder: Path) -> str:
+    """An upload's ``extends:`` entry as a path the loader finds: the uploaded file of that
+    name, else the shipped scenario of that name (absolute), else as given (refused later)."""
+    if (folder / name).is_file():
+        return name
+    shipped_file = SCENARIOS / name
+    return str(shipped_file.resolve()) if shipped_file.is_file() else name
 
 
 def _check_chain(path: Path, roots: tuple[Path, ...]) -> None:
+    """``ScenarioError`` unless every file ``path`` extends, all the way up, is under ``roots``."""
     names = read_yaml_file(path).get("extends")
     listed = names if isinstance(names, list) else [] if names is None else [names]
     for name in listed:
@@ -91,7 +115,7 @@ def _check_chain(path: Path, roots: tuple[Path, ...]) -> None:
         parent = (path.parent / name).resolve()
         if not any(parent.is_relative_to(root) for root in roots):
             raise ScenarioError([f"{path.name}: extends: {name} is outside the shipped scenarios; "
-                                 "an uploaded scenario may extend only files in scenarios/ "
-                                 f"(e.g. {SCENARIOS / 'baseline.yaml'}) or upload the file too"])
+                                 "an uploaded scenario may extend only a shipped scenario "
+                                 "(e.g. extends: baseline.yaml) or another uploaded file"])
         if parent.is_file():
             _check_chain(parent, roots)
