@@ -10,19 +10,15 @@ its message in the page, nothing run. Screenshots go to test-artefacts/.
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from sim.app.launch import command
+from sim.app.launch import free_port, serve, wait_ready
 from tests.helpers import REPO
 from tests.test_report import ARTEFACTS, BROWSER_ARGS, CHROMIUM
 
@@ -31,32 +27,16 @@ START_SECONDS = 60  # generous: two cores shared with other jobs
 RUN_MS = 120_000
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """The app's address and its working folder; stopped after the module."""
     pytest.importorskip("streamlit")
     work = tmp_path_factory.mktemp("app")
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen(command(port), cwd=work, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    port = free_port()
+    process = serve(port, work)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + START_SECONDS
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.fail("the app did not start")
-                time.sleep(0.3)
+        wait_ready(url, process, START_SECONDS)
         yield url, work
     finally:
         process.terminate()

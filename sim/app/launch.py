@@ -4,8 +4,11 @@ Streamlit, on localhost unless told otherwise."""
 from __future__ import annotations
 
 import argparse
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -41,3 +44,31 @@ def run(args: argparse.Namespace) -> int:
         return subprocess.call(command(args.port, args.address, not args.no_browser))
     except KeyboardInterrupt:
         return 0
+
+
+def serve(port: int, cwd: Path) -> subprocess.Popen[bytes]:
+    """The app serving on localhost:``port`` from ``cwd`` (its results and cache go there),
+    without a browser tab; the caller stops it (``terminate``)."""
+    return subprocess.Popen(command(port), cwd=cwd, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def wait_ready(url: str, process: subprocess.Popen[bytes], timeout_s: float) -> float:
+    """Seconds until the app at ``url`` answers its health check; ``TimeoutError`` after
+    ``timeout_s`` seconds or if the process ends first."""
+    started = time.monotonic()
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+            return time.monotonic() - started
+        except OSError:
+            if time.monotonic() - started > timeout_s or process.poll() is not None:
+                raise TimeoutError(f"the app at {url} did not start within {timeout_s} s") from None
+            time.sleep(0.2)
+
+
+def free_port() -> int:
+    """A port on localhost that nothing listens on now (for tests and benchmarks)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -14,12 +14,15 @@ import streamlit as st
 import yaml
 
 from sim.analysis.metrics import ALL
-from sim.analysis.registry import BOARD_SUMMARY
+from sim.analysis.registry import BOARD_SUMMARY, metric_info
 from sim.app import edits, runs, scenarios
 from sim.app.results import comparison_table, downloads, headline_chart
 from sim.config import Scenario, ScenarioError, load_scenario
 
 LEVELS = ["locality", "partnership", "system"]
+# charted first: what the common levers (community capacity, flow) move
+CHARTED = ["emergency_admissions", "acute_occupancy_pct_mean", "delayed_discharge_bed_days",
+           "ucr_within_2h_pct"]
 
 
 def main() -> None:
@@ -159,8 +162,11 @@ def _show(result: dict) -> None:
     # a plain HTML table (not the canvas grid) so every figure can be read, copied and tested
     st.table(comparison_table(comparison, locality, result["a"], result["b"])
              .style.format(precision=2, thousands=",", na_rep="-").hide(axis="index"))
-    metrics = [m for m in BOARD_SUMMARY if m in set(comparison["metric"])]
-    st.pyplot(headline_chart(comparison, metrics[:4], result["a"], result["b"]))
+    produced = [m for m in BOARD_SUMMARY if m in set(comparison["metric"])]
+    metrics = st.multiselect("Charted", produced, format_func=lambda m: metric_info(m).label,
+                             default=[m for m in CHARTED if m in produced])
+    if metrics:
+        st.pyplot(headline_chart(comparison, metrics, result["a"], result["b"]))
     st.subheader("Downloads")
     for label, name, data, mime in downloads(out, result["whatif"]):
         st.download_button(label, data, file_name=name, mime=mime, key=f"dl-{name}")

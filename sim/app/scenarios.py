@@ -69,7 +69,7 @@ def describe(scenario: Scenario) -> str:
             f"{len(geo.localities)} localities ({', '.join(geo.localities)}) with "
             f"{geo.population:,} residents; {len(services)} services with capacity, organised "
             f"at {' and '.join(levels)} level; {scenario.time.replications} replications of "
-            f"{scenario.time.run_days} days after a {scenario.time.warmup_days}-day warm-up.")
+            f"{scenario.time.run_days:g} days after a {scenario.time.warmup_days:g}-day warm-up.")
 
 
 def save_upload(name: str, data: bytes, folder: Path) -> tuple[Path, Scenario]:
