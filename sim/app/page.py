@@ -16,6 +16,8 @@ import yaml
 from sim.analysis.metrics import ALL
 from sim.analysis.registry import BOARD_SUMMARY, metric_info
 from sim.app import edits, runs, scenarios
+from sim.app.finder_view import finder
+from sim.app.messages import show_errors
 from sim.app.results import comparison_table, downloads, headline_chart
 from sim.config import Scenario, ScenarioError, load_scenario
 
@@ -36,9 +38,13 @@ def main() -> None:
         return
     path, scenario = chosen
     _describe(scenario)
-    _whatif(path, scenario, folder)
-    if "result" in st.session_state:
-        _show(st.session_state.result)
+    whatif_tab, finder_tab = st.tabs(["What if", "Capacity finder"])
+    with whatif_tab:
+        _whatif(path, scenario, folder)
+        if "result" in st.session_state:
+            _show(st.session_state.result)
+    with finder_tab:
+        finder(path, scenario, folder)
 
 
 def _choose(folder: Path) -> tuple[Path, Scenario] | None:
@@ -57,7 +63,7 @@ def _choose(folder: Path) -> tuple[Path, Scenario] | None:
             return None
         return scenarios.save_upload(upload.name, upload.getvalue(), folder / "uploads")
     except ScenarioError as error:
-        _errors(error, folder)
+        show_errors(error, folder)
         return None
 
 
@@ -72,7 +78,6 @@ def _describe(scenario: Scenario) -> None:
 
 def _whatif(path: Path, scenario: Scenario, folder: Path) -> None:
     """The levers form; on submit, the what-if YAML validated, then the comparison run."""
-    st.header("What if")
     with st.form("whatif"):
         levers = _levers(scenario)
         submitted = st.form_submit_button("Check and run the comparison", type="primary")
@@ -84,7 +89,7 @@ def _whatif(path: Path, scenario: Scenario, folder: Path) -> None:
         whatif_path, _ = edits.write_whatif(path, name, dotted, folder / "whatif")
         reference = runs.reference_yaml(path, levers.time, folder / "whatif")
     except ScenarioError as error:
-        _errors(error, folder)
+        show_errors(error, folder)
         return
     bar = st.progress(0.0, text="starting")
 
@@ -138,15 +143,6 @@ def _levers(scenario: Scenario) -> edits.Levers:
 
 def _units(kind: str) -> str:
     return {"team": "staff", "ward": "beds", "caseload": "slots"}.get(kind, "units")
-
-
-def _errors(error: ScenarioError, folder: Path) -> None:
-    """The scenario's own messages, one per problem, naming the field (and the file, without
-    the session folder's path, which means nothing to the reader)."""
-    prefixes = (f"{folder.resolve()}/", f"{folder}/")
-    lines = [message.replace(prefixes[0], "").replace(prefixes[1], "") for message in error.messages]
-    st.error("The scenario is not valid; nothing was run.\n\n" +
-             "\n".join(f"- {line}" for line in lines))
 
 
 def _show(result: dict) -> None:

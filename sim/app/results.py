@@ -30,12 +30,14 @@ def headline_chart(comparison: pd.DataFrame, metrics: list[str], a: str, b: str)
     return differences_by_locality(comparison, metrics, a, b)
 
 
-def downloads(out: Path, whatif: Path) -> list[tuple[str, str, bytes, str]]:
-    """(button label, file name, bytes, MIME type) for each file offered for download."""
-    files = [("What-if scenario (YAML)", whatif, "application/x-yaml"),
+def downloads(out: Path, source: Path, source_label: str = "What-if scenario (YAML)",
+              csvs: tuple[str, ...] = CSVS) -> list[tuple[str, str, bytes, str]]:
+    """(button label, file name, bytes, MIME type) for each file offered for download: the
+    YAML the folder was made from (``source``), the board outputs and ``csvs``."""
+    files = [(source_label, source, "application/x-yaml"),
              ("Board report (report.html)", out / REPORT, "text/html"),
              ("Workbook (results.xlsx)", out / WORKBOOK,
               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
-    files += [(name, out / name, "text/csv") for name in CSVS]
+    files += [(name, out / name, "text/csv") for name in csvs]
     return [(label, path.name, path.read_bytes(), mime) for label, path, mime in files
             if path.is_file()]
