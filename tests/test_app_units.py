@@ -73,3 +73,12 @@ def test_description_names_localities_population_and_services():
     table = scenarios.services_table(base).set_index("service")
     assert table.loc["ucr", "capacity"] == "3" and table.loc["ucr", "level"] == "system"
     assert scenarios.localities_table(base)["population"].sum() == 250_000
+
+
+@pytest.mark.parametrize("label", list(scenarios.shipped()))
+def test_the_form_untouched_changes_nothing_in_any_shipped_scenario(label, tmp_path):
+    path = scenarios.shipped()[label]
+    scenario = load_scenario(path)
+    now = edits.current(scenario)
+    assert edits.changes(scenario, now) == {}
+    assert not scenarios.services_table(scenario).empty and scenarios.describe(scenario)

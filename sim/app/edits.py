@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from sim.app.scenarios import capacitated, duration_mean
 from sim.config import Scenario, ScenarioError, load_scenario
 
 
@@ -29,6 +30,24 @@ class Levers:
     routes: dict[tuple[str, str], float] = field(default_factory=dict)
     demand_growth: float = 0.0
     time: dict[str, float | int] = field(default_factory=dict)
+
+
+def current(scenario: Scenario) -> Levers:
+    """The scenario's own values of every lever the form offers (its fields' defaults): the
+    capacity of services with one whole-number capacity (not ``unlimited`` or per unit), the
+    mean of a duration that is one distribution with a mean, the shares of a service whose
+    routes are all plain probabilities (not varying by age or pathway)."""
+    services = capacitated(scenario)
+    time = scenario.time
+    return Levers(
+        capacity={n: s.capacity for n, s in services.items() if isinstance(s.capacity, int)},
+        level={n: s.level for n, s in services.items()},
+        mean={n: m[0] for n, s in services.items() if (m := duration_mean(s)) is not None},
+        routes={(n, route): r.probability for n, s in services.items()
+                if all(isinstance(r.probability, float) for r in s.routes.values())
+                for route, r in s.routes.items()},
+        time={"replications": time.replications, "run_days": time.run_days,
+              "warmup_days": time.warmup_days, "seed": time.seed})
 
 
 def changes(scenario: Scenario, levers: Levers) -> dict[str, Any]:

@@ -104,15 +104,15 @@ def _whatif(path: Path, scenario: Scenario, folder: Path) -> None:
 
 
 def _levers(scenario: Scenario) -> edits.Levers:
-    """The form's fields, defaulting to the scenario's own values. No bounds are set here:
-    the scenario's validation says what is allowed, in its own words."""
-    time = scenario.time
+    """The form's fields, defaulting to the scenario's own values (``edits.current``). No
+    bounds are set here: the scenario's validation says what is allowed, in its own words."""
+    now = edits.current(scenario)
     st.subheader("Run settings")
     c1, c2, c3, c4 = st.columns(4)
-    settings = {"replications": int(c1.number_input("Replications", value=time.replications, step=1)),
-                "run_days": float(c2.number_input("Run length (days)", value=float(time.run_days))),
-                "warmup_days": float(c3.number_input("Warm-up (days)", value=float(time.warmup_days))),
-                "seed": int(c4.number_input("Seed", value=time.seed, step=1))}
+    time = {"replications": int(c1.number_input("Replications", value=now.time["replications"], step=1)),
+            "run_days": float(c2.number_input("Run length (days)", value=float(now.time["run_days"]))),
+            "warmup_days": float(c3.number_input("Warm-up (days)", value=float(now.time["warmup_days"]))),
+            "seed": int(c4.number_input("Seed", value=now.time["seed"], step=1))}
     growth = st.number_input("Demand growth (% more referrals in every stream)", value=0.0, step=1.0)
     capacity: dict[str, int] = {}
     level: dict[str, str] = {}
@@ -122,23 +122,21 @@ def _levers(scenario: Scenario) -> edits.Levers:
     for name, service in scenarios.capacitated(scenario).items():
         with st.expander(f"{name}: {service.description or service.kind}", expanded=name == "ucr"):
             c1, c2, c3 = st.columns(3)
-            if isinstance(service.capacity, int):
+            if name in now.capacity:
                 capacity[name] = int(c1.number_input(f"{name} capacity ({_units(service.kind)})",
-                                                     value=service.capacity, step=1))
+                                                     value=now.capacity[name], step=1))
             else:
                 c1.caption(f"capacity {service.capacity or 'set per unit'}: change it in the file")
-            level[name] = c2.selectbox(f"{name} level", LEVELS, index=LEVELS.index(service.level))
-            current = scenarios.duration_mean(service)
-            if current is not None:
-                mean[name] = float(c3.number_input(f"{name} mean time in service ({current[1]})",
-                                                   value=current[0]))
-            shares = {route: r.probability for route, r in service.routes.items()}
-            if all(isinstance(p, float) for p in shares.values()):
-                cols = st.columns(len(shares))
-                for col, (route, share) in zip(cols, shares.items()):
-                    routes[(name, route)] = float(col.number_input(
-                        f"{name} -> {route} share", value=float(share), step=0.01, format="%.3f"))
-    return edits.Levers(capacity, level, mean, routes, growth / 100, settings)
+            level[name] = c2.selectbox(f"{name} level", LEVELS, index=LEVELS.index(now.level[name]))
+            if name in now.mean:
+                unit = service.duration.unit  # type: ignore[union-attr]
+                mean[name] = float(c3.number_input(f"{name} mean time in service ({unit})",
+                                                   value=now.mean[name]))
+            shares = {route: p for (service_name, route), p in now.routes.items() if service_name == name}
+            for col, (route, share) in zip(st.columns(max(1, len(shares))), shares.items()):
+                routes[(name, route)] = float(col.number_input(
+                    f"{name} -> {route} share", value=share, step=0.01, format="%.4f"))
+    return edits.Levers(capacity, level, mean, routes, growth / 100, time)
 
 
 def _units(kind: str) -> str:
