@@ -89,6 +89,8 @@ def test_whatif_runs_in_the_browser_and_from_the_command_line(app, chromium, tmp
     page = _page(chromium, url)
     page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] button").click()
     page.get_by_role("option", name="baseline.yaml", exact=True).click()
+    page.get_by_text("The pathway as a diagram").click()
+    page.locator("[data-testid='stGraphVizChart'] svg").wait_for()
     _short_run(page)
     page.get_by_label("ucr capacity (staff)").fill("5")
     page.get_by_role("button", name=RUN_BUTTON).click()

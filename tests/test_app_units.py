@@ -82,3 +82,14 @@ def test_the_form_untouched_changes_nothing_in_any_shipped_scenario(label, tmp_p
     now = edits.current(scenario)
     assert edits.changes(scenario, now) == {}
     assert not scenarios.services_table(scenario).empty and scenarios.describe(scenario)
+
+
+def test_pathway_diagram_draws_every_service_and_route():
+    base = load_scenario(BASELINE)
+    dot = scenarios.pathway_dot(base)
+    assert dot.startswith("digraph") and dot.endswith("}")
+    for name, service in base.services.items():
+        assert f'"{name}" [shape=' in dot
+        for route in getattr(service, "routes", {}).values():
+            assert f'"{name}" -> "{route.to}"' in dot
+    assert '"ucr" -> "ed" [label="conveyed 22%"]' in dot

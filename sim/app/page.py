@@ -74,6 +74,8 @@ def _describe(scenario: Scenario) -> None:
     left.dataframe(scenarios.localities_table(scenario), hide_index=True)
     right.caption("Services with capacity")
     right.dataframe(scenarios.services_table(scenario), hide_index=True)
+    with st.expander("The pathway as a diagram (each route with its share; dashed: demand)"):
+        st.graphviz_chart(scenarios.pathway_dot(scenario))
 
 
 def _whatif(path: Path, scenario: Scenario, folder: Path) -> None:

@@ -60,6 +60,26 @@ def duration_mean(service: CapacitatedService) -> tuple[float, str] | None:
     return None if mean is None else (float(mean), str(service.duration.unit))
 
 
+def pathway_dot(scenario: Scenario) -> str:
+    """The pathway as a Graphviz DOT graph: demand streams into their entry services, each
+    service to where its routes go, labelled with the route's name and its share where that is
+    one number (not varying by age or pathway)."""
+    shapes = {"team": "box", "ward": "box3d", "caseload": "folder", "delay": "ellipse",
+              "placement": "house", "exit": "doublecircle"}
+    lines = ["digraph pathway {", "rankdir=LR;", 'node [fontname="sans-serif", fontsize=10];',
+             'edge [fontname="sans-serif", fontsize=9];']
+    for name, stream in scenario.demand.items():
+        lines.append(f'"{name}" [shape=plaintext, fontcolor="#1f4e79"];')
+        lines.append(f'"{name}" -> "{stream.entry}" [style=dashed];')
+    for name, service in scenario.services.items():
+        lines.append(f'"{name}" [shape={shapes.get(service.kind, "box")}];')
+        for route_name, route in getattr(service, "routes", {}).items():
+            share = route.probability
+            label = f"{route_name} {share:.0%}" if isinstance(share, float) else route_name
+            lines.append(f'"{name}" -> "{route.to}" [label="{label}"];')
+    return "\n".join([*lines, "}"])
+
+
 def describe(scenario: Scenario) -> str:
     """A paragraph in words: the place, its localities and the services that hold capacity."""
     geo = scenario.geography
