@@ -181,3 +181,24 @@ def test_capacity_finder_finds_the_smallest_ucr_team_for_a_target(app, chromium)
     assert 4 <= int(solution["capacity"][0]) <= 6
     assert list(work.glob("results/app/*/finder/search1/report.html"))
     page.close()
+
+
+def test_a_run_can_be_cancelled_and_writes_no_folder(app, chromium):
+    url, work = app
+    page = _page(chromium, url)
+    before = _results(work)
+    _short_run(page, reps=12)
+    page.get_by_label("Run length (days)", exact=True).fill("60")
+    page.get_by_label("ucr capacity (staff)").fill("4")
+    page.get_by_role("button", name=RUN_BUTTON).click()
+    page.get_by_text("of 24 replications").wait_for(timeout=RUN_MS)
+    page.get_by_role("button", name="Cancel the run").click()
+    page.get_by_text("Run cancelled").wait_for(timeout=RUN_MS)
+    _shot(page, "cancelled")
+    # the batch running at the click finishes; a run that went on would add more meanwhile
+    page.wait_for_timeout(3000)
+    cached = len(list(work.glob("results/.cache/*/*.pkl")))
+    page.wait_for_timeout(2000)
+    assert len(list(work.glob("results/.cache/*/*.pkl"))) == cached
+    assert _results(work) == before
+    page.close()

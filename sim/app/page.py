@@ -83,6 +83,10 @@ def _whatif(path: Path, scenario: Scenario, folder: Path) -> None:
     with st.form("whatif"):
         levers = _levers(scenario)
         submitted = st.form_submit_button("Check and run the comparison", type="primary")
+    if st.session_state.get("cancel"):
+        # the click reran the page, which stopped the run at its next progress update
+        st.warning("Run cancelled: no results folder was written. The replications already "
+                   "finished are kept in the cache, so running again resumes from them.")
     if not submitted:
         return
     name = f"{scenario.name}_whatif"
@@ -94,6 +98,9 @@ def _whatif(path: Path, scenario: Scenario, folder: Path) -> None:
         show_errors(error, folder)
         return
     bar = st.progress(0.0, text="starting")
+    # Streamlit reruns the page on any click, stopping this run at its next progress update
+    # (after the batch of replications running then): that is the cancel.
+    st.button("Cancel the run", key="cancel")
 
     def progress(done: int, total: int) -> None:
         bar.progress(done / total, text=f"{done} of {total} replications")
