@@ -38,12 +38,16 @@ def current(scenario: Scenario) -> Levers:
     mean of a duration that is one distribution with a mean, the shares of a service whose
     routes are all plain probabilities (not varying by age or pathway)."""
     services = capacitated(scenario)
+    capacity: dict[str, int] = {}
+    for name, service in services.items():
+        if isinstance(service.capacity, int):
+            capacity[name] = service.capacity
     time = scenario.time
     return Levers(
-        capacity={n: s.capacity for n, s in services.items() if isinstance(s.capacity, int)},
+        capacity=capacity,
         level={n: s.level for n, s in services.items()},
         mean={n: m[0] for n, s in services.items() if (m := duration_mean(s)) is not None},
-        routes={(n, route): r.probability for n, s in services.items()
+        routes={(n, route): float(r.probability) for n, s in services.items()  # type: ignore[arg-type]
                 if all(isinstance(r.probability, float) for r in s.routes.values())
                 for route, r in s.routes.items()},
         time={"replications": time.replications, "run_days": time.run_days,
@@ -53,20 +57,19 @@ def current(scenario: Scenario) -> Levers:
 def changes(scenario: Scenario, levers: Levers) -> dict[str, Any]:
     """The dotted-path changes (``services.ucr.capacity: 6``) that ``levers`` make to
     ``scenario``, leaving out values it already has."""
+    now = current(scenario)
     out: dict[str, Any] = {}
-    services = scenario.services
-    for name, value in levers.capacity.items():
-        if getattr(services[name], "capacity", None) != value:
-            out[f"services.{name}.capacity"] = value
-    for name, value in levers.level.items():
-        if getattr(services[name], "level", None) != value:
-            out[f"services.{name}.level"] = value
-    for name, value in levers.mean.items():
-        if getattr(services[name].duration, "mean", None) != value:  # type: ignore[union-attr]
-            out[f"services.{name}.duration.mean"] = value
-    for (name, route), value in levers.routes.items():
-        if services[name].routes[route].probability != value:  # type: ignore[union-attr]
-            out[f"services.{name}.routes.{route}.probability"] = value
+    fields: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+        ("services.{}.capacity", levers.capacity, now.capacity),
+        ("services.{}.level", levers.level, now.level),
+        ("services.{}.duration.mean", levers.mean, now.mean),
+        ("time.{}", levers.time, now.time)]
+    for path, wanted, today in fields:
+        out.update({path.format(key): value for key, value in wanted.items()
+                    if today.get(key) != value})
+    for (name, route), share in levers.routes.items():
+        if now.routes.get((name, route)) != share:
+            out[f"services.{name}.routes.{route}.probability"] = share
     if levers.demand_growth:
         for stream, demand in scenario.demand.items():
             # every rate scaled: per age band, and per locality where a locality has its own
@@ -76,9 +79,6 @@ def changes(scenario: Scenario, levers: Levers) -> dict[str, Any]:
                 out[f"demand.{stream}.rate_per_1000_per_year_by_locality"] = {
                     loc: _scaled(rates, levers.demand_growth)
                     for loc, rates in demand.rate_per_1000_per_year_by_locality.items()}
-    for key, value in levers.time.items():
-        if getattr(scenario.time, key) != value:
-            out[f"time.{key}"] = value
     return out
 
 

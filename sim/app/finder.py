@@ -11,7 +11,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.app.scenarios import SCENARIOS, capacitated
+from sim.app import edits
+from sim.app.scenarios import SCENARIOS
 from sim.capacity.targets import load_targets
 from sim.cli import main as cli_main
 from sim.cli_options import DEFAULT_CACHE
@@ -45,9 +46,11 @@ def example() -> dict[str, Any]:
 def default_bounds(scenario: Scenario) -> dict[str, tuple[int, int]]:
     """Service -> bounds offered: the example's where it names the service, else today's
     capacity to half as much again (services with one whole-number capacity only)."""
-    shipped = {r["service"]: tuple(r["bounds"]) for r in example()["resources"]}
-    return {name: shipped.get(name, (s.capacity, max(s.capacity + 1, round(s.capacity * 1.5))))
-            for name, s in capacitated(scenario).items() if isinstance(s.capacity, int)}
+    shipped = {r["service"]: (int(r["bounds"][0]), int(r["bounds"][1]))
+               for r in example()["resources"]}
+    today = edits.current(scenario).capacity
+    return {name: shipped.get(name, (units, max(units + 1, round(units * 1.5))))
+            for name, units in today.items()}
 
 
 def write_targets(form: FinderForm, scenario: Scenario, folder: Path) -> Path:

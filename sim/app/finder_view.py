@@ -58,10 +58,11 @@ def _form(scenario: Scenario) -> search.FinderForm:
         c1, c2, c3 = st.columns([3, 1, 1])
         metric = c1.selectbox(f"Target {i + 1} metric", metrics,
                               index=metrics.index(given.get("metric", NO_METRIC)),
-                              format_func=lambda m: m and f"{metric_info(m).label} ({metric_info(m).unit})")
-        chosen = c2.selectbox(f"Target {i + 1} direction", list(DIRECTION_LABELS),
-                              index=list(DIRECTION_LABELS).index(direction),
-                              format_func=DIRECTION_LABELS.get)
+                              format_func=_metric_label)
+        directions = list(DIRECTION_LABELS)
+        chosen = str(c2.selectbox(f"Target {i + 1} direction", directions,
+                                  index=directions.index(direction),
+                                  format_func=lambda d: DIRECTION_LABELS[d]))
         threshold = c3.number_input(f"Target {i + 1} threshold", value=float(given.get(direction, 0)))
         if metric:
             targets.append((metric, chosen, threshold))
@@ -74,6 +75,12 @@ def _form(scenario: Scenario) -> search.FinderForm:
             bounds[name] = (int(c2.number_input(f"{name} lowest", value=low, step=1)),
                             int(c3.number_input(f"{name} highest", value=high, step=1)))
     return search.FinderForm(targets, bounds, run_days, warmup, int(reps), int(confirm))
+
+
+def _metric_label(metric: str) -> str:
+    """A metric as the board report names it, with its unit ("" for no target)."""
+    info = metric_info(metric)
+    return metric and f"{info.label} ({info.unit})"
 
 
 def _answer(out: Path, targets: Path) -> None:

@@ -138,7 +138,7 @@ def _levers(scenario: Scenario) -> edits.Levers:
                 c1.caption(f"capacity {service.capacity or 'set per unit'}: change it in the file")
             level[name] = c2.selectbox(f"{name} level", LEVELS, index=LEVELS.index(now.level[name]))
             if name in now.mean:
-                unit = service.duration.unit  # type: ignore[union-attr]
+                unit = getattr(service.duration, "unit", "")
                 mean[name] = float(c3.number_input(f"{name} mean time in service ({unit})",
                                                    value=now.mean[name]))
             shares = {route: p for (service_name, route), p in now.routes.items() if service_name == name}

@@ -57,7 +57,7 @@ def duration_mean(service: CapacitatedService) -> tuple[float, str] | None:
     """``(mean, unit)`` of the service's time in service when it is one distribution with a
     ``mean`` field; None when it varies by attribute or has no mean to set."""
     mean = getattr(service.duration, "mean", None)
-    return None if mean is None else (float(mean), str(service.duration.unit))
+    return None if mean is None else (float(mean), str(getattr(service.duration, "unit", "")))
 
 
 def pathway_dot(scenario: Scenario) -> str:
@@ -72,7 +72,7 @@ def pathway_dot(scenario: Scenario) -> str:
         lines.append(f'"{name}" [shape=plaintext, fontcolor="#1f4e79"];')
         lines.append(f'"{name}" -> "{stream.entry}" [style=dashed];')
     for name, service in scenario.services.items():
-        lines.append(f'"{name}" [shape={shapes.get(service.kind, "box")}];')
+        lines.append(f'"{name}" [shape={shapes.get(getattr(service, "kind", ""), "box")}];')
         for route_name, route in getattr(service, "routes", {}).items():
             share = route.probability
             label = f"{route_name} {share:.0%}" if isinstance(share, float) else route_name
