@@ -4,6 +4,7 @@ Streamlit, on localhost unless told otherwise."""
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 PAGE = Path(__file__).with_name("page.py")
+REPO = Path(__file__).resolve().parents[2]
 DEFAULT_PORT = 8501
 
 
@@ -33,6 +35,13 @@ def command(port: int, address: str = "127.0.0.1", browser: bool = False) -> lis
             "--client.toolbarMode", "minimal"]
 
 
+def environment() -> dict[str, str]:
+    """This environment with the package's folder first on the import path, so the page
+    imports this ``sim`` even when the package is not installed (run from a checkout)."""
+    path = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), path]))}
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         import streamlit  # noqa: F401
@@ -40,17 +49,21 @@ def run(args: argparse.Namespace) -> int:
         print('error: the app needs its extra: pip install -e ".[app]"', file=sys.stderr)
         return 1
     print(f"app: http://{args.address}:{args.port} (Ctrl+C stops it)")
+    server = subprocess.Popen(command(args.port, args.address, not args.no_browser),
+                              env=environment())
     try:
-        return subprocess.call(command(args.port, args.address, not args.no_browser))
-    except KeyboardInterrupt:
+        return server.wait()
+    except KeyboardInterrupt:  # the server gets the terminal's Ctrl+C too; make sure it ends
+        server.terminate()
+        server.wait(timeout=20)
         return 0
 
 
 def serve(port: int, cwd: Path) -> subprocess.Popen[bytes]:
     """The app serving on localhost:``port`` from ``cwd`` (its results and cache go there),
     without a browser tab; the caller stops it (``terminate``)."""
-    return subprocess.Popen(command(port), cwd=cwd, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    return subprocess.Popen(command(port), cwd=cwd, env=environment(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def wait_ready(url: str, process: subprocess.Popen[bytes], timeout_s: float) -> float:
