@@ -93,3 +93,14 @@ def test_pathway_diagram_draws_every_service_and_route():
         for route in getattr(service, "routes", {}).values():
             assert f'"{name}" -> "{route.to}"' in dot
     assert '"ucr" -> "ed" [label="conveyed 22%"]' in dot
+
+
+def test_the_app_listens_on_this_machine_only_unless_told():
+    from sim.app.launch import command
+    from sim.cli import _parser
+
+    args = _parser().parse_args(["app", "--no-browser"])
+    assert (args.address, args.port, args.no_browser) == ("127.0.0.1", 8501, True)
+    line = command(args.port, args.address)
+    assert line[line.index("--server.address") + 1] == "127.0.0.1"
+    assert line[line.index("--browser.gatherUsageStats") + 1] == "false"
