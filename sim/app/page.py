@@ -18,7 +18,7 @@ from sim.analysis.registry import BOARD_SUMMARY, metric_info
 from sim.app import edits, runs, scenarios
 from sim.app.finder_view import finder
 from sim.app.messages import show_errors
-from sim.app.results import comparison_table, downloads, headline_chart
+from sim.app.results import comparison_table, downloads, headline_chart, weekly_chart
 from sim.config import Scenario, ScenarioError, load_scenario
 
 LEVELS = ["locality", "partnership", "system"]
@@ -170,6 +170,10 @@ def _show(result: dict) -> None:
                              default=[m for m in CHARTED if m in produced])
     if metrics:
         st.pyplot(headline_chart(comparison, metrics, result["a"], result["b"]))
+        weekly = weekly_chart(out, metrics, result["a"], result["b"])
+        if weekly is not None:
+            st.subheader("Week by week (whole system)")
+            st.pyplot(weekly)
     st.subheader("Downloads")
     for label, name, data, mime in downloads(out, result["whatif"]):
         st.download_button(label, data, file_name=name, mime=mime, key=f"dl-{name}")

@@ -9,7 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.analysis.registry import HEADLINE
-from sim.report.charts import differences_by_locality
+from sim.report.charts import differences_by_locality, period_differences
 from sim.report.html import REPORT
 from sim.report.tables import comparison_rows
 from sim.report.xlsx import WORKBOOK
@@ -28,6 +28,14 @@ def comparison_table(comparison: pd.DataFrame, locality: str, a: str, b: str) ->
 def headline_chart(comparison: pd.DataFrame, metrics: list[str], a: str, b: str) -> Figure:
     """B - A by locality with paired 95% intervals: the report's chart."""
     return differences_by_locality(comparison, metrics, a, b)
+
+
+def weekly_chart(out: Path, metrics: list[str], a: str, b: str) -> Figure | None:
+    """Week by week B - A of the whole system with its paired interval (the report's chart),
+    for those of ``metrics`` measured by week; None when there are none."""
+    weekly = pd.read_csv(out / "weekly_comparison.csv")
+    shown = [m for m in metrics if m in set(weekly["metric"])]
+    return period_differences(weekly, shown, a, b, {}) if shown else None
 
 
 def downloads(out: Path, source: Path, source_label: str = "What-if scenario (YAML)",
