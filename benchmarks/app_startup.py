@@ -46,7 +46,7 @@ def measure(screenshot: Path | None = None) -> dict[str, float]:
             page.goto(url)
             page.get_by_role("button", name=RUN_BUTTON).wait_for(timeout=TIMEOUT_MS)
             start_up = time.perf_counter() - started
-            page.get_by_label("Replications").fill("2")
+            page.get_by_label("Replications", exact=True).fill("2")
             page.get_by_label("ucr capacity (staff)").fill("5")
             clicked = time.perf_counter()
             page.get_by_role("button", name=RUN_BUTTON).click()
