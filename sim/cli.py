@@ -1,5 +1,5 @@
 """Command line: ``python -m sim validate|show|run|compare|sweep|capacity|verify|report|warmup|fit|
-backtest``.
+backtest|app``.
 
 Run ``python -m sim -h`` for help."""
 
@@ -24,6 +24,7 @@ from sim.analysis.registry import HEADLINE, metric_info
 from sim.analysis.summary import compare, paired_differences
 from sim.analysis.uncertainty import MIN_REPLICATIONS_TO_RANK, parameter_influence
 from sim.analysis.winter import PERIOD_COLUMNS
+from sim.app import launch as app_launch
 from sim.capacity import command as capacity_command
 from sim.cli_options import add_run_options, run_settings, table_text
 from sim.config import Scenario, ScenarioError, load_scenario
@@ -142,6 +143,7 @@ def _parser() -> argparse.ArgumentParser:
     warmup.add_parser(commands)
     verify_command.add_parser(commands)
     fit_command.add_parsers(commands)
+    app_launch.add_parser(commands)
     return parser
 
 

@@ -1,0 +1,94 @@
+"""The capacity finder: targets and searched capacities from the page's form, written as a
+targets file (``scenarios/targets/`` format) and searched with ``python -m sim capacity
+--search``, so the page's answer is the command line's folder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from sim.app import edits
+from sim.app.scenarios import SCENARIOS
+from sim.capacity.targets import load_targets
+from sim.cli import main as cli_main
+from sim.cli_options import DEFAULT_CACHE
+from sim.config import Scenario, ScenarioError
+from sim.config.loader import read_yaml_file
+
+# the shipped example: its targets and bounds are the form's starting values
+EXAMPLE = SCENARIOS / "targets" / "baseline_targets.yaml"
+DIRECTIONS = ("at_least", "at_most")
+
+
+@dataclass(frozen=True)
+class FinderForm:
+    """``targets``: (metric, ``at_least`` or ``at_most``, threshold in the metric's unit);
+    ``bounds``: service -> (lowest, highest) capacity to try, whole units; run settings in
+    days; replications per candidate and for the confirming run."""
+
+    targets: list[tuple[str, str, float]]
+    bounds: dict[str, tuple[int, int]]
+    run_days: float
+    warmup_days: float
+    replications: int
+    confirm_replications: int
+
+
+def example() -> dict[str, Any]:
+    """The shipped targets file, as a mapping."""
+    return read_yaml_file(EXAMPLE)
+
+
+def default_bounds(scenario: Scenario) -> dict[str, tuple[int, int]]:
+    """Service -> bounds offered: the example's where it names the service, else today's
+    capacity to half as much again (services with one whole-number capacity only)."""
+    shipped = {r["service"]: (int(r["bounds"][0]), int(r["bounds"][1]))
+               for r in example()["resources"]}
+    today = edits.current(scenario).capacity
+    return {name: shipped.get(name, (units, max(units + 1, round(units * 1.5))))
+            for name, units in today.items()}
+
+
+def write_targets(form: FinderForm, scenario: Scenario, folder: Path) -> Path:
+    """The targets file in ``folder``, checked against ``scenario`` (``ScenarioError`` with
+    the targets file's own messages when it does not fit)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "targets.yaml"
+    content = {"replications": form.replications,
+               "confirm_replications": form.confirm_replications,
+               "scenario_changes": {"time.run_days": form.run_days,
+                                    "time.warmup_days": form.warmup_days},
+               "targets": [{"metric": metric, direction: threshold}
+                           for metric, direction, threshold in form.targets],
+               "resources": [{"service": service, "bounds": list(bounds)}
+                             for service, bounds in form.bounds.items()]}
+    path.write_text(yaml.safe_dump(content, sort_keys=False), encoding="utf-8")
+    try:
+        load_targets(path, scenario)
+    except ScenarioError:
+        path.unlink()
+        raise
+    return path
+
+
+def search(scenario_path: Path, targets: Path, out: Path, cache: Path = DEFAULT_CACHE) -> Path:
+    """``python -m sim capacity SCENARIO --search TARGETS --out OUT`` through the cache;
+    returns ``out`` (written whether or not the targets were met)."""
+    status = cli_main(["capacity", str(scenario_path), "--search", str(targets), "--out",
+                       str(out), "--cache", str(cache), "--quiet"])
+    if not (out / "search.csv").is_file():
+        raise RuntimeError(f"python -m sim capacity --search exited with {status}")
+    return out
+
+
+def outcome(out: Path) -> tuple[pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame]:
+    """(solution, confirmation, every candidate) of a search folder; the first two are None
+    when no capacities within the bounds met the targets."""
+    def read(name: str) -> pd.DataFrame | None:
+        return pd.read_csv(out / name) if (out / name).is_file() else None
+
+    return read("solution.csv"), read("confirmation.csv"), pd.read_csv(out / "search.csv")
