@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,11 @@ EXIT_INVALID = 2
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    previous = signal.signal(signal.SIGTERM, functools.partial(_terminated, os.getpid()))
+    # signal handlers belong to the main thread; called from another (the app's page), the
+    # host process handles its own signals
+    handles_signals = threading.current_thread() is threading.main_thread()
+    if handles_signals:
+        previous = signal.signal(signal.SIGTERM, functools.partial(_terminated, os.getpid()))
     try:
         return int(args.handler(args))
     except ScenarioError as error:
@@ -78,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return EXIT_INVALID
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if handles_signals:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _terminated(main_pid: int, signum: int, frame: Any) -> None:

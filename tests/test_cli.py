@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import assert_clean, shipped_scenarios, sim
+from helpers import BASELINE, assert_clean, shipped_scenarios, sim
 
 from sim.config import load_scenario
 
@@ -111,3 +111,17 @@ def test_show_invalid_exits_2():
 def test_every_command_has_help(command):
     result = sim(command, "-h")
     assert result.returncode == 0 and "usage: python -m sim" in result.stdout
+
+
+def test_the_command_line_runs_from_a_thread_other_than_the_main_one():
+    """The app calls the command line from its page's thread, where signal handlers cannot
+    be installed: the command must still run (the SIGTERM handler is the main thread's)."""
+    import threading
+
+    from sim.cli import main
+
+    status: list[int] = []
+    thread = threading.Thread(target=lambda: status.append(main(["validate", str(BASELINE)])))
+    thread.start()
+    thread.join(timeout=60)
+    assert status == [0]
