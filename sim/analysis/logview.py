@@ -110,11 +110,10 @@ class LogView:
         ``mask`` (over all events) holds, or -1 if there is none."""
         order, rank = self._by_patient
         marked = np.where(mask[order], np.arange(len(order)), -1)
-        latest = np.maximum.accumulate(marked) if len(marked) else marked
+        latest = np.maximum.accumulate(marked)  # position in ``order`` of the latest marked
         before = rank[rows] - 1
-        found = np.where(before >= 0, latest[np.maximum(before, 0)], -1) if len(rows) else \
-            np.zeros(0, dtype=np.int64)
-        found_rows = order[np.maximum(found, 0)] if len(order) else found
+        found = np.where(before >= 0, latest[np.maximum(before, 0)], -1)
+        found_rows = order[np.maximum(found, 0)]
         same = (found >= 0) & (self.patient[found_rows] == self.patient[rows])
         return np.where(same, found_rows, -1)
 

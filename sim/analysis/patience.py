@@ -12,8 +12,7 @@ import numpy as np
 
 from sim.analysis.grouping import ALL, Grouper, Row, mean_of, pct_of, sum_of
 from sim.analysis.logview import WAIT_ENDS, LogView
-from sim.config.checks import alternatives
-from sim.config.schema import CapacitatedService, Scenario
+from sim.config.schema import CapacitatedService, Scenario, alternatives
 from sim.engine.eventlog import Event
 
 MARKERS = (Event.BALK, Event.RENEGE)

@@ -180,7 +180,7 @@ def _check_capacity(
 def _reached_by_demand(scenario: Scenario) -> set[str]:
     """Services some patient can reach: the entries of demand streams and everywhere routes
     of positive probability (for someone) lead from them."""
-    from sim.config.schema import largest_probability  # schema imports this module
+    from sim.config.schema import alternatives, largest_probability  # schema imports this
 
     reached: set[str] = set()
     pending = [stream.entry for stream in scenario.demand.values()]
@@ -190,11 +190,9 @@ def _reached_by_demand(scenario: Scenario) -> set[str]:
             continue
         reached.add(name)
         service = scenario.services[name]
-        if getattr(service, "when_busy", None) is not None:
-            pending.extend(service.when_busy.alternatives)
+        pending.extend(alternatives(getattr(service, "when_busy", None)))
         for route in getattr(service, "routes", {}).values():
             if largest_probability(route.probability) > 0:
                 pending.append(route.to)
-                if route.when_busy is not None:
-                    pending.extend(route.when_busy.alternatives)
+                pending.extend(alternatives(route.when_busy))
     return reached

@@ -22,6 +22,7 @@ from sim.config.schema import (
     By,
     CapacitatedService,
     WhenBusy,
+    alternatives,
     largest_probability,
 )
 from sim.config.uncertainty import as_field_type, field_value
@@ -456,11 +457,6 @@ def _positive_edges(scenario: Scenario) -> dict[str, set[str]]:
                 edges[route.to].update(alternatives(route.when_busy))
         edges[name].update(alternatives(getattr(service, "when_busy", None)))
     return edges
-
-
-def alternatives(busy: WhenBusy | None) -> list[str]:
-    """Services a ``when_busy`` block (if any) may send a patient to instead."""
-    return [] if busy is None else busy.alternatives
 
 
 def _check_routes_end(scenario: Scenario, problems: list[Problem]) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from sim.config.distributions import Fixed
-from sim.config.schema import NO_PATHWAY, WAITED_DAYS, By, CapacitatedService, WhenBusy
+from sim.config.schema import NO_PATHWAY, WAITED_DAYS, By, CapacitatedService, alternatives
 
 if TYPE_CHECKING:
     from sim.config.schema import Scenario
@@ -78,21 +78,13 @@ def _largest(probability: Any, who: dict[str, str]) -> float:
 def _moves(scenario: Scenario, state: State, who: dict[str, str]) -> set[State]:
     service, pathway = state
     spec = scenario.services[service]
-    moves = {(alternative, pathway) for alternative in _alternatives(spec)}
+    moves = {(alternative, pathway) for alternative in alternatives(getattr(spec, "when_busy", None))}
     for route in getattr(spec, "routes", {}).values():
         if _largest(route.probability, {**who, "pathway": pathway}) > 0:
             tag = route.pathway or pathway  # set as the service starts, carried onwards
             moves.add((route.to, tag))
-            moves.update((alternative, tag) for alternative in _when_busy(route.when_busy))
+            moves.update((alternative, tag) for alternative in alternatives(route.when_busy))
     return moves
-
-
-def _alternatives(spec: Any) -> list[str]:
-    return _when_busy(spec.when_busy) if isinstance(spec, CapacitatedService) else []
-
-
-def _when_busy(busy: WhenBusy | None) -> list[str]:
-    return [] if busy is None else busy.alternatives
 
 
 def _closure(start: set[State], step: Callable[[State], Iterable[State]]) -> set[State]:

@@ -282,6 +282,11 @@ class WhenBusy(Frozen):
         return [choice.to for choice in (self.balk, self.renege) if choice is not None]
 
 
+def alternatives(busy: WhenBusy | None) -> list[str]:
+    """Services a ``when_busy`` block (if any) may send a patient to instead."""
+    return [] if busy is None else busy.alternatives
+
+
 class Route(Frozen):
     """One way out of a service.
 

@@ -395,8 +395,7 @@ class Model:
             index = service.index
             # One uniform per decision, always drawn, keeps streams aligned across scenarios.
             u_route, u_time, u_handoff, u_travel, u_patience = draw(), draw(), draw(), draw(), draw()
-            busy = came_by.when_busy if came_by is not None and came_by.sets_when_busy \
-                else service.when_busy
+            busy = service.when_busy if came_by is None else came_by.when_busy
             pool, request = pools[index][patient.locality], None
             if busy is not None and pool is not None and not queued and busy.balks(pool, patient):
                 record(pid, env.now, BALK, index, patient.pathway)

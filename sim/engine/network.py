@@ -145,8 +145,8 @@ class RouteTable:
     pathway: int | None
     duration: Sampler | None
     handoff: Sampler | None
-    sets_when_busy: bool  # replaces the target's when_busy with its own (possibly none)
-    when_busy: BusyTable | None
+    when_busy: BusyTable | None  # at the target, for patients coming this way: the route's
+    # own block if it has one (``{}``: none), else the target's
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,9 +202,10 @@ class Network:
         domains = attribute_domains(scenario)
         index = {name: i for i, name in enumerate(scenario.services)}
         pathway_codes = {name: i for i, name in enumerate(domains["pathway"])}
-        holds = {name: _hold(spec, domains) for name, spec in scenario.services.items()}
+        busy = {name: _busy_table(getattr(spec, "when_busy", None), _hold(spec, domains), index,
+                                  domains) for name, spec in scenario.services.items()}
         services = [
-            _service_table(scenario, name, spec, i, index, domains, pathway_codes, holds)
+            _service_table(scenario, name, spec, i, index, domains, pathway_codes, busy)
             for i, (name, spec) in enumerate(scenario.services.items())
         ]
         demand = [_demand_table(scenario, name, i, index, domains)
@@ -220,14 +221,10 @@ def _service_table(
     index: dict[str, int],
     domains: dict[str, list[str]],
     pathway_codes: dict[str, int],
-    holds: dict[str, Callable[[Any], float]],
+    busy: dict[str, BusyTable | None],
 ) -> ServiceTable:
     geo = scenario.geography
     specs = getattr(spec, "routes", {})
-
-    def busy(block: WhenBusy | None, target: str) -> BusyTable | None:
-        return _busy_table(block, holds[target], index, domains)
-
     routes = [
         RouteTable(
             name=route_name,
@@ -236,8 +233,8 @@ def _service_table(
             pathway=pathway_codes[route.pathway] if route.pathway else None,
             duration=_sampler(route.duration, domains),
             handoff=_sampler(route.handoff_delay, domains),
-            sets_when_busy=route.when_busy is not None,
-            when_busy=busy(route.when_busy, route.to),
+            when_busy=busy[route.to] if route.when_busy is None else _busy_table(
+                route.when_busy, _hold(scenario.services[route.to], domains), index, domains),
         )
         for route_name, route in specs.items()
     ]
@@ -257,7 +254,7 @@ def _service_table(
     chooser = RouteChooser([route.probability for route in specs.values()], domains)
     return ServiceTable(name, i, spec.kind, spec.kind == "exit", spec.kind == "placement", level,
                         unit_names, capacities, unit_of_locality, duration, delay, travel,
-                        busy(getattr(spec, "when_busy", None), name), routes, chooser)
+                        busy[name], routes, chooser)
 
 
 def _hold(spec: Any, domains: dict[str, list[str]]) -> Callable[[Any], float]:
