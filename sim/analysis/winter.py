@@ -36,6 +36,7 @@ from sim.analysis.metrics import (
     ucr_responses,
 )
 from sim.analysis.periods import Frequency, Periods, calendar_periods
+from sim.analysis.registry import MONTH_BY_MONTH, PEAK_WEEK, WINTER_SUMMARY, label
 from sim.analysis.summary import metric_interval
 from sim.config.capacity import unit_capacities
 from sim.config.schema import CapacitatedService, Scenario
@@ -301,32 +302,6 @@ def _when(log: ReplicationLog, time: float) -> pd.Timestamp:
 
 # --- the written summary ----------------------------------------------------------------------
 
-# metric -> how the written summary names it, in the order shown
-REPORTED = {
-    "emergency_admissions": "emergency admissions",
-    "acute_occupancy_mean": "acute beds occupied (mean)",
-    "acute_occupancy_pct_mean": "acute occupancy, % of core beds",
-    "acute_occupancy_pct_max_day": "busiest day, % of core beds",
-    "acute_days_above_92pct": "days above 92%",
-    "acute_days_above_95pct": "days above 95%",
-    "acute_days_above_100pct": "days above 100%",
-    "ed_boarding_mean": "patients boarding in ED (mean)",
-    "ed_boarding_hours_mean": "hours boarding per admission from ED",
-    "delayed_discharges_mean": "delayed discharges (mean patients)",
-    "delayed_discharge_bed_days": "delayed discharge bed-days",
-    "ucr_within_2h_pct": "UCR reached within target, %",
-}
-# period metrics of the month-by-month table of the written summary
-MONTHLY = ["emergency_admissions", "acute_occupancy_pct_mean", "acute_occupancy_pct_max_day",
-           "acute_days_above_92pct", "acute_days_above_95pct", "acute_days_above_100pct",
-           "ed_boarding_hours_mean", "delayed_discharge_bed_days", "ucr_within_2h_pct"]
-# headline metrics (summary.csv) the written summary shows for the whole results period
-WINTER_METRICS = ["acute_occupancy_pct_mean", "peak_week_acute_occupancy_pct",
-                  "acute_days_above_92pct", "acute_days_above_95pct", "acute_days_above_100pct",
-                  "escalation_days", "delayed_discharge_bed_days", "ed_boarding_hours_mean",
-                  "ucr_within_2h_pct"]
-
-
 def winter_report(scenario: Scenario, summary: pd.DataFrame, weekly: pd.DataFrame,
                   monthly: pd.DataFrame, episodes: pd.DataFrame) -> str:
     """``winter.md`` of a results folder: the peak week, month by month and the headline
@@ -347,27 +322,27 @@ def winter_report(scenario: Scenario, summary: pd.DataFrame, weekly: pd.DataFram
                   f"occupancy {_number(peak[measure])}{unit} "
                   f"({_number(peak[measure + '_ci_low'])} to {_number(peak[measure + '_ci_high'])}).",
                   ""]
-        shown = [m for m in [*REPORTED, *_escalation_metrics(weekly)] if m in peak]
+        shown = [m for m in [*PEAK_WEEK, *_escalation_metrics(weekly)] if m in peak]
         lines += _markdown(["measure", "mean that week"],
-                           [[_name(m), _number(peak[m])] for m in shown]) + [""]
+                           [[label(m), _number(peak[m])] for m in shown]) + [""]
     month_rows = monthly[monthly["locality"] == ALL]
     if len(month_rows):
-        metrics = [m for m in [*MONTHLY, *_escalation_metrics(monthly)]
+        metrics = [m for m in [*MONTH_BY_MONTH, *_escalation_metrics(monthly)]
                    if m in set(month_rows["metric"]) and not m.startswith("escalation_units")]
         table = month_rows.set_index(["period", "metric"])
         days = month_rows.groupby("period", sort=False)["days"].first()
         lines += ["## Month by month", ""]
-        lines += _markdown(["month", "days", *map(_name, metrics)],
+        lines += _markdown(["month", "days", *map(label, metrics)],
                            [[period, f"{length:g}", *[_with_interval(table.loc[(period, m)])
                                                       for m in metrics]]
                             for period, length in days.items()]) + [""]
-    overall = summary[(summary["locality"] == ALL) & summary["metric"].isin(WINTER_METRICS)]
+    overall = summary[(summary["locality"] == ALL) & summary["metric"].isin(WINTER_SUMMARY)]
     if len(overall):
-        overall = overall.set_index("metric").reindex([m for m in WINTER_METRICS
+        overall = overall.set_index("metric").reindex([m for m in WINTER_SUMMARY
                                                        if m in set(overall["metric"])])
         lines += ["## Whole results period (summary.csv)", ""]
-        lines += _markdown(["metric", "mean", "95% interval"],
-                           [[m, _number(r["mean"]),
+        lines += _markdown(["measure", "mean", "95% interval"],
+                           [[label(str(m)), _number(r["mean"]),
                              f"{_number(r['ci_low'])} to {_number(r['ci_high'])}"]
                             for m, r in overall.iterrows()]) + [""]
     if len(episodes):
@@ -378,15 +353,6 @@ def winter_report(scenario: Scenario, summary: pd.DataFrame, weekly: pd.DataFram
                   f"{_number(episodes['patients_taken'].sum() / max(reps, 1))} patients taken "
                   "into escalation capacity per replication.", ""]
     return "\n".join(lines)
-
-
-def _name(metric: str) -> str:
-    """How the written summary names a metric of the period tables."""
-    for prefix, words in (("escalation_days:", "days with escalation open"),
-                          ("escalation_units_mean:", "escalation units open (mean)")):
-        if metric.startswith(prefix):
-            return f"{words}, {metric.removeprefix(prefix)}"
-    return REPORTED.get(metric, metric)
 
 
 def _escalation_metrics(table: pd.DataFrame) -> list[str]:
