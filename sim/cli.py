@@ -1,5 +1,5 @@
-"""Command line: ``python -m sim validate|show|run|compare|sweep|capacity|verify|report|warmup|fit|
-backtest|app``.
+"""Command line: ``python -m sim validate|show|run|compare|sweep|metrics|capacity|verify|report|
+warmup|fit|backtest|app``.
 
 Run ``python -m sim -h`` for help."""
 
@@ -21,7 +21,8 @@ import yaml
 
 from sim import warmup
 from sim.analysis.metrics import ALL
-from sim.analysis.registry import HEADLINE, metric_info
+from sim.analysis.metrics_doc import WRITE_COMMAND, listing, write_docs
+from sim.analysis.registry import HEADLINE, PRECISION, SWEEP, metric_info
 from sim.analysis.summary import compare, paired_differences
 from sim.analysis.uncertainty import MIN_REPLICATIONS_TO_RANK, parameter_influence
 from sim.analysis.winter import PERIOD_COLUMNS
@@ -50,9 +51,6 @@ from sim.runner import produced_metrics, run_scenario
 from sim.sweep import Sweep, load_sweep, parse_vary, run_sweep
 from sim.verify import command as verify_command
 
-PRECISION_METRICS = ["emergency_admissions", "acute_occupancy_mean"]
-SWEEP_METRICS = ["emergency_admissions", "acute_occupancy_pct_mean", "delayed_discharge_bed_days",
-                 "ucr_within_2h_pct", "ic_wait_days_mean"]
 EXIT_INVALID = 2
 
 
@@ -123,8 +121,9 @@ def _parser() -> argparse.ArgumentParser:
                           "within this fraction of its mean (e.g. 0.05)")
     run.add_argument("--max-reps", type=int, default=200,
                      help="cap on replications with --precision (default 200)")
-    run.add_argument("--metrics", nargs="+", default=PRECISION_METRICS, metavar="METRIC",
-                     help="metrics --precision applies to (default: %(default)s)")
+    run.add_argument("--metrics", nargs="+", default=PRECISION, metavar="METRIC",
+                     help=f"metrics --precision applies to (default: {' '.join(PRECISION)}; every "
+                          "metric: python -m sim metrics)")
     run.set_defaults(handler=_run)
 
     cmp = commands.add_parser("compare", help="run two scenarios with the same seeds")
@@ -140,9 +139,16 @@ def _parser() -> argparse.ArgumentParser:
                             "included); repeat for a grid")
     sweep.add_argument("--sweep-file", type=Path, help="YAML with vary:, metrics:, replications:")
     sweep.add_argument("--metrics", nargs="+", metavar="METRIC",
-                       help="metrics to plot against the varied fields")
+                       help=f"metrics to plot against the varied fields (default: {' '.join(SWEEP)}; "
+                            "every metric: python -m sim metrics)")
     add_run_options(sweep)
     sweep.set_defaults(handler=_sweep)
+
+    metrics = commands.add_parser("metrics", help="list every metric: label, unit, rows, range")
+    metrics.add_argument("--write-docs", action="store_true",
+                         help="rewrite the metric tables of docs/metrics.md and docs/winter.md "
+                              "from the registry (sim/analysis/catalogue.py)")
+    metrics.set_defaults(handler=_metrics)
 
     capacity_command.add_parser(commands)
     report_command.add_parser(commands)
@@ -330,7 +336,7 @@ def _sweep(args: argparse.Namespace) -> int:
     wall = time.perf_counter() - started
     summary = result.summary()
     fields = list(sweep.vary)
-    metrics = sweep.metrics or [m for m in SWEEP_METRICS if m in set(summary["metric"])]
+    metrics = sweep.metrics or [m for m in SWEEP if m in set(summary["metric"])]
     reps = result.scenarios[0].time.replications
     with atomic_folder(out) as folder:
         summary.to_csv(folder / "sweep.csv", index=False)
@@ -351,4 +357,15 @@ def _sweep(args: argparse.Namespace) -> int:
     print(table_text(shown.pivot(index=fields, columns="metric", values="mean")[metrics]))
     print(f"\n{len(result.scenarios)} points x {reps} replications in {wall:.1f} s -> {out}"
           f"\nboard report: {out / REPORT}")
+    return 0
+
+
+def _metrics(args: argparse.Namespace) -> int:
+    if args.write_docs:
+        changed = write_docs()
+        print("\n".join(f"rewrote {page}" for page in changed) or "docs already up to date")
+        return 0
+    print(table_text(listing()))
+    print(f"\nper service: <service> is a service's name; per pathway: <pathway> a discharge "
+          f"pathway tag. Definitions: docs/metrics.md ({WRITE_COMMAND} regenerates them)")
     return 0

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
+
 from sim.analysis.catalogue import METRICS
 from sim.analysis.metric_info import MetricInfo
 
@@ -24,6 +26,8 @@ PAGES = (DOCS / "metrics.md", DOCS / "winter.md")
 PERIODS = "periods"
 WRITE_COMMAND = "python -m sim metrics --write-docs"
 SCOPE_WORDS = {"locality": "each locality, `all`", "all": "`all`"}
+RANGE_WORDS = {"count": "0 or more", "share": "0 to 100", "days": "0 to the days of the period",
+               "any": "any"}
 _BLOCK = re.compile(r"(?P<open><!-- metrics: (?P<group>\w+) -->\n).*?(?P<close><!-- /metrics -->)",
                     re.DOTALL)
 
@@ -60,6 +64,16 @@ def table(group: str) -> str:
 def _cells(info: MetricInfo) -> list[str]:
     return [info.unit, SCOPE_WORDS[info.scope], info.definition, info.reading,
             f"`{info.computed_by}`"]
+
+
+def listing() -> pd.DataFrame:
+    """Every metric of the catalogue, one row each, indexed by name: label, unit, rows (of
+    summary.csv; "" when only in weekly and monthly tables), possible range, better."""
+    return pd.DataFrame(
+        [(name, info.label, info.unit, SCOPE_WORDS[info.scope].replace("`", "") if info.group
+          else "weekly/monthly only", RANGE_WORDS[info.kind], info.better or "")
+         for name, info in METRICS.items()],
+        columns=["metric", "label", "unit", "rows", "range", "better"]).set_index("metric")
 
 
 def regenerate(text: str) -> str:
