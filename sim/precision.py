@@ -50,8 +50,9 @@ def precision_report(metrics: pd.DataFrame, names: list[str], precision: float) 
     })
 
 
-def replications_wanted(report: pd.DataFrame, n: int) -> int:
-    """Estimated total replications for every metric to reach its target."""
+def replications_wanted(report: pd.DataFrame, n: int) -> float:
+    """Estimated total replications for every metric to reach its target (infinite while a
+    metric's spread or mean is not known)."""
     ratio = (report["relative_half_width"] / report["target"]).to_numpy(dtype=float)
     ratio = np.where(np.isfinite(ratio), ratio, np.inf)
     worst = float(ratio.max()) if len(ratio) else 0.0

@@ -13,8 +13,9 @@ import os
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
+import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
@@ -127,8 +128,8 @@ def events_table(log: ReplicationLog) -> pd.DataFrame:
     ev, pt = log.events, log.patients
     geo = scenario.geography
 
-    def named(codes, names):  # type: ignore[no-untyped-def]
-        return pd.Categorical.from_codes(codes.astype(int), categories=list(names))
+    def named(codes: np.ndarray, names: Iterable[str]) -> pd.Categorical[str]:
+        return pd.Categorical.from_codes(codes.astype(np.int64), categories=pd.Index(list(names)))
 
     patient = ev["patient"]
     return pd.DataFrame({
@@ -231,5 +232,5 @@ def produced_metrics(scenario: Scenario) -> dict[str, list[str]]:
     appear depends on the scenario's services and roles, not on what happens)."""
     probe = scenario.with_changes({"time.warmup_days": 0, "time.run_days": 1})
     metrics = simulate(probe, 0).metrics
-    return {metric: list(group["locality"]) for metric, group in
+    return {str(metric): list(group["locality"]) for metric, group in
             metrics.groupby("metric", sort=False)}

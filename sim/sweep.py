@@ -157,9 +157,11 @@ class SweepResult:
         """One row per grid point, metric and locality: the varied fields' values, mean and
         95% interval across replications."""
         reps = self.replications_table()
-        frames = [summarise(group.drop(columns="point"),
-                            self.scenarios[int(point)].time.run_days).assign(point=point)
-                  for point, group in reps.groupby("point", sort=True)]
+        frames = []
+        for _, group in reps.groupby("point", sort=True):
+            point = int(group["point"].to_numpy(dtype=int)[0])
+            frames.append(summarise(group.drop(columns="point"),
+                                    self.scenarios[point].time.run_days).assign(point=point))
         table = self.points_table().merge(pd.concat(frames, ignore_index=True), on="point")
         return table
 

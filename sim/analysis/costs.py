@@ -41,6 +41,7 @@ def cost_metrics(scenario: Scenario, daily: pd.DataFrame,
     rows += [("cost_total", locality, float(value)) for locality, value in total.items()]
     if costs.delayed_bed_day is not None:
         delayed = metrics[metrics["metric"] == "delayed_discharge_bed_days"]
-        rows += [("delayed_discharge_cost", r.locality, float(r.value) * costs.delayed_bed_day.gbp)
-                 for r in delayed.itertuples()]
+        gbp = costs.delayed_bed_day.gbp
+        rows += [("delayed_discharge_cost", str(locality), value * gbp) for locality, value
+                 in zip(delayed["locality"], delayed["value"].to_numpy(dtype=float))]
     return pd.DataFrame(rows, columns=COLUMNS)

@@ -61,7 +61,8 @@ def transformed(mean: float, se: float, t: float, low: float | None,
     if se == 0:
         return (mean, mean)
     if high is None:
-        return _log_interval(mean - low, se, t, low, 1.0)  # type: ignore[operator]
+        assert low is not None  # both None returned above
+        return _log_interval(mean - low, se, t, low, 1.0)
     if low is None:
         return _log_interval(high - mean, se, t, high, -1.0)
     width = high - low

@@ -44,6 +44,8 @@ def replication_metrics(log: ReplicationLog, view: LogView | None = None) -> lis
 
 def _headline(view: LogView) -> list[Callable[[], list[Row]]]:
     report = view.scenario.reporting
+    # locals, so that the computations below know them set where they are called
+    acute, ed, ucr = report.acute, report.ed, report.ucr
     g = Grouper(view)
     computations: list[Callable[[], list[Row]]] = []
 
@@ -53,8 +55,7 @@ def _headline(view: LogView) -> list[Callable[[], list[Row]]]:
             return g.count(metric, view.locality[rows])
         return compute
 
-    if report.acute:
-        acute = report.acute
+    if acute:
 
         def admissions() -> list[Row]:
             counts = counted("emergency_admissions", acute)()
@@ -64,19 +65,19 @@ def _headline(view: LogView) -> list[Callable[[], list[Row]]]:
                          lambda: _acute_pressure(view, acute),
                          lambda: _delayed_discharges(view, g, acute),
                          lambda: _readmissions(view, g, acute)]
-        if report.ed:
-            computations.append(lambda: _boarding(view, g, acute, report.ed))
-    if report.ed:
-        computations.append(counted("ed_attendances", report.ed))
+        if ed:
+            computations.append(lambda: _boarding(view, g, acute, ed))
+    if ed:
+        computations.append(counted("ed_attendances", ed))
     if report.spa:
         computations.append(counted("spa_referrals", report.spa))
-    if report.ucr:
-        computations += [counted("ucr_referrals", report.ucr), lambda: _ucr(view, g, report.ucr)]
+    if ucr:
+        computations += [counted("ucr_referrals", ucr), lambda: _ucr(view, g, ucr)]
     ic = [*report.ic_beds, *report.ic_home]
     if ic:
         computations.append(lambda: _ic(view, g, report.ic_beds, report.ic_home))
-    if report.acute and (report.ucr or ic):
-        computations.append(lambda: _admissions_avoided(view, g, report.acute, report.ucr, ic))
+    if acute and (ucr or ic):
+        computations.append(lambda: _admissions_avoided(view, g, acute, ucr, ic))
 
     def prevented() -> list[Row]:
         rows = np.flatnonzero((view.event == Event.PREVENTED) & view.in_results(view.time))
@@ -134,10 +135,17 @@ def core_capacity(scenario: Scenario, service: str) -> float | None:
     return None if any(c is None for c in capacities) else float(sum(capacities))  # type: ignore[arg-type]
 
 
+def role_service(scenario: Scenario, name: str) -> CapacitatedService:
+    """The service in a reporting role: a team, ward or caseload (checked on loading)."""
+    spec = scenario.services[name]
+    assert isinstance(spec, CapacitatedService), f"{name}: a reporting role needs capacity"
+    return spec
+
+
 def discharge_pathways(view: LogView, acute: str) -> list[str]:
     """Pathway tags on the acute service's routes that lead on to another service."""
     services = view.scenario.services
-    return [route.pathway for route in services[acute].routes.values()
+    return [route.pathway for route in role_service(view.scenario, acute).routes.values()
             if route.pathway and services[route.to].kind != "exit"]
 
 
@@ -157,7 +165,7 @@ def stay_discharge_codes(view: LogView, acute: str) -> np.ndarray:
     services = view.scenario.services
     index = view.service_index
     routes = [(index[route.to], _pathway_code(view, route.pathway))
-              for route in services[acute].routes.values()
+              for route in role_service(view.scenario, acute).routes.values()
               if route.pathway and services[route.to].kind != "exit"]
     rows = np.flatnonzero(view.mask(acute, Event.READY))
     tags = view.pathway[rows].astype(np.int64)
@@ -201,7 +209,7 @@ def _waited_for_capacity(view: LogView, g: Grouper, acute: str) -> list[Row]:
     (asking for it in the results period) who found no free unit and had to wait."""
     rows: list[Row] = []
     services = view.scenario.services
-    for route in services[acute].routes.values():
+    for route in role_service(view.scenario, acute).routes.values():
         if not route.pathway or not isinstance(services[route.to], CapacitatedService):
             continue
         pairs = view.pairs(route.to, Event.QUEUE, WAIT_ENDS)
@@ -284,7 +292,8 @@ class UcrResponses:
 
 
 def ucr_responses(view: LogView, ucr: str) -> UcrResponses:
-    spec = view.scenario.services[ucr]
+    spec = role_service(view.scenario, ucr)
+    assert spec.response_target_hours is not None, f"{ucr}: UCR needs a response target"
     target_days = spec.response_target_hours / 24
     # a team that travels logs reaching the patient; one that does not reaches them at start
     reached = Event.VISIT if spec.travel_time_by_level is not None else Event.START

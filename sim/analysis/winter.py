@@ -38,6 +38,7 @@ from sim.analysis.metrics import (
 from sim.analysis.periods import Frequency, Periods, calendar_periods
 from sim.analysis.registry import MONTH_BY_MONTH, PEAK_WEEK, WINTER_SUMMARY, label
 from sim.analysis.summary import metric_interval
+from sim.analysis.timeweighted import StepSeries
 from sim.config.capacity import unit_capacities
 from sim.config.schema import CapacitatedService, Scenario
 from sim.engine.eventlog import Event
@@ -81,7 +82,8 @@ def period_tables(log: ReplicationLog, view: LogView | None = None,
     for frequency in frequencies:
         periods = calendar_periods(log.scenario, frequency)
         names = list(measures)
-        values = np.concatenate([measures[name](periods) for name in names]) if names else []
+        values = np.concatenate([measures[name](periods) for name in names]) if names \
+            else np.zeros(0)
         n = len(periods)
         frame = periods.frame()
         tables[frequency] = pd.DataFrame({
@@ -116,15 +118,12 @@ def _measures(view: LogView) -> dict[str, Measure]:
     def counted(times: np.ndarray) -> Measure:
         return lambda periods: periods.count(times)
 
-    def mean_level(series_mean: Callable[[np.ndarray], np.ndarray]) -> Measure:
-        return lambda periods: series_mean(periods.edges)
-
     if report.acute:
         acute = report.acute
         measures["emergency_admissions"] = counted(view.time[view.mask(acute, Event.QUEUE)])
         occupancy = view.occupancy(acute)
         daily = occupancy.mean_between(days.edges)
-        measures["acute_occupancy_mean"] = mean_level(occupancy.mean_between)
+        measures["acute_occupancy_mean"] = _mean_level(occupancy)
         measures["acute_occupancy_max_day"] = per_day(daily, "max")
         capacity = core_capacity(scenario, acute)
         if capacity:
@@ -138,8 +137,8 @@ def _measures(view: LogView) -> dict[str, Measure]:
         if report.ed:
             boarding = ed_boarding(view, acute, report.ed)
             hours = boarding.elapsed(log.horizon) * 24
-            measures["ed_boarding_mean"] = mean_level(
-                open_intervals(boarding.start, boarding.end_or(log.horizon)).mean_between)
+            measures["ed_boarding_mean"] = _mean_level(
+                open_intervals(boarding.start, boarding.end_or(log.horizon)))
             measures["ed_boarding_hours_mean"] = lambda periods: _ratio(
                 periods.count(boarding.start, hours), periods.count(boarding.start))
         measures.update(_delayed(view, acute))
@@ -153,8 +152,8 @@ def _measures(view: LogView) -> dict[str, Measure]:
     for service in escalated_services(scenario):
         measures[f"escalation_days:{service}"] = per_day(escalation_days(log, service, days),
                                                          "sum")
-        measures[f"escalation_units_mean:{service}"] = mean_level(
-            escalation_units(log, service).mean_between)
+        measures[f"escalation_units_mean:{service}"] = _mean_level(
+            escalation_units(log, service))
     return measures
 
 
@@ -170,11 +169,19 @@ def _delayed(view: LogView, acute: str) -> dict[str, Measure]:
     measures: dict[str, Measure] = {}
     for suffix, chosen in groups.items():
         series = open_intervals(pairs.start[chosen], ends[chosen])
-        measures[f"delayed_discharges_mean{suffix}"] = \
-            lambda periods, s=series: s.mean_between(periods.edges)
-        measures[f"delayed_discharge_bed_days{suffix}"] = \
-            lambda periods, s=series: np.diff(s.area_until(periods.edges))
+        measures[f"delayed_discharges_mean{suffix}"] = _mean_level(series)
+        measures[f"delayed_discharge_bed_days{suffix}"] = _area(series)
     return measures
+
+
+def _mean_level(series: StepSeries) -> Measure:
+    """The time-weighted mean of ``series`` over each period."""
+    return lambda periods: series.mean_between(periods.edges)
+
+
+def _area(series: StepSeries) -> Measure:
+    """The area under ``series`` in each period (patients x days: bed-days)."""
+    return lambda periods: np.diff(series.area_until(periods.edges))
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -190,9 +197,10 @@ def summarise_periods(tables: pd.DataFrame) -> pd.DataFrame:
     out) and n_reps."""
     keys = [*PERIOD_COLUMNS, "metric", "locality"]
     rows = []
-    for key, group in tables.groupby(keys, sort=False)["value"]:
-        values = group.to_numpy(dtype=float)
-        rows.append((*key, *metric_interval(str(key[3]), values, float(key[2])),
+    for key, group in tables.groupby(keys, sort=False):
+        values = group["value"].to_numpy(dtype=float)
+        days = float(group["days"].to_numpy(dtype=float)[0])
+        rows.append((*key, *metric_interval(str(key[3]), values, days),
                      int(np.isfinite(values).sum())))
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
@@ -213,7 +221,7 @@ def peak_week(weekly_summary: pd.DataFrame, locality: str = ALL) -> pd.Series:
     candidates = full if len(full) else occupancy
     if not len(candidates):
         return pd.Series(dtype=object)
-    best = candidates.loc[candidates["mean"].idxmax()]
+    best = candidates.iloc[int(candidates["mean"].to_numpy(dtype=float).argmax())]
     week = rows[rows["period"] == best["period"]]
     return pd.Series({
         "period": best["period"], "period_start": best["period_start"], "days": best["days"],
@@ -292,10 +300,11 @@ def _starts_with_occupancy(view: LogView, service: str, unit: str
     return view.time[rows][starts], level[starts]
 
 
-def _when(log: ReplicationLog, time: float) -> pd.Timestamp:
-    """Calendar date and time of a simulated time (NaT for NaN), to the second."""
+def _when(log: ReplicationLog, time: float) -> pd.Timestamp | None:
+    """Calendar date and time of a simulated time (None, an empty date, for NaN), to the
+    second."""
     if np.isnan(time):
-        return pd.NaT
+        return None
     moment = dt.datetime.combine(log.scenario.time.start_date, dt.time())
     return pd.Timestamp(moment) + pd.to_timedelta(round((time - log.results_start) * 86400), "s")
 
@@ -329,12 +338,15 @@ def winter_report(scenario: Scenario, summary: pd.DataFrame, weekly: pd.DataFram
     if len(month_rows):
         metrics = [m for m in [*MONTH_BY_MONTH, *_escalation_metrics(monthly)]
                    if m in set(month_rows["metric"]) and not m.startswith("escalation_units")]
-        table = month_rows.set_index(["period", "metric"])
+        cells = {(str(period), str(metric)): _with_interval(mean, low, high)
+                 for period, metric, mean, low, high in zip(
+                     month_rows["period"], month_rows["metric"],
+                     *month_rows[["mean", "ci_low", "ci_high"]].to_numpy(dtype=float).T)}
         days = month_rows.groupby("period", sort=False)["days"].first()
         lines += ["## Month by month", ""]
         lines += _markdown(["month", "days", *map(label, metrics)],
-                           [[period, f"{length:g}", *[_with_interval(table.loc[(period, m)])
-                                                      for m in metrics]]
+                           [[str(period), f"{length:g}",
+                             *[cells[(str(period), m)] for m in metrics]]
                             for period, length in days.items()]) + [""]
     overall = summary[(summary["locality"] == ALL) & summary["metric"].isin(WINTER_SUMMARY)]
     if len(overall):
@@ -359,11 +371,11 @@ def _escalation_metrics(table: pd.DataFrame) -> list[str]:
     return [m for m in dict.fromkeys(table["metric"]) if m.startswith("escalation_")]
 
 
-def _with_interval(row: pd.Series) -> str:
+def _with_interval(mean: float, low: float, high: float) -> str:
     """``mean (low to high)``, or the mean alone when there is no interval."""
-    if pd.isna(row["ci_low"]):
-        return _number(row["mean"])
-    return f"{_number(row['mean'])} ({_number(row['ci_low'])} to {_number(row['ci_high'])})"
+    if np.isnan(low):
+        return _number(mean)
+    return f"{_number(mean)} ({_number(low)} to {_number(high)})"
 
 
 def _number(value: float) -> str:

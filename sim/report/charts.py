@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from sim.analysis.intervals import t_interval
 from sim.analysis.metrics import ALL
@@ -111,7 +112,7 @@ def capacity_needed(recommended: pd.DataFrame) -> Figure:
         ax.set_xticks(x, list(own["locality"]))
         ax.set_title(service_label(service), fontsize=10)
         ax.set_ylabel("units (beds, slots or staff)", fontsize=8)
-        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.yaxis.set_major_locator(_integer_ticks())
     if axes:
         axes[0].legend(fontsize="x-small")
     fig.suptitle("Capacity recommended by service and unit, whole results period", fontsize=11)
@@ -138,7 +139,7 @@ def capacity_by_month(recommended: pd.DataFrame) -> Figure | None:
         ax.set_title(service_label(service), fontsize=10)
         ax.set_ylabel("units", fontsize=8)
         ax.tick_params(axis="x", labelsize=8)
-        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.yaxis.set_major_locator(_integer_ticks())
         ax.legend(fontsize="xx-small", ncol=2)
     fig.suptitle("Capacity recommended month by month (months at either end may be partial)",
                  fontsize=11)
@@ -188,7 +189,7 @@ def sweep_against_base(replications: pd.DataFrame, points: pd.DataFrame, field: 
         ax.set_ylabel(info.unit, fontsize=8)
         ax.set_xlabel(field_label(field), fontsize=8)
         if numeric and all(float(v).is_integer() for v in values):
-            ax.xaxis.get_major_locator().set_params(integer=True)
+            ax.xaxis.set_major_locator(_integer_ticks())
         if not numeric:
             ax.set_xticks(x, [str(v) for v in values])
     if axes:
@@ -212,3 +213,8 @@ def levels_by_locality(summary: pd.DataFrame, metrics: list[str]) -> Figure:
     fig.suptitle("By locality: mean and 95% interval", fontsize=11)
     fig.tight_layout()
     return fig
+
+
+def _integer_ticks() -> MaxNLocator:
+    """Matplotlib's default tick choice (``AutoLocator``) restricted to whole numbers."""
+    return MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True)

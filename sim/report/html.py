@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -156,11 +157,12 @@ def capacity_report(page: Page, folder: ResultsFolder) -> None:
         recommended = recommended_capacity(capacity)
     whole = recommended[recommended["period"] == ALL]
     page.add("<h3>Recommended capacity (whole results period)</h3><ul class=\"headlines\">")
-    for r in whole[whole["locality"].isin([ALL])].itertuples():
-        today = ("unlimited today" if pd.isna(r.current_capacity)
-                 else f"{number(r.current_capacity)} today, a change of {signed(r.change)}")
-        page.add(f"<li><strong>{escape(service_label(r.service))}: {r.recommended}</strong> "
-                 f"({escape(today)}). {escape(r.reason[0].upper() + r.reason[1:])}.</li>")
+    for r in whole[whole["locality"] == ALL].to_dict("records"):
+        today = ("unlimited today" if pd.isna(r["current_capacity"])
+                 else f"{number(r['current_capacity'])} today, a change of {signed(r['change'])}")
+        reason = str(r["reason"])
+        page.add(f"<li><strong>{escape(service_label(r['service']))}: {r['recommended']}"
+                 f"</strong> ({escape(today)}). {escape(reason[0].upper() + reason[1:])}.</li>")
     page.add("</ul><p class=\"note\">Each service was sized with capacity unlimited, on the "
              "demand that reaches it; the search (<code>capacity --search</code>) accounts for "
              "services affecting each other. The other criteria stay in the tables below.</p>")
@@ -211,7 +213,8 @@ def sweep_report(page: Page, folder: ResultsFolder) -> None:
     everyone = sweep[sweep["locality"] == ALL]
     for metric in metrics:
         rows = everyone[everyone["metric"] == metric]
-        low, high = rows.loc[rows["mean"].idxmin()], rows.loc[rows["mean"].idxmax()]
+        means = rows["mean"].to_numpy(dtype=float)
+        low, high = rows.iloc[int(np.nanargmin(means))], rows.iloc[int(np.nanargmax(means))]
         at = [", ".join(f"{w} {r[f]}" for w, f in zip(words, fields)) for r in (low, high)]
         page.add(f"<li>{escape(range_sentence(metric, low['mean'], at[0], high['mean'], at[1]))}"
                  "</li>")

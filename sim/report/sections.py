@@ -124,11 +124,12 @@ def difference_items(page: Page, comparison: pd.DataFrame, metrics: list[str], a
     """A list of plain-English paired differences of the whole system."""
     everyone = comparison[comparison["locality"] == ALL].set_index("metric")
     page.add("<ul class=\"headlines\">")
-    for metric in (m for m in metrics if m in everyone.index):
-        r = everyone.loc[metric]
+    chosen = everyone.loc[[m for m in metrics if m in everyone.index]]
+    columns = ["a_mean", "b_mean", "diff_mean", "diff_ci_low", "diff_ci_high"]
+    for metric, (a_mean, b_mean, diff, low, high) in zip(
+            chosen.index, chosen[columns].to_numpy(dtype=float)):
         page.add("<li>" + sentence_html(difference_sentence(
-            metric, r["a_mean"], r["b_mean"], r["diff_mean"], r["diff_ci_low"],
-            r["diff_ci_high"], a, b)) + "</li>")
+            str(metric), a_mean, b_mean, diff, low, high, a, b)) + "</li>")
     page.add("</ul>")
 
 
@@ -153,10 +154,10 @@ def level_items(page: Page, summary: pd.DataFrame, metrics: list[str]) -> None:
     """A list of plain-English figures of the whole system with their intervals."""
     everyone = summary[summary["locality"] == ALL].set_index("metric")
     page.add("<ul class=\"headlines\">")
-    for metric in (m for m in metrics if m in everyone.index):
-        r = everyone.loc[metric]
-        page.add(f"<li>{sentence_html(level_sentence(metric, r['mean'], r['ci_low'], r['ci_high']))}"
-                 "</li>")
+    chosen = everyone.loc[[m for m in metrics if m in everyone.index]]
+    for metric, values in zip(chosen.index,
+                              chosen[["mean", "ci_low", "ci_high"]].to_numpy(dtype=float)):
+        page.add(f"<li>{sentence_html(level_sentence(str(metric), *values))}</li>")
     page.add("</ul>")
 
 

@@ -93,7 +93,7 @@ def about(folder: ResultsFolder) -> pd.DataFrame:
 def write_workbook(folder: ResultsFolder) -> Path:
     """Write ``results.xlsx`` into the folder and return its path."""
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # the empty sheet a new workbook starts with
     for title, table in sheets(folder).items():
         _write_sheet(book.create_sheet(title), table)
     path = folder.path / WORKBOOK
