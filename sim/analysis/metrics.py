@@ -2,7 +2,8 @@
 
 Headline metrics are reported for each locality (patients resident there) and for ``all``;
 per-service metrics (``arrivals:<service>`` ...) for ``all`` only.
-Definitions are in docs/metrics.md; keep the two in step.
+Each metric is declared, with its definition and the function here that computes it, in
+``sim.analysis.catalogue`` (docs/metrics.md is generated from it).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ def metric_interval(metric: str, values: np.ndarray,
     try:
         return bounded_interval(values, low, high)
     except ValueError as error:
-        raise ValueError(f"metric {metric}: {error}; the registry (sim/analysis/registry.py) "
+        raise ValueError(f"metric {metric}: {error}; the registry (sim/analysis/catalogue.py) "
                          f"gives its range as [{low}, {high}]") from error
 
 
