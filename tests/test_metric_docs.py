@@ -12,7 +12,15 @@ from typing import Callable
 import pytest
 
 from sim.analysis.catalogue import METRICS, PATHWAY, SERVICE
-from sim.analysis.metrics_doc import PAGES, WRITE_COMMAND, groups, regenerate, table, tables_in
+from sim.analysis.metrics_doc import (
+    PAGES,
+    WRITE_COMMAND,
+    groups,
+    names_of_kind,
+    regenerate,
+    table,
+    tables_in,
+)
 from sim.analysis.registry import SELECTIONS, label, metric_info
 from sim.cli import main
 
@@ -29,9 +37,11 @@ def test_every_table_of_the_registry_is_in_the_docs_once():
     assert sorted(marked) == sorted(groups())
 
 
-def test_a_table_of_no_metrics_is_an_error():
+def test_a_table_or_list_of_no_metrics_is_an_error():
     with pytest.raises(ValueError, match="'hospitl'.*expected one of"):
         table("hospitl")
+    with pytest.raises(ValueError, match="'shares'.*expected share"):
+        names_of_kind("shares")
 
 
 @pytest.mark.parametrize("name", SELECTIONS)

@@ -8,6 +8,8 @@
 ``metrics: <group>`` is the table of the entries of that group (rows of ``summary.csv``), in
 catalogue order; ``metrics: periods`` the table of the metrics of ``weekly.csv`` and
 ``monthly.csv``. Entries next to each other with the same cells share a row.
+``<!-- kind: share -->...<!-- /kind -->`` inside a line is the list of the metrics of that
+kind of range (``MetricInfo.kind``), as the intervals table names them.
 ``python -m sim metrics --write-docs`` rewrites the tables; a test fails when a page differs.
 """
 
@@ -30,6 +32,7 @@ RANGE_WORDS = {"count": "0 or more", "share": "0 to 100", "days": "0 to the days
                "any": "any"}
 _BLOCK = re.compile(r"(?P<open><!-- metrics: (?P<group>\w+) -->\n).*?(?P<close><!-- /metrics -->)",
                     re.DOTALL)
+_INLINE = re.compile(r"(?P<open><!-- kind: (?P<kind>\w+) -->).*?(?P<close><!-- /kind -->)")
 
 
 def groups() -> list[str]:
@@ -76,9 +79,18 @@ def listing() -> pd.DataFrame:
         columns=["metric", "label", "unit", "rows", "range", "better"]).set_index("metric")
 
 
+def names_of_kind(kind: str) -> str:
+    """The metrics whose range is of ``kind`` ("share", "days"), as a markdown list."""
+    names = [f"`{name}`" for name, info in METRICS.items() if info.kind == kind]
+    if not names:
+        raise ValueError(f"no metrics of kind {kind!r}: expected share, days or count")
+    return ", ".join(names)
+
+
 def regenerate(text: str) -> str:
-    """``text`` with every marked table as the catalogue makes it."""
-    return _BLOCK.sub(lambda m: m["open"] + table(m["group"]) + m["close"], text)
+    """``text`` with every marked table and list as the catalogue makes it."""
+    text = _BLOCK.sub(lambda m: m["open"] + table(m["group"]) + m["close"], text)
+    return _INLINE.sub(lambda m: m["open"] + names_of_kind(m["kind"]) + m["close"], text)
 
 
 def tables_in(text: str) -> list[str]:
