@@ -20,6 +20,7 @@ from sim.analysis.metrics_doc import (
     regenerate,
     table,
     tables_in,
+    write_docs,
 )
 from sim.analysis.registry import SELECTIONS, label, metric_info
 from sim.cli import main
@@ -30,6 +31,17 @@ def test_the_docs_metric_tables_are_what_the_registry_generates(page):
     text = page.read_text(encoding="utf-8")
     assert regenerate(text) == text, \
         f"{page} differs from the registry (sim/analysis/catalogue.py); run {WRITE_COMMAND}"
+
+
+def test_writing_the_docs_replaces_a_stale_table_and_keeps_the_prose(tmp_path):
+    page = tmp_path / "metrics.md"
+    page.write_text("# Prose\n\n<!-- metrics: costs -->\n| old |\n<!-- /metrics -->\n\nMore prose.\n",
+                    encoding="utf-8")
+    assert write_docs((page,)) == [page]
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("# Prose\n") and text.endswith("More prose.\n")
+    assert "| old |" not in text and "`cost_total`" in text
+    assert write_docs((page,)) == []  # now up to date
 
 
 def test_every_table_of_the_registry_is_in_the_docs_once():
