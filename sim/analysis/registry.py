@@ -125,10 +125,6 @@ PRECISION = ["emergency_admissions", "acute_occupancy_mean"]
 SWEEP = ["emergency_admissions", "acute_occupancy_pct_mean", "delayed_discharge_bed_days",
          "ucr_within_2h_pct", "ic_wait_days_mean"]
 
-SELECTIONS = {"HEADLINE": HEADLINE, "BOARD_SUMMARY": BOARD_SUMMARY, "BOARD_COSTS": BOARD_COSTS,
-              "PEAK_WEEK": PEAK_WEEK, "MONTH_BY_MONTH": MONTH_BY_MONTH,
-              "WINTER_SUMMARY": WINTER_SUMMARY, "PRECISION": PRECISION, "SWEEP": SWEEP}
-
 
 SERVICE_LABELS = {
     "spa": "SPA", "ucr": "UCR", "ed": "ED", "acute": "Acute", "ic_beds": "IC beds",
