@@ -15,7 +15,8 @@ import pytest
 import yaml
 from helpers import assert_clean, sim
 
-from sim.config import ScenarioError, load_scenario
+from sim.compile import load_scenario
+from sim.config import ScenarioError
 from sim.config.loader import MAX_DEPTH, MAX_EXTENDS_DEPTH
 from sim.output.folder import default_folder
 from sim.output.paths import slug

@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sim.config.distributions import Fixed
-from sim.config.schema import NO_PATHWAY, WAITED_DAYS, By, CapacitatedService, alternatives
-
-if TYPE_CHECKING:
-    from sim.config.schema import Scenario
+from sim.config.schema import (
+    NO_PATHWAY,
+    WAITED_DAYS,
+    By,
+    CapacitatedService,
+    Scenario,
+    alternatives,
+)
 
 State = tuple[str, str]  # (service, pathway tag)
 Report = Callable[[tuple[Any, ...], str], None]  # (field path, message)

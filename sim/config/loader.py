@@ -7,6 +7,9 @@ a winter's demand profile and rosters) can be added to different scenarios. A ma
 that should replace the other file's instead of merging with it (another place's localities,
 say) is named in ``replace: [geography.localities]``.
 Each error names the file that set the offending value, the field path and what was expected.
+
+This is the first stage of reading a scenario: each field is checked here; the whole-scenario
+checks run next (``sim.compile.scenario.load_scenario`` runs both).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import yaml
 from pydantic import BaseModel, RootModel, ValidationError
 
 from sim.config.base import Frozen
-from sim.config.checks import ScenarioProblems
+from sim.config.problems import Problem
 from sim.config.schema import Scenario
 
 Provenance = dict[tuple[Any, ...], str]
@@ -40,14 +43,6 @@ class ScenarioError(Exception):
     def __init__(self, messages: list[str]):
         self.messages = messages
         super().__init__("\n".join(messages))
-
-
-def load_scenario(path: str | Path, changes: dict[str, Any] | None = None) -> Scenario:
-    """Read, merge and validate a scenario file; ``changes`` are dotted-path overrides."""
-    data, provenance = resolve(Path(path))
-    if changes:
-        data = apply_changes(data, changes)
-    return validate(data, provenance, str(path))
 
 
 def resolve(path: Path, _seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], Provenance]:
@@ -292,11 +287,20 @@ def _overlaps(a: str, b: str) -> bool:
     return a == b or a.startswith(b + ".") or b.startswith(a + ".")
 
 
-def validate(data: dict[str, Any], provenance: Provenance, default_file: str) -> Scenario:
+def validate_fields(data: dict[str, Any], provenance: Provenance, default_file: str) -> Scenario:
+    """``data`` as a scenario whose every field is valid (types, ranges, unknown keys), or
+    ``ScenarioError`` naming the file that set each offending value."""
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:
         raise ScenarioError(format_errors(error, provenance, default_file)) from None
+
+
+def problem_messages(problems: list[Problem], provenance: Provenance,
+                     default_file: str) -> list[str]:
+    """One line per whole-scenario problem, naming the file that set the field it concerns."""
+    return [f"{_file_for(problem.path, provenance, default_file)}: {_dotted(problem.path)}: "
+            f"{problem.message}" for problem in problems]
 
 
 def format_errors(error: ValidationError, provenance: Provenance, default_file: str) -> list[str]:
@@ -310,12 +314,6 @@ def format_errors(error: ValidationError, provenance: Provenance, default_file: 
     for detail in details:
         loc = _loc(detail)
         if detail["type"] == "missing" and loc in typos:
-            continue
-        cause = (detail.get("ctx") or {}).get("error")
-        if isinstance(cause, ScenarioProblems):
-            for problem in cause.problems:
-                file = _file_for((*loc, *problem.path), provenance, default_file)
-                messages.append(f"{file}: {_dotted((*loc, *problem.path))}: {problem.message}")
             continue
         file = _file_for(loc, provenance, default_file)
         message = f"{file}: {_dotted(loc) or '(top level)'}: {_describe(detail)}"

@@ -13,7 +13,7 @@ Layout of a scenario (see scenarios/baseline.yaml for a commented example):
 
 Structural rules (types, ranges, unknown keys) are enforced here; rules that look across the
 scenario (references, probabilities summing to one, routes that end) live in ``checks.py``
-and run when the scenario is built.
+and run as a second stage, after this one (``sim.compile.scenario.validate``).
 """
 
 from __future__ import annotations
@@ -435,15 +435,6 @@ class Scenario(Frozen):
         None, description="patients in each service at the start (docs/census.md); none: empty")
     costs: Costs | None = Field(None, description="unit costs (sim/config/costs.py); none: no cost metrics")
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Scenario:
-        from sim.config.checks import ScenarioProblems, find_problems
-
-        problems = find_problems(self)
-        if problems:
-            raise ScenarioProblems(problems)
-        return self
-
     @property
     def pathways(self) -> list[str]:
         """Pathway tags set by any route, in order of appearance."""
@@ -467,14 +458,3 @@ class Scenario(Frozen):
             for mix in mixes:
                 names.extend(mix)
         return sorted(set(names))
-
-    def with_changes(self, changes: dict[str, Any]) -> Scenario:
-        """A validated copy with dotted-path changes, e.g. ``{"time.replications": 5}``.
-
-        Raises ``ScenarioError``, as ``load_scenario`` does, if the result is not valid.
-        """
-        from sim.config.loader import apply_changes, validate
-
-        data = apply_changes(self.model_dump(mode="json"), changes)
-        return validate(data, {}, f"scenario '{self.name}' with changes")
-

@@ -21,16 +21,14 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from sim.compile.network import Network
 from sim.config.census import STATES, Census, ServiceCensus, locality_counts, ready_routes
 from sim.config.checks import route_probability
 from sim.config.schema import RESIDENCES, By
-
-if TYPE_CHECKING:
-    from sim.engine.network import Network
 
 IN_SERVICE, READY, WAITING = STATES
 UNIFORMS_PER_PATIENT = 4  # kind of patient, route, total stay, place in the stay
