@@ -13,8 +13,8 @@ from sim.app.edits import write_whatif
 from sim.cache import ResultCache
 from sim.cli import main as cli_main
 from sim.cli_options import DEFAULT_CACHE
-from sim.compile import with_changes
-from sim.config import Scenario, load_scenario
+from sim.compile import load_scenario, with_changes
+from sim.config import Scenario
 from sim.executors import open_executor
 from sim.runner import map_replications, simulate
 

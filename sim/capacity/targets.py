@@ -10,7 +10,7 @@ A targets file (see scenarios/targets/baseline_targets.yaml) holds:
   ``bounds: [low, high]``;
 - ``replications`` per evaluation (replications 0..R-1, the same in every evaluation),
   ``confirm_replications`` for the confirming run (the next ones, R..R+N-1, which the search
-  never saw), and optional ``scenario_changes`` (dotted paths, as ``Scenario.with_changes``)
+  never saw), and optional ``scenario_changes`` (dotted paths, as ``sim.with_changes``)
   applied before searching.
 
 Errors name the file, the field and what was expected, as scenario errors do.

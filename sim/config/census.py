@@ -34,11 +34,14 @@ STATES = ("in_service", "ready", "waiting")
 # a process created before the first event, and a million of them takes minutes and gigabytes.
 MAX_CENSUS_COUNT = 100_000
 Count = Annotated[int, Field(ge=0, le=MAX_CENSUS_COUNT, strict=True)]
-Counts = tagged_union(
-    {"total": Count, "by_locality": dict[str, Count]},
-    lambda value: "by_locality" if isinstance(value, dict) else "total",
-    "expected a whole number of at least 0, or a mapping of locality to such a number",
-)
+if TYPE_CHECKING:  # what the tagged union holds, for a type checker
+    Counts = int | dict[str, int]
+else:
+    Counts = tagged_union(
+        {"total": Count, "by_locality": dict[str, Count]},
+        lambda value: "by_locality" if isinstance(value, dict) else "total",
+        "expected a whole number of at least 0, or a mapping of locality to such a number",
+    )
 
 
 class ServiceCensus(Frozen):

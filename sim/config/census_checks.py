@@ -9,7 +9,7 @@ from typing import Any
 from sim.config.capacity import unit_capacities
 from sim.config.census import CAPACITATED, Census, ServiceCensus, locality_counts
 from sim.config.problems import TOLERANCE, Problem
-from sim.config.schema import Scenario, alternatives, largest_probability
+from sim.config.schema import CapacitatedService, Scenario, alternatives, largest_probability
 
 
 def census_problems(census: Census, scenario: Scenario) -> list[Problem]:
@@ -25,12 +25,13 @@ def census_problems(census: Census, scenario: Scenario) -> list[Problem]:
         if service is None:
             problems.append(Problem(path, f"unknown service (expected one of {capacitated})"))
             continue
-        if service.kind not in CAPACITATED:
+        if not isinstance(service, CapacitatedService):
             problems.append(Problem(path, (
                 f"'{name}' is of kind {service.kind}; a census counts patients of a team, ward "
                 f"or caseload (expected one of {capacitated})")))
             continue
-        groups = [(("in_service",), entry.in_service), (("waiting",), entry.waiting)]
+        groups: list[tuple[tuple[str, ...], Any]] = [(("in_service",), entry.in_service),
+                                                     (("waiting",), entry.waiting)]
         groups += [(("ready", pathway), counts) for pathway, counts in entry.ready.items()]
         for where, counts in groups:
             for locality in counts if isinstance(counts, dict) else ():

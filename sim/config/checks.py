@@ -343,10 +343,10 @@ def _check_reporting(scenario: Scenario, problems: list[Problem]) -> None:
         problems.append(Problem(("time", "follow_up_days"), (
             f"expected at least {FOLLOW_UP_NEEDED_DAYS:g} days, got {follow_up:g}: readmissions "
             "and admissions after community care are counted over 30 days")))
-    if report.ucr and isinstance(scenario.services.get(report.ucr), CapacitatedService):
-        if scenario.services[report.ucr].response_target_hours is None:
-            problems.append(Problem(("services", report.ucr, "response_target_hours"),
-                                    "the UCR service needs a response target"))
+    ucr = scenario.services.get(report.ucr) if report.ucr else None
+    if isinstance(ucr, CapacitatedService) and ucr.response_target_hours is None:
+        problems.append(Problem(("services", report.ucr, "response_target_hours"),
+                                "the UCR service needs a response target"))
 
 
 def _positive_edges(scenario: Scenario) -> dict[str, set[str]]:

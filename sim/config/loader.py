@@ -21,6 +21,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, RootModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from sim.config.base import Frozen
 from sim.config.problems import Problem
@@ -133,7 +134,7 @@ class _StrictSafeLoader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=deep)
             if not isinstance(key, (str, int, float, bool, type(None))):
                 raise yaml.constructor.ConstructorError(
                     None, None, "a key must be a plain value, not a list or a mapping",
@@ -148,7 +149,7 @@ class _StrictSafeLoader(yaml.SafeLoader):
         """A date such as 2025-02-30 that matches the pattern but does not exist is an
         error at its line, not a ``ValueError`` traceback."""
         try:
-            return super().construct_yaml_timestamp(node)  # type: ignore[no-untyped-call]
+            return super().construct_yaml_timestamp(node)
         except (ValueError, OverflowError) as error:
             raise yaml.constructor.ConstructorError(
                 None, None, f"'{node.value}' is not a date: {error}", node.start_mark) from None
@@ -361,7 +362,7 @@ def _file_for(loc: tuple[Any, ...], provenance: Provenance, default_file: str) -
     return file
 
 
-def _describe(detail: dict[str, Any]) -> str:
+def _describe(detail: ErrorDetails) -> str:
     kind = detail["type"]
     if kind == "extra_forbidden":
         guess = _guess(detail["loc"])

@@ -17,7 +17,7 @@ spread.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import model_validator
 
@@ -70,12 +70,15 @@ class TriangularParameter(Frozen):
         return high - math.sqrt((1 - u) * (high - low) * (high - mode))
 
 
-UncertainParameter = tagged_union(
-    {"uniform": UniformParameter, "triangular": TriangularParameter},
-    lambda v: next((k for k in ("uniform", "triangular") if key_or_attr(v, k) is not None),
-                   None),
-    "expected {uniform: [low, high]} or {triangular: [low, mode, high]}",
-)
+if TYPE_CHECKING:  # what the tagged union holds, for a type checker
+    UncertainParameter = UniformParameter | TriangularParameter
+else:
+    UncertainParameter = tagged_union(
+        {"uniform": UniformParameter, "triangular": TriangularParameter},
+        lambda v: next((k for k in ("uniform", "triangular") if key_or_attr(v, k) is not None),
+                       None),
+        "expected {uniform: [low, high]} or {triangular: [low, mode, high]}",
+    )
 
 
 def field_value(data: dict[str, Any], path: str) -> Any:

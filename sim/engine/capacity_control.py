@@ -33,7 +33,7 @@ class Pool(simpy.Resource):
     Only public parts of ``simpy.Resource`` are used: ``capacity`` is overridden (SimPy grants
     a request while fewer than ``capacity`` units are in use), and the waiting requests that a
     larger capacity lets in are granted here as SimPy grants one, in queue order
-    (tests/test_simpy_behaviour.py pins what this relies on).
+    (tests/test_library_behaviour.py pins what this relies on).
     """
 
     def __init__(self, env: simpy.Environment, capacity: int):

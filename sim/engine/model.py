@@ -274,8 +274,8 @@ class Model:
         held = (service.index, pool, request)
         if not route.blocking:
             self.release(patient, *held)
-            held = None
-        yield from self.journey(patient, self.network.services[route.target], held, came_by=route)
+        yield from self.journey(patient, self.network.services[route.target],
+                                held if route.blocking else None, came_by=route)
 
     def check_conservation(self) -> None:
         """Everyone who arrived has exited or is still somewhere in the system: the counters
@@ -399,14 +399,16 @@ class Model:
             pool, request = pools[index][patient.locality], None
             if busy is not None and pool is not None and not queued and busy.balks(pool, patient):
                 record(pid, env.now, BALK, index, patient.pathway)
-                service, came_by = services[busy.balk_to], None  # type: ignore[index]
+                assert busy.balk_to is not None  # balks() is True only with somewhere to go
+                service, came_by = services[busy.balk_to], None
                 continue
             if queued:
                 queued = False
             else:
                 record(pid, env.now, QUEUE, index, patient.pathway)
             if service.is_placement:
-                yield env.timeout(service.delay(patient, u_time))  # type: ignore[misc]
+                assert service.delay is not None  # every placement has one
+                yield env.timeout(service.delay(patient, u_time))
             elif pool is not None:
                 request = pool.request()
                 # patience only matters to a patient who has to wait
@@ -415,7 +417,8 @@ class Model:
                     if not request.triggered:  # patience ran out first
                         request.cancel()
                         record(pid, env.now, RENEGE, index, patient.pathway)
-                        service, came_by = services[busy.renege_to], None  # type: ignore[index]
+                        assert busy.renege_to is not None  # patience is set with it
+                        service, came_by = services[busy.renege_to], None
                         continue
                 else:
                     yield request
