@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-OURS = ("sim", "benchmarks", "tests")
-SCANNED = [REPO / "sim", REPO / "benchmarks"]
+OURS = ("sim", "benchmarks", "tests", "notebooks")
+SCANNED = [REPO / "sim", REPO / "benchmarks", REPO / "tests", REPO / "notebooks"]
 
 
 def is_private(name: str) -> bool:

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from sim.compile.census import census_patients
 from sim.compile.network import Network
+from sim.config.census import Census
 from sim.config.checks import find_problems
 from sim.config.loader import apply_changes
 from sim.config.problems import Problem
@@ -23,19 +24,18 @@ def scenario_problems(scenario: Scenario) -> list[Problem]:
     earlier ones find none (they rely on references resolving)."""
     problems = find_problems(scenario)
     if not problems and scenario.census is not None:
-        _check_census_drawn(scenario, problems)
+        _check_census_drawn(scenario, scenario.census, problems)
     if not problems:
         _check_uncertain(scenario, problems)
     return problems
 
 
-def _check_census_drawn(scenario: Scenario, problems: list[Problem]) -> None:
+def _check_census_drawn(scenario: Scenario, census: Census, problems: list[Problem]) -> None:
     """The census's patients can be drawn: every locality and age band it puts in a service
     is one the demand and routes bring there (found only by drawing them, so done here
     rather than failing when the run starts)."""
-    assert scenario.census is not None
     try:
-        census_patients(scenario.census, Network.build(scenario), np.random.default_rng(0))
+        census_patients(census, Network.build(scenario), np.random.default_rng(0))
     except ValueError as error:
         where, _, message = str(error).partition(": ")
         problems.append(Problem(tuple(where.split(".")), message))
