@@ -24,8 +24,8 @@ from typing import Any, Generator
 
 import simpy
 
+from sim.compile.network import Network
 from sim.config.schema import By, CapacitatedService, PlacementService, Scenario
-from sim.engine.network import Network
 
 
 @dataclass(frozen=True)

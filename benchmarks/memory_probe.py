@@ -31,7 +31,7 @@ def peak_resident_bytes() -> tuple[int, str]:
 
 
 def main(mode: str, scenario_path: str, changes_json: str) -> dict[str, object]:
-    from sim.config import load_scenario
+    from sim.compile import load_scenario
     from sim.engine.model import run_replication
     from sim.runner import events_table, simulate
 

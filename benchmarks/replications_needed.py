@@ -23,6 +23,7 @@ import numpy as np
 from scipy.special import stdtrit
 
 from benchmarks.figures import Figure
+from sim.compile import with_changes
 from sim.config.schema import Scenario
 from sim.runner import ScenarioResult, run_scenario
 
@@ -83,7 +84,7 @@ def measure_replications_needed(baseline: Scenario, locality: Scenario, pilot: i
     base = baseline_result if numbers == list(range(pilot)) else run(baseline)
     a = metric_by_replication(base)  # type: ignore[arg-type]
     b_paired = metric_by_replication(run(locality))
-    other_seed = locality.with_changes({"time.seed": locality.time.seed + 1})
+    other_seed = with_changes(locality, {"time.seed": locality.time.seed + 1})
     b_independent = metric_by_replication(run(other_seed))
 
     target = PRECISION * float(a.mean())

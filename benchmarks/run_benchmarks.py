@@ -25,7 +25,7 @@ from benchmarks.memory import measure_memory  # noqa: E402
 from benchmarks.parallel import measure_parallel  # noqa: E402
 from benchmarks.replications_needed import measure_replications_needed  # noqa: E402
 from benchmarks.speed import measure_speed  # noqa: E402
-from sim.config import load_scenario  # noqa: E402
+from sim.compile import load_scenario  # noqa: E402
 from sim.runner import ScenarioResult  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

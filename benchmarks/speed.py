@@ -17,6 +17,7 @@ import numpy as np
 from benchmarks.bare_simpy import run_bare_network
 from benchmarks.figures import Figure
 from sim.config.schema import Scenario
+from sim.engine.counting import simpy_events
 from sim.engine.eventlog import Event
 from sim.engine.model import run_replication
 from sim.engine.streams import patient_stream
@@ -31,7 +32,6 @@ class SpeedRun:
     cpu_seconds: float
     journeys: int  # patients who arrived (ARRIVE events)
     stage_visits: int  # units of service granted (START events)
-    simpy_events: int
 
 
 def time_model(scenario: Scenario, replication: int = 0) -> SpeedRun:
@@ -40,7 +40,7 @@ def time_model(scenario: Scenario, replication: int = 0) -> SpeedRun:
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     kinds = log.events["event"]
     return SpeedRun(wall, cpu, int(np.count_nonzero(kinds == Event.ARRIVE)),
-                    int(np.count_nonzero(kinds == Event.START)), log.simpy_events)
+                    int(np.count_nonzero(kinds == Event.START)))
 
 
 def time_bare(scenario: Scenario, stage_visits: int) -> float:
@@ -67,6 +67,7 @@ def measure_speed(scenario: Scenario, repeats: int, assessed: bool = True) -> li
         runs.append(time_model(scenario))
         bare.append(time_bare(scenario, runs[-1].stage_visits))
     seeding = min(time_patient_generators(runs[0].journeys) for _ in range(repeats))
+    events = simpy_events(scenario, 0)  # counted in a run of its own: counting costs time
     best_wall = min(runs, key=lambda run: run.wall_seconds)
     model_cpu, bare_cpu = min(run.cpu_seconds for run in runs), min(bare)
     visits = runs[0].stage_visits
@@ -76,8 +77,8 @@ def measure_speed(scenario: Scenario, repeats: int, assessed: bool = True) -> li
                note=f"best of {repeats}"),
         Figure(SECTION, "patient journeys per second", best_wall.journeys
                / best_wall.wall_seconds, "/s", note=f"{best_wall.journeys:,} journeys"),
-        Figure(SECTION, "SimPy events per second", best_wall.simpy_events
-               / best_wall.wall_seconds, "/s", note=f"{best_wall.simpy_events:,} events"),
+        Figure(SECTION, "SimPy events per second", events / best_wall.wall_seconds, "/s",
+               note=f"{events:,} events"),
         Figure(SECTION, "model CPU per stage visit", per_visit(model_cpu), "us",
                note=f"{visits:,} stage visits (START events)"),
         Figure(SECTION, "bare SimPy network CPU per stage visit", per_visit(bare_cpu), "us",

@@ -68,7 +68,7 @@ seconds. `with_changes` returns a checked copy; the file itself is not changed.
 written (e.g. `python -m sim run scenarios/baseline.yaml`)."""),
     ("code", """\
 QUICK = {"time.warmup_days": 140, "time.run_days": 120, "time.replications": 4}
-baseline = baseline.with_changes(QUICK)
+baseline = sim.with_changes(baseline, QUICK)
 t = baseline.time
 print(f"warm-up {t.warmup_days:g} days, results {t.run_days:g} days from {t.start_date}, "
       f"{t.replications} replications, seed {t.seed}")"""),
@@ -140,7 +140,7 @@ the **same seed** as the baseline, so that each replication of the locality mode
 same stream of crises as the baseline replication with the same number; the differences
 between the two are then due to the change, not to chance."""),
     ("code", """\
-locality = sim.load_scenario(SCENARIOS / "locality.yaml").with_changes(
+locality = sim.with_changes(sim.load_scenario(SCENARIOS / "locality.yaml"),
     {**QUICK, "time.seed": baseline.time.seed}
 )
 result_b = sim.run_scenario(locality, jobs=2, progress=False)

@@ -187,7 +187,7 @@ def with_interval(frame, columns):
 
 LITERATURE = {"policies.mdt_case_management.crisis_reduction.health_village": 0.0,
               "policies.care_home_support.crisis_reduction.health_village": 0.20}
-literature = pilot_file.with_changes(LITERATURE)
+literature = sim.with_changes(pilot_file, LITERATURE)
 
 runs = {}
 for name, scenario in [("before", before), ("literature", literature)]:

@@ -61,7 +61,7 @@ STEP = {"ucr": 1, "ic_beds": 5, "ic_home": 5}  # units added for each lever
 
 shipped = sim.load_scenario(SCENARIOS / "baseline.yaml")
 SHORT = {"time.run_days": RUN_DAYS, "time.replications": REPS}
-base = shipped.with_changes(SHORT)
+base = sim.with_changes(shipped, SHORT)
 loc = sim.load_scenario(SCENARIOS / "locality.yaml", {**SHORT, "time.seed": base.time.seed})
 t = base.time
 print(f"warm-up {t.warmup_days:g} days (as shipped), results {t.run_days:g} days "
@@ -108,7 +108,7 @@ def levers(scenario):
 
 
 CONFIGS = {"baseline": base, "locality": loc}
-VARIANTS = {(config, lever): scenario.with_changes(changes)
+VARIANTS = {(config, lever): sim.with_changes(scenario, changes)
             for config, scenario in CONFIGS.items()
             for lever, changes in levers(scenario).items()}
 
@@ -144,7 +144,7 @@ def teams_of(scenario, names=("ucr", "ic_home")):
     return changes
 
 
-split_only = base.with_changes(teams_of(loc))
+split_only = sim.with_changes(base, teams_of(loc))
 RUNS = {**CONFIGS, "split_only": split_only, **VARIANTS}
 results = {key: sim.run_scenario(scenario, jobs=2, progress=False) for key, scenario in RUNS.items()}
 print(f"{len(results)} scenarios x {REPS} replications in "

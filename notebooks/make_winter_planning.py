@@ -58,13 +58,13 @@ night, bank holidays staffed as Sundays) and 5% sickness absence. The what-if ad
   95%, closed when it is back under 90%."""),
     ("code", """\
 flu = sim.load_scenario(WINTER / "flu_wave.yaml")
-flu_and_absence = winter.with_changes({
+flu_and_absence = sim.with_changes(winter, {
     "name": "flu_and_absence",
     "surges": {name: surge.model_dump(mode="json") for name, surge in flu.surges.items()},
     "staffing.absence_pct.ucr": 10,
     "staffing.absence_pct.ic_home": 10,
 })
-what_if = flu_and_absence.with_changes({
+what_if = sim.with_changes(flu_and_absence, {
     "name": "with_escalation",
     "escalation": {"escalation_beds": {
         "service": "acute", "capacity": 20, "open_above": 95, "close_below": 90,

@@ -2,13 +2,16 @@
 through a single point of access, urgent community response, intermediate care and the acute
 hospital, comparing locality and baseline configurations.
 
-Layout: ``config`` (scenario files), ``engine`` (the SimPy model), ``analysis`` (measures
+Layout, each layer importing only those before it: ``config`` (scenario files and their
+checks), ``compile`` (the whole-scenario checks that need the network, and the network's
+tables), ``engine`` (the SimPy model), ``analysis`` (measures
 from the event log), ``runner`` (replications), ``output`` (results folders and plots),
 ``cli`` (``python -m sim``).
 """
 
 from sim.analysis.summary import compare
-from sim.config import Scenario, ScenarioError, load_scenario
+from sim.compile import load_scenario, with_changes
+from sim.config import Scenario, ScenarioError
 from sim.engine.model import ReplicationLog, run_replication
 from sim.runner import ScenarioResult, run_scenario, simulate
 
@@ -24,4 +27,5 @@ __all__ = [
     "run_replication",
     "run_scenario",
     "simulate",
+    "with_changes",
 ]

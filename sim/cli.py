@@ -29,7 +29,8 @@ from sim.analysis.winter import PERIOD_COLUMNS
 from sim.app import launch as app_launch
 from sim.capacity import command as capacity_command
 from sim.cli_options import add_run_options, run_settings, table_text
-from sim.config import Scenario, ScenarioError, load_scenario
+from sim.compile import load_scenario, with_changes
+from sim.config import Scenario, ScenarioError
 from sim.executors import ExecutorUnavailable
 from sim.fit import command as fit_command
 from sim.memory import check_replications
@@ -253,7 +254,7 @@ def _run(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     a = _load(args.a, args)
     b = _load(args.b, args, seed=a.time.seed)
-    b = b.with_changes({"time.replications": a.time.replications})
+    b = with_changes(b, {"time.replications": a.time.replications})
     out = args.out or default_folder(f"{a.name}_vs_{b.name}")
     if out.exists():
         raise FileExistsError(f"{out} already exists; choose another --out")

@@ -26,6 +26,7 @@ from sim.analysis.metrics import replication_metrics
 from sim.analysis.summary import summarise
 from sim.analysis.winter import escalation_episodes, period_tables, summarise_periods
 from sim.cache import ResultCache, replication_key
+from sim.compile import with_changes
 from sim.config.schema import Scenario
 from sim.engine.eventlog import Event
 from sim.engine.model import ReplicationLog, run_replication
@@ -44,7 +45,6 @@ class ReplicationResult:
     escalation: pd.DataFrame  # escalation episodes
     events: pd.DataFrame | None  # the full log, when asked for
     n_events: int
-    simpy_events: int
     wall_seconds: float
 
 
@@ -113,7 +113,6 @@ def simulate(scenario: Scenario, replication: int, keep_events: bool = False) ->
         escalation=escalation_episodes(log, view),
         events=events_table(log) if keep_events else None,
         n_events=log.n_events,
-        simpy_events=log.simpy_events,
         wall_seconds=log.wall_seconds,
     )
 
@@ -230,7 +229,7 @@ def run_scenario(
 def produced_metrics(scenario: Scenario) -> dict[str, list[str]]:
     """Metric -> localities it is reported for, from one day of the scenario (which metrics
     appear depends on the scenario's services and roles, not on what happens)."""
-    probe = scenario.with_changes({"time.warmup_days": 0, "time.run_days": 1})
+    probe = with_changes(scenario, {"time.warmup_days": 0, "time.run_days": 1})
     metrics = simulate(probe, 0).metrics
     return {str(metric): list(group["locality"]) for metric, group in
             metrics.groupby("metric", sort=False)}

@@ -28,7 +28,8 @@ import yaml
 
 from sim.analysis.summary import summarise
 from sim.cache import ResultCache
-from sim.config import Scenario, ScenarioError, load_scenario
+from sim.compile import load_scenario
+from sim.config import Scenario, ScenarioError
 from sim.config.loader import read_yaml_file
 from sim.executors import Executor, ExecutorName
 from sim.runner import ReplicationResult, map_replications, simulate

@@ -30,12 +30,13 @@ from matplotlib.figure import Figure
 from sim.analysis.metrics import ALL, core_capacity
 from sim.analysis.registry import service_label
 from sim.cli_options import add_run_options, run_settings, table_text
-from sim.config import load_scenario
+from sim.compile import load_scenario, with_changes
 from sim.output.folder import atomic_folder, default_folder, manifest, write_json, write_scenario
 from sim.output.plots import save
 from sim.report import write_board_outputs
 from sim.report.narrative import warmup_sentence
 from sim.runner import run_scenario
+from sim.subcommands import Subcommands
 
 BATCH_DAYS = 5  # MSER-5: batches of 5 observations (days)
 ROUND_TO_DAYS = 10
@@ -115,7 +116,7 @@ def welch_plot(means: pd.DataFrame, table: pd.DataFrame, recommended: int,
     return fig
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:
+def add_parser(commands: Subcommands) -> None:
     """Register the ``warmup`` subcommand on the CLI's subparsers."""
     sub = commands.add_parser(
         "warmup", help="recommend a warm-up: MSER-5 and Welch's plot of occupancy from empty",
@@ -135,7 +136,7 @@ def run_warmup(args: argparse.Namespace) -> int:
                                "time.replications": args.reps or DEFAULT_REPLICATIONS}
     if args.seed is not None:
         changes["time.seed"] = args.seed
-    scenario = given.with_changes(changes)
+    scenario = with_changes(given, changes)
     out: Path = args.out or default_folder(f"{given.name}_warmup")
     if out.exists():
         raise FileExistsError(f"{out} already exists; choose another --out")

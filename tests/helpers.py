@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim.config.loader import load_scenario
+from sim.compile import load_scenario, validate
 from sim.config.schema import Scenario
 
 # a scenario mapping with one locality, one age band and one Poisson demand stream, shared
@@ -56,7 +56,7 @@ def one_service_scenario(
                    "routes": {"done": {"to": "out", "probability": 1.0}}},
         "out": {"kind": "exit"},
     }
-    return Scenario.model_validate(base_dict(services, "server", rate_per_day, **time))
+    return validate(base_dict(services, "server", rate_per_day, **time), {}, "one service")
 
 
 def baseline(changes: dict[str, Any] | None = None) -> Scenario:
@@ -69,7 +69,7 @@ def edited(scenario: Scenario, edit: Any) -> Scenario:
     (for changes that dotted paths cannot express, such as replacing a distribution)."""
     data = copy.deepcopy(scenario.model_dump(mode="json"))
     edit(data)
-    return Scenario.model_validate(data)
+    return validate(data, {}, f"scenario '{scenario.name}' edited")
 
 
 def sim(*args: str | Path) -> subprocess.CompletedProcess[str]:

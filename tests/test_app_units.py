@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from sim.app import edits, scenarios
-from sim.config import ScenarioError, load_scenario
+from sim.compile import load_scenario, with_changes
+from sim.config import ScenarioError
 from tests.helpers import BASELINE, SCENARIOS
 
 
@@ -53,7 +54,7 @@ def test_whatif_yaml_loads_to_the_scenario_with_the_changes(tmp_path):
     dotted = edits.changes(base, levers)
     assert "services.acute.capacity" not in dotted  # unchanged values are not written
     path, loaded = edits.write_whatif(BASELINE, "w", dotted, tmp_path)
-    assert loaded == base.with_changes(dotted).model_copy(update={"name": "w"})
+    assert loaded == with_changes(base, dotted).model_copy(update={"name": "w"})
     assert loaded.demand["ed_attendance"].rate_per_1000_per_year["85+"] == pytest.approx(550)
     assert load_scenario(path) == loaded  # the file alone, as the command line reads it
 

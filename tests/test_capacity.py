@@ -50,7 +50,8 @@ from sim.capacity.occupancy import (
     simulate_occupancy,
     unlimited,
 )
-from sim.config import ScenarioError, load_scenario
+from sim.compile import load_scenario
+from sim.config import ScenarioError
 from sim.config.capacity import unit_capacities
 from sim.config.schema import Scenario
 from sim.engine.eventlog import Event

@@ -23,7 +23,8 @@ from helpers import SCENARIOS, base_dict
 from sim.capacity.command import add_parser
 from sim.capacity.search import Search, SearchResult, target_means
 from sim.capacity.targets import Resource, SearchPlan, capacity_changes, load_targets
-from sim.config import ScenarioError, load_scenario
+from sim.compile import load_scenario, with_changes
+from sim.config import ScenarioError
 from sim.config.schema import Scenario
 from sim.runner import run_scenario
 
@@ -254,7 +255,7 @@ def test_unit_resources_keep_the_other_units():
     changes = capacity_changes(scenario, resources, (25, 2))
     assert changes["services.ic_home.capacity_by_unit"] == {"north": 25, "central": 29,
                                                             "south": 25}
-    ucr = scenario.with_changes(changes).services["ucr"]
+    ucr = with_changes(scenario, changes).services["ucr"]
     assert ucr.capacity is None and ucr.capacity_by_unit["south"] == 2
 
 

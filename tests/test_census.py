@@ -22,11 +22,12 @@ from helpers import REPO, base_dict, baseline, days, edited, one_service_scenari
 from pydantic import TypeAdapter, ValidationError
 from scipy import stats
 
-from sim.config.census import Census, census_problems, locality_counts
+from sim.compile.census import CensusPatient, census_patients
+from sim.compile.network import Network
+from sim.config.census import Census, locality_counts
+from sim.config.census_checks import census_problems
 from sim.config.distributions import Distribution
 from sim.config.schema import Scenario
-from sim.engine.census import CensusPatient, census_patients
-from sim.engine.network import Network
 
 SEED = 20251123
 N = 20_000  # draws for distribution tests

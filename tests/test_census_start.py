@@ -12,8 +12,8 @@ import pytest
 from helpers import baseline, days, edited, one_service_scenario
 
 from sim.analysis.logview import LogView
+from sim.compile import validate
 from sim.config import ScenarioError
-from sim.config.loader import validate
 from sim.engine.eventlog import Event
 from sim.engine.model import run_replication
 

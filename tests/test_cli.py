@@ -13,7 +13,7 @@ import pytest
 import yaml
 from helpers import BASELINE, assert_clean, shipped_scenarios, sim
 
-from sim.config import load_scenario
+from sim.compile import load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO / "scenarios"

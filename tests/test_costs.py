@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from sim.analysis.metrics import ALL
+from sim.compile import with_changes
 from sim.config.loader import ScenarioError
 from sim.runner import run_scenario
 from tests.helpers import baseline, one_service_scenario
@@ -84,7 +85,7 @@ def test_bad_costs_are_refused_naming_the_field(change, expected):
 def test_compare_has_cost_differences():
     from sim.analysis.summary import compare
     a = baseline({"time.run_days": 20, "time.warmup_days": 10, "time.replications": 2})
-    b = a.with_changes({"services.acute.capacity": 300})
+    b = with_changes(a, {"services.acute.capacity": 300})
     diff = compare(*(run_scenario(s, progress=False, cache=None, executor="serial").metrics
                      for s in (a, b)))
     row = diff[(diff["metric"] == "cost:acute") & (diff["locality"] == ALL)].iloc[0]

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from helpers import baseline, days, one_service_scenario
 
+from sim.compile import validate, with_changes
 from sim.config import ScenarioError
-from sim.config.loader import validate
 from sim.config.profile import MONTHS, WEEKDAYS, DemandProfile, RateProfile
 from sim.engine.eventlog import Event
 from sim.engine.model import run_replication
@@ -85,7 +85,7 @@ def test_a_flat_profile_is_the_same_process():
     """A profile with every index flat thins nothing: other draws, the same demand."""
     plain = baseline()
     stream = next(iter(plain.demand))
-    flat = plain.with_changes({f"demand.{stream}.profile": {"trend_pct_per_year": 0.0}})
+    flat = with_changes(plain, {f"demand.{stream}.profile": {"trend_pct_per_year": 0.0}})
     counts = [simulate(s, 0).metrics.set_index(["metric", "locality"])["value"]
               .loc[(f"arrivals:{plain.demand[stream].entry}", "all")] for s in (plain, flat)]
     assert counts[1] == pytest.approx(counts[0], rel=4 / np.sqrt(counts[0]))

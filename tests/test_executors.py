@@ -8,6 +8,7 @@ import pytest
 from helpers import Counting, baseline
 
 from sim.cache import ResultCache, replication_key
+from sim.compile import with_changes
 from sim.executors import open_executor
 from sim.runner import map_replications, run_scenario, simulate
 
@@ -82,8 +83,8 @@ def test_cache_key_changes_with_anything_that_changes_the_numbers(scenario):
     key = replication_key(scenario, 0, "simulate")
     assert key == replication_key(scenario, 0, "simulate")
     assert key != replication_key(scenario, 1, "simulate")
-    assert key != replication_key(scenario.with_changes({"time.seed": 1}), 0, "simulate")
-    assert key != replication_key(scenario.with_changes({"services.acute.capacity": 400}), 0,
+    assert key != replication_key(with_changes(scenario, {"time.seed": 1}), 0, "simulate")
+    assert key != replication_key(with_changes(scenario, {"services.acute.capacity": 400}), 0,
                                   "simulate")
     assert key != replication_key(scenario, 0, "another_reduction")
 
@@ -91,7 +92,7 @@ def test_cache_key_changes_with_anything_that_changes_the_numbers(scenario):
 def test_cache_key_ignores_what_cannot_change_a_replication(scenario):
     """A longer run, or the same scenario renamed, reuses the replications already done."""
     key = replication_key(scenario, 0, "simulate")
-    same = scenario.with_changes({"time.replications": 50, "name": "renamed",
+    same = with_changes(scenario, {"time.replications": 50, "name": "renamed",
                                   "description": "another description"})
     assert replication_key(same, 0, "simulate") == key
 

@@ -135,7 +135,7 @@ def test_written_layer_loads_and_holds_the_fitted_values(fitted, tmp_path: Path)
     text = (tmp_path / "local" / "fitted.yaml").read_text()
     assert "95% CI" in text and "n=" in text
     assert (tmp_path / "local" / "fit_report" / "index.html").stat().st_size > 1000
-    from sim.config import load_scenario
+    from sim.compile import load_scenario
     assert load_scenario(census).census is not None
 
 
@@ -201,7 +201,7 @@ def _write(tmp_path: Path, table: pd.DataFrame, name: str = "bad.csv") -> Path:
 
 
 def test_missing_columns_are_named(base_file: Path, tmp_path: Path) -> None:
-    from sim.config import load_scenario
+    from sim.compile import load_scenario
     path = _write(tmp_path, generate(seed=1).drop(columns=["end", "locality"]))
     with pytest.raises(ExtractError) as error:
         read_extract(path, load_scenario(base_file), PERIOD)
@@ -211,7 +211,7 @@ def test_missing_columns_are_named(base_file: Path, tmp_path: Path) -> None:
 
 
 def test_bad_rows_are_rejected_and_counted(base_file: Path, tmp_path: Path) -> None:
-    from sim.config import load_scenario
+    from sim.compile import load_scenario
     table = generate(seed=2).reset_index(drop=True)
     closed = table.index[table["end"] != ""]
     table.loc[closed[0], "start"] = "yesterday"
@@ -231,7 +231,7 @@ def test_bad_rows_are_rejected_and_counted(base_file: Path, tmp_path: Path) -> N
 
 
 def test_ages_are_banded_and_out_of_range_ages_rejected(tmp_path: Path) -> None:
-    from sim.config import load_scenario
+    from sim.compile import load_scenario
     data = base_mapping()
     data["geography"]["age_bands"] = ["0-64", "65+"]
     data["geography"]["care_home_share"] = {"0-64": 0.0, "65+": 0.0}
@@ -248,7 +248,7 @@ def test_ages_are_banded_and_out_of_range_ages_rejected(tmp_path: Path) -> None:
 
 
 def test_all_rows_bad_is_an_error_and_gzip_is_read(base_file: Path, tmp_path: Path) -> None:
-    from sim.config import load_scenario
+    from sim.compile import load_scenario
     table = generate(seed=6).head(50)
     path = tmp_path / "extract.csv.gz"
     with gzip.open(path, "wt") as handle:
@@ -279,7 +279,7 @@ def test_population_table_sets_the_denominators(base_file: Path, tmp_path: Path)
 
 
 def test_parquet_and_practice_lookup(base_file: Path, tmp_path: Path) -> None:
-    from sim.config import load_scenario
+    from sim.compile import load_scenario
     base = load_scenario(base_file)
     table = generate(seed=10).head(200)
     table["gp_practice"] = table["locality"].map({"north": "F84001", "south": "F84002"})
@@ -389,7 +389,7 @@ def test_only_aggregates_are_written(fitted, tmp_path: Path) -> None:  # type: i
 def test_routes_that_vary_by_what_an_extract_cannot_show_are_kept_from_the_base():
     """ED admits every readmission (by pathway, then by age band) and home IC outcomes vary
     with days waited: one pooled share from an extract would drop both, so they are kept."""
-    from sim.config import load_scenario
+    from sim.compile import load_scenario
     from sim.fit.routing import kept_routes
 
     kept = kept_routes(load_scenario(Path(__file__).resolve().parents[1] / "scenarios"

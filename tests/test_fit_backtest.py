@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.config import load_scenario
+from sim.compile import load_scenario, with_changes
 from sim.fit.backtest import over_period, run_backtest
 from sim.fit.extract import Period, read_extract
 from sim.fit.fitting import FITTED, fit_extract, write_fit
@@ -84,7 +84,7 @@ def test_acute_stays_30_percent_shorter_fail(fitted_file: Path) -> None:
             if key in shorter:
                 shorter[key] *= 0.7
         values[band] = shorter
-    wrong = scenario.with_changes({"services.acute.duration": {"by": "age_band",
+    wrong = with_changes(scenario, {"services.acute.duration": {"by": "age_band",
                                                               "values": values}})
     result = _backtest(wrong)
     assert result.tested_shares()["occupancy:acute"] < 0.70

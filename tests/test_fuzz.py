@@ -24,7 +24,8 @@ from typing import Any
 import pytest
 import yaml
 
-from sim.config import Scenario, ScenarioError, load_scenario
+from sim.compile import load_scenario, with_changes
+from sim.config import Scenario, ScenarioError
 from sim.runner import run_scenario
 
 REPO = Path(__file__).resolve().parents[1]
@@ -90,7 +91,7 @@ def _run_briefly(scenario: Scenario) -> str | None:
     """What went wrong running ``scenario`` for 5 days, or None. A scenario that is not valid
     over 5 days (a surge or census dated later) is not run."""
     try:
-        brief = scenario.with_changes(BRIEF)
+        brief = with_changes(scenario, BRIEF)
     except ScenarioError:
         return None
     previous = signal.signal(signal.SIGALRM, _alarm)

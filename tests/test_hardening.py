@@ -9,14 +9,18 @@ import signal
 import subprocess
 import sys
 import time
+from array import array
 from pathlib import Path
 
 import pytest
 import yaml
 from helpers import assert_clean, sim
 
-from sim.config import ScenarioError, load_scenario
+from sim.compile import load_scenario, validate
+from sim.config import ScenarioError
+from sim.config.checks import MAX_CODES, MAX_SERVICES
 from sim.config.loader import MAX_DEPTH, MAX_EXTENDS_DEPTH
+from sim.engine.eventlog import EVENT_COLUMNS, PATIENT_COLUMNS, Event
 from sim.output.folder import default_folder
 from sim.output.paths import slug
 
@@ -229,3 +233,23 @@ def test_dask_without_its_extra_is_a_message(tmp_path: Path, monkeypatch, capsys
                  "--out", str(tmp_path / "out")]) == 1
     assert 'pip install ".[dask]"' in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_more_services_than_the_event_log_codes_are_refused() -> None:
+    data = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
+    data["name"] = "baseline"
+    data["services"].update({f"x{i}": {"kind": "exit"} for i in range(MAX_SERVICES)})
+    with pytest.raises(ScenarioError) as error:
+        validate(data, {}, "many.yaml")
+    given = MAX_SERVICES + len(yaml.safe_load(BASELINE.read_text(encoding="utf-8"))["services"])
+    assert f"many.yaml: services: {given} given; at most {MAX_SERVICES}" in error.value.messages
+
+
+def test_the_code_columns_hold_the_largest_code_a_valid_scenario_gives() -> None:
+    """Each code column of the event log holds the last of as many names as validation
+    lets through (a pathway code counts "none" too; a surge column also holds -1)."""
+    largest = {"service": MAX_SERVICES - 1, "pathway": MAX_CODES, "event": max(Event)}
+    largest |= dict.fromkeys(("stream", "locality", "age_band", "source", "surge"), MAX_CODES - 1)
+    columns = {**EVENT_COLUMNS, **PATIENT_COLUMNS}
+    for name, code in largest.items():
+        assert array(columns[name], [code, -1])[0] == code, name

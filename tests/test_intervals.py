@@ -13,7 +13,7 @@ from scipy import stats
 from sim.analysis.intervals import bounded_interval, t_interval
 from sim.analysis.registry import metric_info
 from sim.analysis.summary import compare, summarise
-from sim.config.loader import load_scenario
+from sim.compile import load_scenario
 from sim.runner import run_scenario
 from tests.helpers import SCENARIOS, shipped_scenarios
 

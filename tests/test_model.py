@@ -31,8 +31,9 @@ from helpers import (
 
 from sim.analysis.logview import LogView
 from sim.analysis.metrics import replication_metrics
-from sim.config.loader import load_scenario
+from sim.compile import load_scenario, with_changes
 from sim.config.schema import CapacitatedService, Scenario
+from sim.engine.counting import simpy_events
 from sim.engine.eventlog import Event
 from sim.engine.model import Model, ReplicationLog, run_replication
 from sim.runner import run_scenario, simulate
@@ -313,12 +314,12 @@ def test_fewer_ic_slots_make_more_p1_patients_wait() -> None:
 
 def test_a_locality_can_have_its_own_demand_rates() -> None:
     """Own rates replace the borough rate x need index for that locality only."""
-    from sim.engine.network import Network
+    from sim.compile.network import Network
 
     scenario = baseline()
     rates = scenario.demand["community_crisis"].rate_per_1000_per_year
     doubled = {band: 2 * r for band, r in rates.items()}
-    changed = scenario.with_changes(
+    changed = with_changes(scenario,
         {"demand.community_crisis.rate_per_1000_per_year_by_locality": {"south": doubled}})
     need = scenario.geography.localities["south"].need_index
 
@@ -331,7 +332,7 @@ def test_a_locality_can_have_its_own_demand_rates() -> None:
 
 
 def test_simpy_event_count_matches_stepping_one_event_at_a_time() -> None:
-    """The count read from SimPy's event ids equals the events a step loop processes."""
+    """The counting environment's count equals the events a step loop processes."""
     scenario = baseline({"time.run_days": 20, "time.warmup_days": 10})
     model = Model(scenario, 0)
     for table in model.network.demand:
@@ -341,4 +342,6 @@ def test_simpy_event_count_matches_stepping_one_event_at_a_time() -> None:
     while model.env.peek() < model.horizon:
         model.env.step()
         stepped += 1
-    assert run_replication(scenario, 0).simpy_events == stepped > 1000
+    assert simpy_events(scenario, 0) == stepped > 1000
+
+

@@ -16,7 +16,8 @@ import pytest
 from sim.analysis.logview import LogView
 from sim.analysis.metrics import replication_metrics
 from sim.analysis.summary import compare
-from sim.config.loader import ScenarioError, load_scenario
+from sim.compile import load_scenario
+from sim.config.loader import ScenarioError
 from sim.engine.eventlog import Event
 from sim.engine.model import run_replication
 from sim.runner import run_scenario

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.config import load_scenario
+from sim.compile import load_scenario
 from sim.config.capacity import unit_capacities
 from sim.config.schema import CapacitatedService, Scenario
 from sim.runner import simulate

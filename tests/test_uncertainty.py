@@ -9,8 +9,10 @@ import pytest
 from helpers import BASELINE, SHORT, baseline
 
 from sim.analysis.uncertainty import parameter_influence
-from sim.config import ScenarioError, load_scenario
-from sim.config.uncertainty import TriangularParameter, UniformParameter, draw_parameters
+from sim.compile import load_scenario, with_changes
+from sim.config import ScenarioError
+from sim.config.uncertainty import TriangularParameter, UniformParameter
+from sim.engine.parameters import draw_parameters
 from sim.runner import run_scenario
 
 MDT = "policies.mdt_case_management.crisis_reduction"
@@ -32,7 +34,7 @@ def test_uniform_and_triangular_quantiles_have_the_right_moments():
 
 
 def with_uncertain(entries, base=None):
-    return (base or baseline()).with_changes({"uncertain": entries})
+    return with_changes(base or baseline(), {"uncertain": entries})
 
 
 @pytest.mark.parametrize("entries, message", [
@@ -81,7 +83,7 @@ def test_a_count_is_drawn_whole():
 def test_influence_names_the_parameter_that_drives_a_metric():
     """MDT crisis reduction drawn between 0 and 40% drives crises prevented; a parameter with
     no bearing on that count (acute beds, 405 +- 1) explains little of it."""
-    scenario = baseline({**SHORT, "time.replications": 8}).with_changes({"uncertain": {
+    scenario = with_changes(baseline({**SHORT, "time.replications": 8}), {"uncertain": {
         MDT: {"uniform": [0.0, 0.4]},
         "services.acute.capacity": {"uniform": [404, 406]},
     }})
@@ -122,8 +124,8 @@ def test_setting_an_uncertain_field_fixes_it():
     uncertain entry for that field must give way, or every point would draw the same values."""
     scenario = with_uncertain({MDT: {"uniform": [0.0, 0.2]},
                                "services.ucr.capacity": {"uniform": [3, 5]}})
-    fixed = scenario.with_changes({MDT: 0.5, "services.ucr": {"capacity": "unlimited"}})
+    fixed = with_changes(scenario, {MDT: 0.5, "services.ucr": {"capacity": "unlimited"}})
     assert fixed.uncertain == {}
     assert draw_parameters(fixed, 0)[0].policies.mdt_case_management.crisis_reduction == 0.5
-    kept = scenario.with_changes({"services.acute.capacity": 400})
+    kept = with_changes(scenario, {"services.acute.capacity": 400})
     assert set(kept.uncertain) == {MDT, "services.ucr.capacity"}

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from helpers import SCENARIOS, days, edited, one_service_scenario
 
+from sim.compile import load_scenario, validate
 from sim.config import ScenarioError
 from sim.config.calendar import SimCalendar
-from sim.config.loader import load_scenario, validate
 from sim.config.schema import Scenario
 from sim.engine.capacity_control import unit_plans
 from sim.engine.eventlog import Event

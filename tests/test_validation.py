@@ -21,7 +21,8 @@ import pytest
 import yaml
 from helpers import shipped_scenarios
 
-from sim.config import Scenario, ScenarioError, load_scenario
+from sim.compile import load_scenario, with_changes
+from sim.config import Scenario, ScenarioError
 from sim.config.distributions import DISTRIBUTIONS
 from sim.config.schema import By
 
@@ -855,10 +856,10 @@ def test_extends_baseline_error_attributed_to_child(tmp_path):
 
 def test_with_changes_returns_validated_copy():
     scenario = load_scenario(BASELINE)
-    changed = scenario.with_changes({"time.replications": 3, "services.acute.capacity": 10})
+    changed = with_changes(scenario, {"time.replications": 3, "services.acute.capacity": 10})
     assert changed.time.replications == 3 and changed.services["acute"].capacity == 10
     assert scenario.time.replications == _BASELINE_DATA["time"]["replications"]  # unchanged
-    assert scenario.with_changes({}) == scenario
+    assert with_changes(scenario, {}) == scenario
 
 
 @pytest.mark.parametrize(
@@ -874,7 +875,7 @@ def test_with_changes_returns_validated_copy():
 def test_with_changes_revalidates(changes, path, word):
     scenario = load_scenario(BASELINE)
     with pytest.raises(ScenarioError) as info:
-        scenario.with_changes(changes)
+        with_changes(scenario, changes)
     [message] = info.value.messages
     _, found_path, text = message.split(": ", 2)
     assert found_path == path and word in text, message

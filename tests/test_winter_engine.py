@@ -338,7 +338,7 @@ def test_bad_winter_blocks_are_rejected_with_the_field_and_what_was_expected(blo
     scenario = one_service_scenario(4, days(0.1), 5.0, run_days=60)
     data = scenario.model_dump(mode="json")
     data.update(blocks)
-    from sim.config.loader import validate
+    from sim.compile import validate
 
     with pytest.raises(ScenarioError) as error:
         validate(data, {}, "winter.yaml")
@@ -405,7 +405,7 @@ def test_mutual_aid_needs_a_service_in_several_units():
     data = scenario.model_dump(mode="json")
     data["escalation"] = {"aid": {"service": "server", "capacity": 1, "mutual_aid": True,
                                   "open_above": 90, "close_below": 80}}
-    from sim.config.loader import validate
+    from sim.compile import validate
 
     with pytest.raises(ScenarioError, match="mutual aid needs a service organised in several"):
         validate(data, {}, "aid.yaml")

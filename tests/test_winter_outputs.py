@@ -28,6 +28,7 @@ from sim.analysis.winter import (
     summarise_periods,
     weekly_table,
 )
+from sim.compile import with_changes
 from sim.engine.eventlog import PATIENT_COLUMNS, Event
 from sim.engine.model import CAPACITY_COLUMNS, ReplicationLog, empty_capacity_log
 from sim.runner import simulate
@@ -81,7 +82,7 @@ def handmade_log(scenario: Any, stays: list[tuple[float, float]],
                     for name, values in zip(CAPACITY_COLUMNS, zip(*capacity_rows))}
     return ReplicationLog(scenario=scenario, replication=0, events=events, patients=patients,
                           results_start=0.0, results_end=RUN_DAYS, horizon=RUN_DAYS, exits={},
-                          in_system=0, simpy_events=0, wall_seconds=0.0, capacity_log=capacity)
+                          in_system=0, wall_seconds=0.0, capacity_log=capacity)
 
 
 def values(table: pd.DataFrame, metric: str) -> np.ndarray:
@@ -100,10 +101,10 @@ def test_weeks_start_on_monday_and_partial_periods_carry_their_days():
     assert weeks.labels == ["2025-W45", "2025-W46", "2025-W47"]
     assert weeks.starts == [START, dt.date(2025, 11, 10), dt.date(2025, 11, 17)]
     assert weeks.days.tolist() == [5, 7, 2]
-    months = calendar_periods(ward().with_changes({"time.run_days": 40}), "month")
+    months = calendar_periods(with_changes(ward(), {"time.run_days": 40}), "month")
     assert months.labels == ["2025-11", "2025-12"]
     assert months.days.tolist() == [26, 14]
-    year = calendar_periods(ward().with_changes({"time.start_date": "2026-12-28",
+    year = calendar_periods(with_changes(ward(), {"time.start_date": "2026-12-28",
                                                  "time.run_days": 10.5}), "week")
     assert year.labels == ["2026-W53", "2027-W01"] and year.days.tolist() == [7, 3.5]
 

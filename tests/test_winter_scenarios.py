@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from helpers import SCENARIOS, SHORT
 
+from sim.compile import load_scenario
 from sim.config import ScenarioError
-from sim.config.loader import load_scenario
 from sim.runner import run_scenario
 
 WINTER = SCENARIOS / "winter"

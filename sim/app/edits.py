@@ -10,7 +10,8 @@ from typing import Any
 import yaml
 
 from sim.app.scenarios import capacitated, duration_mean
-from sim.config import Scenario, ScenarioError, load_scenario
+from sim.compile import load_scenario
+from sim.config import Scenario, ScenarioError
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from sim.app import edits, runs, scenarios
 from sim.app.finder_view import finder
 from sim.app.messages import show_errors
 from sim.app.results import comparison_table, downloads, headline_chart, weekly_chart
-from sim.config import Scenario, ScenarioError, load_scenario
+from sim.compile import load_scenario
+from sim.config import Scenario, ScenarioError
 
 LEVELS = ["locality", "partnership", "system"]
 # charted first: what the common levers (community capacity, flow) move

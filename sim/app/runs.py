@@ -13,7 +13,8 @@ from sim.app.edits import write_whatif
 from sim.cache import ResultCache
 from sim.cli import main as cli_main
 from sim.cli_options import DEFAULT_CACHE
-from sim.config import Scenario, load_scenario
+from sim.compile import load_scenario, with_changes
+from sim.config import Scenario
 from sim.executors import open_executor
 from sim.runner import map_replications, simulate
 
@@ -43,7 +44,7 @@ def compare(a_path: Path, b_path: Path, out: Path, progress: Progress,
     write ``out`` with ``python -m sim compare A B`` reading every replication from the cache.
     Returns ``out``. Raises ``ScenarioError`` or ``OSError`` as the command line would."""
     a, b = load_scenario(a_path), load_scenario(b_path)
-    b = b.with_changes({"time.seed": a.time.seed, "time.replications": a.time.replications})
+    b = with_changes(b, {"time.seed": a.time.seed, "time.replications": a.time.replications})
     _fill_cache([a, b], ResultCache(cache), progress, jobs)
     status = cli_main(["compare", str(a_path), str(b_path), "--out", str(out),
                        "--cache", str(cache), "--quiet", "--executor", "serial"])

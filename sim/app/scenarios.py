@@ -9,7 +9,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.config import Scenario, ScenarioError, load_scenario
+from sim.compile import load_scenario
+from sim.config import Scenario, ScenarioError
 from sim.config.loader import read_yaml_file
 from sim.config.schema import CapacitatedService
 

@@ -32,10 +32,12 @@ from sim.capacity.search import (
 )
 from sim.capacity.targets import load_targets
 from sim.cli_options import add_run_options, run_settings, table_text
-from sim.config import Scenario, ScenarioError, load_scenario
+from sim.compile import load_scenario
+from sim.config import Scenario, ScenarioError
 from sim.executors import open_executor
 from sim.output.folder import atomic_folder, default_folder, manifest, write_json, write_scenario
 from sim.report import write_board_outputs
+from sim.subcommands import Subcommands
 
 EXIT_TARGETS_MISSED = 1
 DESCRIPTION = """\
@@ -47,7 +49,7 @@ if the targets cannot be met). See docs/capacity.md."""
 CRITERIA_OPTIONS = {f.name: f"--{f.name.replace('_', '-')}" for f in fields(Criteria)}
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:
+def add_parser(commands: Subcommands) -> None:
     """Register the ``capacity`` subcommand on the CLI's subparsers."""
     sub = commands.add_parser(
         "capacity", help="capacity needed (occupancy with capacity unlimited), or --search "

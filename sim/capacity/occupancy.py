@@ -22,8 +22,9 @@ import pandas as pd
 from sim.analysis.logview import LogView
 from sim.analysis.metrics import ALL
 from sim.analysis.timeweighted import StepSeries
+from sim.compile import validate
 from sim.config.capacity import unit_capacities
-from sim.config.loader import ScenarioError, validate
+from sim.config.loader import ScenarioError
 from sim.config.schema import CapacitatedService, Scenario
 from sim.engine.model import ReplicationLog, run_replication
 from sim.runner import map_replications

@@ -10,7 +10,7 @@ A targets file (see scenarios/targets/baseline_targets.yaml) holds:
   ``bounds: [low, high]``;
 - ``replications`` per evaluation (replications 0..R-1, the same in every evaluation),
   ``confirm_replications`` for the confirming run (the next ones, R..R+N-1, which the search
-  never saw), and optional ``scenario_changes`` (dotted paths, as ``Scenario.with_changes``)
+  never saw), and optional ``scenario_changes`` (dotted paths, as ``sim.with_changes``)
   applied before searching.
 
 Errors name the file, the field and what was expected, as scenario errors do.
@@ -26,6 +26,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.analysis.metrics import ALL
+from sim.compile import with_changes
 from sim.config.capacity import unit_capacities
 from sim.config.loader import ScenarioError, read_yaml_file
 from sim.config.schema import CapacitatedService, Scenario
@@ -123,7 +124,7 @@ class SearchPlan:
 
     def candidate(self, capacities: tuple[int, ...]) -> Scenario:
         """The scenario with each resource at the given capacity."""
-        return self.scenario.with_changes(capacity_changes(self.scenario, self.resources,
+        return with_changes(self.scenario, capacity_changes(self.scenario, self.resources,
                                                            capacities))
 
 
@@ -157,7 +158,7 @@ def load_targets(path: Path, scenario: Scenario) -> SearchPlan:
     except ValidationError as error:
         raise ScenarioError([f"{path}: {message}" for message in _describe(error)]) from None
     try:
-        searched = scenario.with_changes(spec.scenario_changes)
+        searched = with_changes(scenario, spec.scenario_changes)
     except ScenarioError as error:
         raise ScenarioError([f"{path}: scenario_changes: {message}"
                              for message in error.messages]) from None
@@ -240,7 +241,7 @@ def _bound_problems(resources: list[Resource], scenario: Scenario) -> list[str]:
     for name, index in (("lower", 0), ("upper", 1)):
         capacities = tuple(r.bounds[index] for r in resources)
         try:
-            scenario.with_changes(capacity_changes(scenario, resources, capacities))
+            with_changes(scenario, capacity_changes(scenario, resources, capacities))
         except ScenarioError as error:
             source = f"scenario '{scenario.name}' with changes: "
             problems += [f"resources: with every resource at its {name} bound the scenario is "

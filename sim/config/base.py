@@ -105,7 +105,7 @@ def tagged_union(
         return f"[{key}]" if isinstance(key, str) and key in members else None  # [1, 2]: no member
 
     return Annotated[
-        Union[tagged],  # type: ignore[valid-type]
+        Union[tagged],
         Discriminator(
             discriminate, custom_error_type="invalid_choice", custom_error_message=expected
         ),

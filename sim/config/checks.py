@@ -1,4 +1,6 @@
-"""Rules that look across a whole scenario, run before anything is simulated.
+"""Rules that look across a whole scenario once each field is valid: references resolve,
+shares and probabilities sum to one, routes end. ``sim.compile.checks`` runs these first,
+then the checks that need the compiled network.
 
 Each problem found is reported separately, with the path of the field it concerns, so an
 analyst can fix every mistake in one pass.
@@ -7,13 +9,13 @@ analyst can fix every mistake in one pass.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sim.config.capacity import unit_capacities
-from sim.config.census import census_problems
+from sim.config.census_checks import census_problems
 from sim.config.costs import cost_problems
 from sim.config.journey_checks import check_journeys_end, check_time_passes, leading_to
+from sim.config.problems import TOLERANCE, Path, Problem
 from sim.config.schema import (
     DEFAULT_KEY,
     NO_PATHWAY,
@@ -21,38 +23,19 @@ from sim.config.schema import (
     WAITED_DAYS,
     By,
     CapacitatedService,
+    Scenario,
     WhenBusy,
     alternatives,
     largest_probability,
 )
-from sim.config.uncertainty import as_field_type, field_value
 from sim.config.winter_checks import check_winter
 
-if TYPE_CHECKING:
-    from sim.config.schema import Scenario
-
-Path = tuple[Any, ...]
-TOLERANCE = 1e-6
 FOLLOW_UP_NEEDED_DAYS = 30.0  # the 30-day outcome windows of sim.analysis.metrics
-# The event log stores these as codes in one signed byte each (sim/engine/eventlog.py).
+# The most names of each kind the event log stores as codes (sim.engine.eventlog sizes its
+# columns to hold them): one signed byte for localities, age bands, streams, surges, sources
+# and pathways (the pathway codes add one for "none"), two for services.
 MAX_CODES = 127
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: Path
-    message: str
-
-    def __str__(self) -> str:
-        return f"{'.'.join(map(str, self.path))}: {self.message}"
-
-
-class ScenarioProblems(ValueError):
-    """Raised by scenario validation with every cross-field problem found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(map(str, problems)))
+MAX_SERVICES = 32_767
 
 
 def find_problems(scenario: Scenario) -> list[Problem]:
@@ -77,102 +60,22 @@ def find_problems(scenario: Scenario) -> list[Problem]:
         check_time_passes(scenario, report)
     if not problems and scenario.census is not None:
         problems.extend(census_problems(scenario.census, scenario))
-        if not problems:
-            _check_census_drawn(scenario, problems)
-    if not problems:
-        _check_uncertain(scenario, problems)
     return problems
 
 
 def _check_code_counts(scenario: Scenario, problems: list[Problem]) -> None:
-    """At most ``MAX_CODES`` of each kind of name the event log stores as a one-byte code;
-    more would validate and then fail in the middle of a run."""
-    named = {("geography", "localities"): scenario.geography.localities,
-             ("geography", "age_bands"): scenario.geography.age_bands,
-             ("demand",): scenario.demand, ("surges",): scenario.surges}
-    for path, names in named.items():
-        if len(names) > MAX_CODES:
-            problems.append(Problem(path, f"{len(names)} given; at most {MAX_CODES}"))
+    """No more names of each kind than the event log's code columns hold; more would
+    validate and then fail in the middle of a run."""
+    named = {("geography", "localities"): (scenario.geography.localities, MAX_CODES),
+             ("geography", "age_bands"): (scenario.geography.age_bands, MAX_CODES),
+             ("demand",): (scenario.demand, MAX_CODES), ("surges",): (scenario.surges, MAX_CODES),
+             ("services",): (scenario.services, MAX_SERVICES)}
+    for path, (names, most) in named.items():
+        if len(names) > most:
+            problems.append(Problem(path, f"{len(names)} given; at most {most}"))
     for what, names in (("referral sources", scenario.sources), ("pathways", scenario.pathways)):
         if len(names) > MAX_CODES:
             problems.append(Problem((), f"{len(names)} {what} named; at most {MAX_CODES}"))
-
-
-def _check_census_drawn(scenario: Scenario, problems: list[Problem]) -> None:
-    """The census's patients can be drawn: every locality and age band it puts in a service
-    is one the demand and routes bring there (found only by drawing them, so done here
-    rather than failing when the run starts)."""
-    import numpy as np
-
-    from sim.engine.census import census_patients
-    from sim.engine.network import Network
-
-    assert scenario.census is not None
-    try:
-        census_patients(scenario.census, Network.build(scenario), np.random.default_rng(0))
-    except ValueError as error:
-        where, _, message = str(error).partition(": ")
-        problems.append(Problem(tuple(where.split(".")), message))
-
-
-def _check_uncertain(scenario: Scenario, problems: list[Problem]) -> None:
-    """Each uncertain field exists, holds a number, and the scenario is valid at both ends of
-    its distribution; then with several fields, at their joint extremes: all low, all high,
-    and each one at one end with the others at the other (ranges that are fine one at a time
-    can clash, e.g. fewer beds than the beds a surge closes)."""
-    if not scenario.uncertain:
-        return
-    from pydantic import ValidationError
-
-    from sim.config.loader import apply_changes
-    from sim.config.schema import Scenario
-
-    data = scenario.model_dump(mode="json")
-    del data["uncertain"]
-    ends: dict[str, tuple[Any, Any]] = {}
-    for path, distribution in scenario.uncertain.items():
-        where = ("uncertain", path)
-        value = field_value(data, path)
-        if value is None:
-            problems.append(Problem(where, "no such field in the scenario (write the dotted "
-                                           "path of a field that is set, e.g. "
-                                           "policies.mdt_case_management.crisis_reduction)"))
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            problems.append(Problem(where, f"expected a field holding a number, found "
-                                           f"{type(value).__name__}"))
-            continue
-        low, high = (as_field_type(end, value) for end in distribution.support)
-        ends[path] = (low, high)
-
-    def clash(changes: dict[str, Any]) -> str | None:
-        try:
-            Scenario.model_validate(apply_changes(data, changes))
-        except ValidationError as error:
-            return str(error.errors()[0]["msg"])
-        return None
-
-    for path, (low, high) in ends.items():
-        for bound in (low, high):
-            message = clash({path: bound})
-            if message:
-                problems.append(Problem(("uncertain", path),
-                                        f"the scenario is not valid with {bound:g}: {message}"))
-                break
-    if problems or len(ends) < 2:
-        return
-    corners = [{p: ends[p][0] for p in ends}, {p: ends[p][1] for p in ends}]
-    for path in ends:
-        corners.append({p: ends[p][0 if p == path else 1] for p in ends})
-        corners.append({p: ends[p][1 if p == path else 0] for p in ends})
-    for corner in corners:
-        message = clash(corner)
-        if message:
-            values = ", ".join(f"{p} = {v:g}" for p, v in corner.items())
-            problems.append(Problem(("uncertain",), f"the scenario is not valid when the "
-                                                    f"uncertain fields take {values} together: "
-                                                    f"{message}"))
-            return
 
 
 def attribute_domains(scenario: Scenario) -> dict[str, list[str]]:
@@ -440,10 +343,10 @@ def _check_reporting(scenario: Scenario, problems: list[Problem]) -> None:
         problems.append(Problem(("time", "follow_up_days"), (
             f"expected at least {FOLLOW_UP_NEEDED_DAYS:g} days, got {follow_up:g}: readmissions "
             "and admissions after community care are counted over 30 days")))
-    if report.ucr and isinstance(scenario.services.get(report.ucr), CapacitatedService):
-        if scenario.services[report.ucr].response_target_hours is None:
-            problems.append(Problem(("services", report.ucr, "response_target_hours"),
-                                    "the UCR service needs a response target"))
+    ucr = scenario.services.get(report.ucr) if report.ucr else None
+    if isinstance(ucr, CapacitatedService) and ucr.response_target_hours is None:
+        problems.append(Problem(("services", report.ucr, "response_target_hours"),
+                                "the UCR service needs a response target"))
 
 
 def _positive_edges(scenario: Scenario) -> dict[str, set[str]]:

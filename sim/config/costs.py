@@ -66,7 +66,7 @@ def cost_problems(costs: Costs | None, kinds: dict[str, str]) -> list[tuple[tupl
     (field path, message) per problem."""
     if costs is None:
         return []
-    problems = []
+    problems: list[tuple[tuple[str, ...], str]] = []
     for section, allowed in (("per_occupied_day", DAY_KINDS), ("per_staff_hour", ("team",))):
         for name in getattr(costs, section):
             field = ("costs", section, name)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from functools import cached_property
 from statistics import NormalDist
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, model_validator
 from scipy.special import gammaincinv
@@ -196,9 +196,12 @@ DISTRIBUTIONS = {
     "empirical": Empirical,
 }
 
-Distribution = tagged_union(
-    DISTRIBUTIONS,
-    lambda value: key_or_attr(value, "dist"),
-    "expected a distribution with 'dist' one of " + ", ".join(DISTRIBUTIONS)
-    + " and a 'unit' (minutes, hours, days, weeks)",
-)
+if TYPE_CHECKING:  # what the tagged union holds, for a type checker
+    Distribution = Fixed | Exponential | Lognormal | Gamma | Uniform | Empirical
+else:
+    Distribution = tagged_union(
+        DISTRIBUTIONS,
+        lambda value: key_or_attr(value, "dist"),
+        "expected a distribution with 'dist' one of " + ", ".join(DISTRIBUTIONS)
+        + " and a 'unit' (minutes, hours, days, weeks)",
+    )

@@ -10,15 +10,20 @@ services may be gone round without time passing (the run would never advance the
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sim.config.distributions import Fixed
-from sim.config.schema import NO_PATHWAY, WAITED_DAYS, By, CapacitatedService, alternatives
-
-if TYPE_CHECKING:
-    from sim.config.schema import Scenario
+from sim.config.schema import (
+    NO_PATHWAY,
+    WAITED_DAYS,
+    By,
+    CapacitatedService,
+    Scenario,
+    alternatives,
+)
 
 State = tuple[str, str]  # (service, pathway tag)
 Report = Callable[[tuple[Any, ...], str], None]  # (field path, message)
@@ -37,7 +42,7 @@ def check_journeys_end(scenario: Scenario, domains: dict[str, list[str]],
         entries = {stream.entry for name, stream in scenario.demand.items()
                    if who.get("stream", name) == name}
         reachable = _closure({(entry, NO_PATHWAY) for entry in entries},
-                             lambda state, who=who: _moves(scenario, state, who))
+                             functools.partial(_moves, scenario, who=who))
         for service, _ in sorted(reachable - _can_end(scenario, reachable, who)):
             if service not in reported:
                 reported.add(service)
@@ -137,8 +142,8 @@ def _instant_moves(scenario: Scenario, name: str) -> Iterable[str]:
             yield busy.balk.to
         if busy.renege is not None and _zero(busy.renege.patience):
             yield busy.renege.to
-    travel = getattr(spec, "travel_time_by_level", None)
-    travels = travel is not None and not _zero(travel.get(spec.level))
+    travels = isinstance(spec, CapacitatedService) and spec.travel_time_by_level is not None \
+        and not _zero(spec.travel_time_by_level.get(spec.level))
     own_time = getattr(spec, "duration", None) or getattr(spec, "delay", None)
     for route in getattr(spec, "routes", {}).values():
         if _largest(route.probability, {}) > 0 and not travels and _zero(

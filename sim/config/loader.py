@@ -7,6 +7,9 @@ a winter's demand profile and rosters) can be added to different scenarios. A ma
 that should replace the other file's instead of merging with it (another place's localities,
 say) is named in ``replace: [geography.localities]``.
 Each error names the file that set the offending value, the field path and what was expected.
+
+This is the first stage of reading a scenario: each field is checked here; the whole-scenario
+checks run next (``sim.compile.scenario.load_scenario`` runs both).
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, RootModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from sim.config.base import Frozen
-from sim.config.checks import ScenarioProblems
+from sim.config.problems import Problem
 from sim.config.schema import Scenario
 
 Provenance = dict[tuple[Any, ...], str]
@@ -40,14 +44,6 @@ class ScenarioError(Exception):
     def __init__(self, messages: list[str]):
         self.messages = messages
         super().__init__("\n".join(messages))
-
-
-def load_scenario(path: str | Path, changes: dict[str, Any] | None = None) -> Scenario:
-    """Read, merge and validate a scenario file; ``changes`` are dotted-path overrides."""
-    data, provenance = resolve(Path(path))
-    if changes:
-        data = apply_changes(data, changes)
-    return validate(data, provenance, str(path))
 
 
 def resolve(path: Path, _seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], Provenance]:
@@ -138,7 +134,7 @@ class _StrictSafeLoader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=deep)
             if not isinstance(key, (str, int, float, bool, type(None))):
                 raise yaml.constructor.ConstructorError(
                     None, None, "a key must be a plain value, not a list or a mapping",
@@ -153,7 +149,7 @@ class _StrictSafeLoader(yaml.SafeLoader):
         """A date such as 2025-02-30 that matches the pattern but does not exist is an
         error at its line, not a ``ValueError`` traceback."""
         try:
-            return super().construct_yaml_timestamp(node)  # type: ignore[no-untyped-call]
+            return super().construct_yaml_timestamp(node)
         except (ValueError, OverflowError) as error:
             raise yaml.constructor.ConstructorError(
                 None, None, f"'{node.value}' is not a date: {error}", node.start_mark) from None
@@ -292,11 +288,20 @@ def _overlaps(a: str, b: str) -> bool:
     return a == b or a.startswith(b + ".") or b.startswith(a + ".")
 
 
-def validate(data: dict[str, Any], provenance: Provenance, default_file: str) -> Scenario:
+def validate_fields(data: dict[str, Any], provenance: Provenance, default_file: str) -> Scenario:
+    """``data`` as a scenario whose every field is valid (types, ranges, unknown keys), or
+    ``ScenarioError`` naming the file that set each offending value."""
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:
         raise ScenarioError(format_errors(error, provenance, default_file)) from None
+
+
+def problem_messages(problems: list[Problem], provenance: Provenance,
+                     default_file: str) -> list[str]:
+    """One line per whole-scenario problem, naming the file that set the field it concerns."""
+    return [f"{_file_for(problem.path, provenance, default_file)}: {_dotted(problem.path)}: "
+            f"{problem.message}" for problem in problems]
 
 
 def format_errors(error: ValidationError, provenance: Provenance, default_file: str) -> list[str]:
@@ -310,12 +315,6 @@ def format_errors(error: ValidationError, provenance: Provenance, default_file: 
     for detail in details:
         loc = _loc(detail)
         if detail["type"] == "missing" and loc in typos:
-            continue
-        cause = (detail.get("ctx") or {}).get("error")
-        if isinstance(cause, ScenarioProblems):
-            for problem in cause.problems:
-                file = _file_for((*loc, *problem.path), provenance, default_file)
-                messages.append(f"{file}: {_dotted((*loc, *problem.path))}: {problem.message}")
             continue
         file = _file_for(loc, provenance, default_file)
         message = f"{file}: {_dotted(loc) or '(top level)'}: {_describe(detail)}"
@@ -363,7 +362,7 @@ def _file_for(loc: tuple[Any, ...], provenance: Provenance, default_file: str) -
     return file
 
 
-def _describe(detail: dict[str, Any]) -> str:
+def _describe(detail: ErrorDetails) -> str:
     kind = detail["type"]
     if kind == "extra_forbidden":
         guess = _guess(detail["loc"])

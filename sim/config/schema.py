@@ -13,14 +13,14 @@ Layout of a scenario (see scenarios/baseline.yaml for a commented example):
 
 Structural rules (types, ranges, unknown keys) are enforced here; rules that look across the
 scenario (references, probabilities summing to one, routes that end) live in ``checks.py``
-and run when the scenario is built.
+and run as a second stage, after this one (``sim.compile.scenario.validate``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -104,16 +104,19 @@ class FractionBy(By):
     values: dict[str, NestedFraction]
 
 
-NestedFraction = tagged_union(
-    {"by": FractionBy, "value": Fraction},
-    lambda value: "by" if _is_by(value) else "value",
-    "expected a probability between 0 and 1, or {by: attribute, values: {...}}",
-)
+if TYPE_CHECKING:  # what the tagged union holds, for a type checker
+    NestedFraction = FractionBy | float
+else:
+    NestedFraction = tagged_union(
+        {"by": FractionBy, "value": Fraction},
+        lambda value: "by" if _is_by(value) else "value",
+        "expected a probability between 0 and 1, or {by: attribute, values: {...}}",
+    )
 FractionBy.model_rebuild()
 
 
 class DistributionBy(By):
-    values: dict[str, Distribution]  # type: ignore[valid-type]
+    values: dict[str, Distribution]
 
 
 class SourceMixBy(By):
@@ -136,22 +139,29 @@ def varying(by_model: type[By], inner: Any, what: str) -> Any:
     )
 
 
-VaryingFraction = varying(FractionBy, Fraction, "a probability between 0 and 1")
-VaryingDistribution = varying(DistributionBy, Distribution, "a distribution")
-SourceMix = varying(SourceMixBy, dict[str, Fraction], "a mapping of referral source to share")
-
-Capacity = tagged_union(
-    {"count": Units, "unlimited": Literal["unlimited"]},
-    lambda value: "unlimited" if value == "unlimited" else (
-        "count" if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-    ),
-    "expected a whole number of at least 0, or 'unlimited'",
-)
-ShareByLocality = tagged_union(
-    {"share": Fraction, "by_locality": dict[str, Fraction]},
-    lambda value: "by_locality" if isinstance(value, dict) else "share",
-    "expected a share between 0 and 1, or a mapping of locality to share",
-)
+if TYPE_CHECKING:  # what the tagged unions hold, for a type checker
+    VaryingFraction = FractionBy | float
+    VaryingDistribution = DistributionBy | Distribution
+    SourceMix = SourceMixBy | dict[str, float]
+    Capacity = int | Literal["unlimited"]
+    ShareByLocality = float | dict[str, float]
+else:
+    VaryingFraction = varying(FractionBy, Fraction, "a probability between 0 and 1")
+    VaryingDistribution = varying(DistributionBy, Distribution, "a distribution")
+    SourceMix = varying(SourceMixBy, dict[str, Fraction],
+                        "a mapping of referral source to share")
+    Capacity = tagged_union(
+        {"count": Units, "unlimited": Literal["unlimited"]},
+        lambda value: "unlimited" if value == "unlimited" else (
+            "count" if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        ),
+        "expected a whole number of at least 0, or 'unlimited'",
+    )
+    ShareByLocality = tagged_union(
+        {"share": Fraction, "by_locality": dict[str, Fraction]},
+        lambda value: "by_locality" if isinstance(value, dict) else "share",
+        "expected a share between 0 and 1, or a mapping of locality to share",
+    )
 
 
 MAX_HORIZON_DAYS = 36_525  # 100 years: beyond it, event times lose precision and runs never end
@@ -324,7 +334,7 @@ class CapacitatedService(Frozen):
     capacity_by_unit: dict[str, Units] | None = None
     split: Literal["population", "need_weighted_population"] = "population"
     duration: VaryingDistribution
-    travel_time_by_level: dict[Level, Distribution] | None = Field(  # type: ignore[valid-type]
+    travel_time_by_level: dict[Level, Distribution] | None = Field(
         None, description="teams only: time to reach the patient, by the level the team sits at"
     )
     response_target_hours: Positive | None = Field(
@@ -380,11 +390,15 @@ SERVICE_KINDS = {
     "exit": ExitService,
 }
 
-Service = tagged_union(
-    SERVICE_KINDS,
-    lambda value: value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None),
-    "expected 'kind' to be one of " + ", ".join(SERVICE_KINDS),
-)
+if TYPE_CHECKING:  # what the tagged union holds, for a type checker
+    Service = CapacitatedService | DelayService | PlacementService | ExitService
+else:
+    Service = tagged_union(
+        SERVICE_KINDS,
+        lambda value: value.get("kind") if isinstance(value, dict) else getattr(value, "kind",
+                                                                                 None),
+        "expected 'kind' to be one of " + ", ".join(SERVICE_KINDS),
+    )
 
 
 class Prevention(Frozen):
@@ -420,10 +434,10 @@ class Scenario(Frozen):
     time: Time
     geography: Geography
     demand: Annotated[dict[str, DemandStream], Field(min_length=1)]
-    services: dict[Name, Service]  # type: ignore[valid-type]
+    services: dict[Name, Service]
     policies: Policies = Policies()
     reporting: Reporting = Reporting()
-    uncertain: dict[str, UncertainParameter] = Field(  # type: ignore[valid-type]
+    uncertain: dict[str, UncertainParameter] = Field(
         default_factory=dict,
         description="field path -> distribution; each replication draws its own value")
     # winter planning (docs/winter.md)
@@ -434,15 +448,6 @@ class Scenario(Frozen):
     census: Census | None = Field(
         None, description="patients in each service at the start (docs/census.md); none: empty")
     costs: Costs | None = Field(None, description="unit costs (sim/config/costs.py); none: no cost metrics")
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Scenario:
-        from sim.config.checks import ScenarioProblems, find_problems
-
-        problems = find_problems(self)
-        if problems:
-            raise ScenarioProblems(problems)
-        return self
 
     @property
     def pathways(self) -> list[str]:
@@ -467,14 +472,3 @@ class Scenario(Frozen):
             for mix in mixes:
                 names.extend(mix)
         return sorted(set(names))
-
-    def with_changes(self, changes: dict[str, Any]) -> Scenario:
-        """A validated copy with dotted-path changes, e.g. ``{"time.replications": 5}``.
-
-        Raises ``ScenarioError``, as ``load_scenario`` does, if the result is not valid.
-        """
-        from sim.config.loader import apply_changes, validate
-
-        data = apply_changes(self.model_dump(mode="json"), changes)
-        return validate(data, {}, f"scenario '{self.name}' with changes")
-

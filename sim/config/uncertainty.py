@@ -6,11 +6,12 @@ uncertain:
   policies.care_home_support.crisis_reduction: {triangular: [0.10, 0.20, 0.25]}
 ```
 
-Each replication draws every uncertain field once, from a generator named after the field
-(``parameter.<path>``) and spawned from the seed and replication number, so replication r of
-two scenarios that share an uncertain field uses the same value in both: comparisons stay
-paired. Results then carry parameter as well as stochastic uncertainty, and
-``sim.analysis.uncertainty`` says which parameters drive the spread.
+Each replication draws every uncertain field once (``sim.engine.parameters``), from a
+generator named after the field (``parameter.<path>``) and spawned from the seed and
+replication number, so replication r of two scenarios that share an uncertain field uses the
+same value in both: comparisons stay paired. Results then carry parameter as well as
+stochastic uncertainty, and ``sim.analysis.uncertainty`` says which parameters drive the
+spread.
 """
 
 from __future__ import annotations
@@ -21,9 +22,6 @@ from typing import TYPE_CHECKING, Any
 from pydantic import model_validator
 
 from sim.config.base import Frozen, key_or_attr, tagged_union
-
-if TYPE_CHECKING:
-    from sim.config.schema import Scenario
 
 
 class UniformParameter(Frozen):
@@ -72,29 +70,15 @@ class TriangularParameter(Frozen):
         return high - math.sqrt((1 - u) * (high - low) * (high - mode))
 
 
-UncertainParameter = tagged_union(
-    {"uniform": UniformParameter, "triangular": TriangularParameter},
-    lambda v: next((k for k in ("uniform", "triangular") if key_or_attr(v, k) is not None),
-                   None),
-    "expected {uniform: [low, high]} or {triangular: [low, mode, high]}",
-)
-
-
-def draw_parameters(scenario: Scenario, replication: int) -> tuple[Scenario, dict[str, float]]:
-    """``scenario`` with each uncertain field set to its value in ``replication`` (and no
-    ``uncertain`` section left), and the values drawn, by field path."""
-    if not scenario.uncertain:
-        return scenario, {}
-    from sim.config.loader import apply_changes, validate
-    from sim.engine.streams import named_stream
-
-    data = scenario.model_dump(mode="json")
-    del data["uncertain"]
-    drawn: dict[str, float] = {}
-    for path, distribution in scenario.uncertain.items():
-        u = float(named_stream(scenario.time.seed, replication, f"parameter.{path}").random())
-        drawn[path] = as_field_type(distribution.value_at(u), field_value(data, path))
-    return validate(apply_changes(data, drawn), {}, f"scenario '{scenario.name}'"), drawn
+if TYPE_CHECKING:  # what the tagged union holds, for a type checker
+    UncertainParameter = UniformParameter | TriangularParameter
+else:
+    UncertainParameter = tagged_union(
+        {"uniform": UniformParameter, "triangular": TriangularParameter},
+        lambda v: next((k for k in ("uniform", "triangular") if key_or_attr(v, k) is not None),
+                       None),
+        "expected {uniform: [low, high]} or {triangular: [low, mode, high]}",
+    )
 
 
 def field_value(data: dict[str, Any], path: str) -> Any:

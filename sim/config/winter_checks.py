@@ -3,15 +3,12 @@ refer to streams, services, age bands and localities that exist, of a kind they 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sim.config.calendar import SimCalendar
-from sim.config.schema import CapacitatedService
+from sim.config.problems import Path, Problem
+from sim.config.schema import CapacitatedService, Scenario
 from sim.config.staffing import Roster, UnitAbsence, UnitRosters
-
-if TYPE_CHECKING:
-    from sim.config.checks import Path, Problem
-    from sim.config.schema import Scenario
 
 
 def check_winter(scenario: Scenario, problems: list[Problem]) -> None:
@@ -20,17 +17,11 @@ def check_winter(scenario: Scenario, problems: list[Problem]) -> None:
     _check_escalation(scenario, problems)
 
 
-def _problem(path: Path, message: str) -> Problem:
-    from sim.config.checks import Problem
-
-    return Problem(path, message)
-
-
 def _check_names(given: list[str] | None, known: list[str], path: Path, what: str,
                  problems: list[Problem]) -> None:
     for name in given or []:
         if name not in known:
-            problems.append(_problem((*path, name), f"unknown {what} (expected one of {known})"))
+            problems.append(Problem((*path, name), f"unknown {what} (expected one of {known})"))
 
 
 def _check_service(scenario: Scenario, name: str, path: Path, kinds: tuple[str, ...],
@@ -38,15 +29,15 @@ def _check_service(scenario: Scenario, name: str, path: Path, kinds: tuple[str, 
     """The named service exists, is of one of ``kinds`` and has a limited capacity."""
     service = scenario.services.get(name)
     if service is None:
-        problems.append(_problem(path, f"undefined service '{name}'"))
+        problems.append(Problem(path, f"undefined service '{name}'"))
         return None
     if service.kind not in kinds:
-        problems.append(_problem(path, f"'{name}' is of kind {service.kind}; expected one of "
+        problems.append(Problem(path, f"'{name}' is of kind {service.kind}; expected one of "
                                        f"{', '.join(kinds)}"))
         return None
     assert isinstance(service, CapacitatedService)
     if service.capacity == "unlimited":
-        problems.append(_problem(path, f"'{name}' has unlimited capacity; give it a number"))
+        problems.append(Problem(path, f"'{name}' has unlimited capacity; give it a number"))
         return None
     return service
 
@@ -60,7 +51,7 @@ def _check_surges(scenario: Scenario, problems: list[Problem]) -> None:
     for name, surge in scenario.surges.items():
         path: tuple[Any, ...] = ("surges", name)
         if surge.end <= first or surge.start > last:
-            problems.append(_problem((*path, "start"), (
+            problems.append(Problem((*path, "start"), (
                 f"the surge ({surge.start} to {surge.end}) is outside the simulated period "
                 f"({first} to {last})")))
         _check_names(surge.streams, list(scenario.demand), (*path, "streams"), "demand stream",
@@ -73,7 +64,7 @@ def _check_surges(scenario: Scenario, problems: list[Problem]) -> None:
         for service in surge.effects.stay_multiplier:
             spec = scenario.services.get(service)
             if spec is None or spec.kind in ("exit", "placement"):
-                problems.append(_problem((*effects, "stay_multiplier", service),
+                problems.append(Problem((*effects, "stay_multiplier", service),
                                          "expected a service with a time in service (a team, "
                                          "ward, caseload or delay)"))
         for service in surge.effects.absence_pct:
@@ -83,7 +74,7 @@ def _check_surges(scenario: Scenario, problems: list[Problem]) -> None:
             spec = _check_service(scenario, service, (*effects, "closed_beds", service), ("ward",),
                                   problems)
             if spec is not None and isinstance(spec.capacity, int) and beds > spec.capacity:
-                problems.append(_problem((*effects, "closed_beds", service),
+                problems.append(Problem((*effects, "closed_beds", service),
                                          f"{beds} beds closed, but the ward has {spec.capacity}"))
 
 
@@ -109,13 +100,13 @@ def _check_staffing(scenario: Scenario, problems: list[Problem]) -> None:
                 # a total would be split by population and each roster rescaled to its share,
                 # silently changing the staff written
                 peaks = ", ".join(f"{unit}: {one.peak}" for unit, one in roster.by_unit.items())
-                problems.append(_problem(("services", service, "capacity"), (
+                problems.append(Problem(("services", service, "capacity"), (
                     f"'{service}' is rostered unit by unit (staffing.rosters.{service}.by_unit): "
                     f"give capacity_by_unit, each unit's roster peak ({{{peaks}}}), and "
                     f"capacity: null")))
         for where, one in rosters.items():
             if one.peak == 0:
-                problems.append(_problem(where, "the roster has no staff on any shift"))
+                problems.append(Problem(where, "the roster has no staff on any shift"))
 
 
 def _check_every_unit(scenario: Scenario, service: str, spec: CapacitatedService,
@@ -124,14 +115,14 @@ def _check_every_unit(scenario: Scenario, service: str, spec: CapacitatedService
     service has more than one unit."""
     units = scenario.geography.units(spec.level)
     if len(units) == 1:
-        problems.append(_problem(path, (
+        problems.append(Problem(path, (
             f"'{service}' is organised in one {spec.level} unit ('{units[0]}'); give one "
             f"{what} for the whole service instead of by_unit")))
         return
     _check_names(given, units, path, spec.level, problems)
     missing = [unit for unit in units if unit not in given]
     if missing:
-        problems.append(_problem(path, (
+        problems.append(Problem(path, (
             f"missing {', '.join(missing)}: every {spec.level} unit of '{service}' needs its "
             f"own {what} (expected {units})")))
 
@@ -149,10 +140,10 @@ def _check_escalation(scenario: Scenario, problems: list[Problem]) -> None:
                      spec.level, problems)
         taking_part = [unit for unit in units if escalation.covers(unit)]
         if escalation.mutual_aid and len(units) < 2:
-            problems.append(_problem((*path, "service"), (
+            problems.append(Problem((*path, "service"), (
                 f"mutual aid needs a service organised in several units; '{escalation.service}' "
                 f"has one {spec.level} unit")))
         elif escalation.mutual_aid and len(taking_part) < 2:
-            problems.append(_problem((*path, "units"), (
+            problems.append(Problem((*path, "units"), (
                 f"mutual aid needs at least two units to lend and borrow (expected two or more "
                 f"of {units})")))

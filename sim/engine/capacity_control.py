@@ -28,17 +28,30 @@ HOUR = 1 / 24  # days
 
 
 class Pool(simpy.Resource):
-    """A ``simpy.Resource`` whose capacity may change, to 0 included, while it is in use."""
+    """A ``simpy.Resource`` whose capacity may change, to 0 included, while it is in use.
+
+    Only public parts of ``simpy.Resource`` are used: ``capacity`` is overridden (SimPy grants
+    a request while fewer than ``capacity`` units are in use), and the waiting requests that a
+    larger capacity lets in are granted here as SimPy grants one, in queue order
+    (tests/test_library_behaviour.py pins what this relies on).
+    """
 
     def __init__(self, env: simpy.Environment, capacity: int):
-        super().__init__(env, max(capacity, 1))
-        self._capacity = capacity
+        super().__init__(env, max(capacity, 1))  # SimPy refuses to start at 0
+        self._clock = env
+        self._units = capacity
+
+    @property
+    def capacity(self) -> int:
+        return self._units
 
     def set_capacity(self, capacity: int) -> None:
-        self._capacity = capacity
-        # SimPy grants at most one waiting request per trigger
-        while self.put_queue and len(self.users) < capacity:
-            self._trigger_put(None)
+        self._units = capacity
+        while self.queue and len(self.users) < capacity:
+            request = self.queue.pop(0)
+            self.users.append(request)
+            request.usage_since = self._clock.now
+            request.succeed()
 
 
 def round_half_up(x: float) -> int:

@@ -3,7 +3,8 @@
 Every measure is computed from these two tables (see ``sim.analysis``). Columns are typed
 arrays, appended to while the model runs and seen as NumPy arrays at the end, so one event
 costs 16 bytes (patient 4, time 8, event 1, service 2, pathway 1), plus the arrays' growth
-slack (at most 1/16).
+slack (at most 1/16). Each code column is the narrowest that holds every code a valid scenario
+can give (the limits of ``sim.config.checks``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 
 import numpy as np
+
+from sim.config.checks import MAX_CODES, MAX_SERVICES
 
 
 class Event(IntEnum):
@@ -30,17 +33,24 @@ class Event(IntEnum):
     RENEGE = 9  # gave up waiting for the service (patience ran out) and went to its alternative
 
 
-EVENT_COLUMNS = {"patient": "i", "time": "d", "event": "b", "service": "h", "pathway": "b"}
+def holding(largest: int) -> str:
+    """The narrowest signed ``array`` typecode holding the codes 0 to ``largest``."""
+    return next(code for code in "bhiq" if largest < 2 ** (8 * array(code).itemsize - 1))
+
+
+NAME_CODE = holding(MAX_CODES)  # a code among at most MAX_CODES names, or one more ("none")
+EVENT_COLUMNS = {"patient": "i", "time": "d", "event": holding(max(Event)),
+                 "service": holding(MAX_SERVICES - 1), "pathway": NAME_CODE}
 PATIENT_COLUMNS = {
-    "stream": "b",
-    "locality": "b",
-    "age_band": "b",
+    "stream": NAME_CODE,
+    "locality": NAME_CODE,
+    "age_band": NAME_CODE,
     "residence": "b",
-    "source": "b",
+    "source": NAME_CODE,
     "high_risk": "b",
     "prevented": "b",
     "arrival_time": "d",
-    "surge": "b",  # index of the surge that added the patient (sim.config.surges), -1 none
+    "surge": NAME_CODE,  # index of the surge that added the patient (sim.config.surges), -1 none
 }
 
 

@@ -24,15 +24,15 @@ from typing import Any, Callable, Generator
 import numpy as np
 import simpy
 
+from sim.compile.census import IN_SERVICE, WAITING, CensusPatient, census_patients
+from sim.compile.census import READY as READY_TO_LEAVE
+from sim.compile.network import DemandTable, Network, RouteTable, ServiceTable
 from sim.config.calendar import SimCalendar
 from sim.config.schema import Policies, Scenario
 from sim.config.surges import SurgeClock
-from sim.config.uncertainty import draw_parameters
 from sim.engine.capacity_control import CapacityController, MutualAid, Pool, unit_plans
-from sim.engine.census import IN_SERVICE, WAITING, CensusPatient, census_patients
-from sim.engine.census import READY as READY_TO_LEAVE
 from sim.engine.eventlog import Event, Recorder
-from sim.engine.network import DemandTable, Network, RouteTable, ServiceTable
+from sim.engine.parameters import draw_parameters
 from sim.engine.streams import named_stream, patient_stream
 
 CENSUS_LEAD = 1 / 1440  # census patients ready or waiting were found a minute before 0, days
@@ -98,7 +98,6 @@ class ReplicationLog:
     horizon: float
     exits: dict[str, int]
     in_system: int
-    simpy_events: int
     wall_seconds: float
     parameters: dict[str, float] = field(default_factory=dict)  # uncertain fields' values
     # Changes of capacity of units whose capacity varies (rosters, surges, escalation); see
@@ -111,11 +110,13 @@ class ReplicationLog:
 
 
 class Model:
-    def __init__(self, scenario: Scenario, replication: int):
+    def __init__(self, scenario: Scenario, replication: int,
+                 env: simpy.Environment | None = None):
+        """``env``: a fresh environment to run in (sim.engine.counting's counts its events)."""
         self.scenario = scenario
         self.replication = replication
         self.network = Network.build(scenario)
-        self.env = simpy.Environment()
+        self.env = simpy.Environment() if env is None else env
         self.log = Recorder()
         t = scenario.time
         self.horizon = t.warmup_days + t.run_days + t.follow_up_days
@@ -175,7 +176,7 @@ class Model:
                     if clock.surge.multiplier > 1 and clock.end > 0:
                         self.env.process(self.arrive_in_surge(table, surge, clock, raised))
         self.start_capacity_control()
-        simpy_events = _count_events(self.env, self.horizon)
+        self.env.run(until=self.horizon)
         self.check_conservation()
         events, patients = self.log.freeze()
         t = self.scenario.time
@@ -189,7 +190,6 @@ class Model:
             horizon=self.horizon,
             exits=dict(self.exits),
             in_system=len(self.active),
-            simpy_events=simpy_events,
             wall_seconds=wallclock.perf_counter() - started,
             capacity_log={name: np.array(values, dtype=CAPACITY_COLUMNS[name])
                           for name, values in self.capacity_log.items()},
@@ -274,8 +274,8 @@ class Model:
         held = (service.index, pool, request)
         if not route.blocking:
             self.release(patient, *held)
-            held = None
-        yield from self.journey(patient, self.network.services[route.target], held, came_by=route)
+        yield from self.journey(patient, self.network.services[route.target],
+                                held if route.blocking else None, came_by=route)
 
     def check_conservation(self) -> None:
         """Everyone who arrived has exited or is still somewhere in the system: the counters
@@ -399,14 +399,16 @@ class Model:
             pool, request = pools[index][patient.locality], None
             if busy is not None and pool is not None and not queued and busy.balks(pool, patient):
                 record(pid, env.now, BALK, index, patient.pathway)
-                service, came_by = services[busy.balk_to], None  # type: ignore[index]
+                assert busy.balk_to is not None  # balks() is True only with somewhere to go
+                service, came_by = services[busy.balk_to], None
                 continue
             if queued:
                 queued = False
             else:
                 record(pid, env.now, QUEUE, index, patient.pathway)
             if service.is_placement:
-                yield env.timeout(service.delay(patient, u_time))  # type: ignore[misc]
+                assert service.delay is not None  # every placement has one
+                yield env.timeout(service.delay(patient, u_time))
             elif pool is not None:
                 request = pool.request()
                 # patience only matters to a patient who has to wait
@@ -415,7 +417,8 @@ class Model:
                     if not request.triggered:  # patience ran out first
                         request.cancel()
                         record(pid, env.now, RENEGE, index, patient.pathway)
-                        service, came_by = services[busy.renege_to], None  # type: ignore[index]
+                        assert busy.renege_to is not None  # patience is set with it
+                        service, came_by = services[busy.renege_to], None
                         continue
                 else:
                     yield request
@@ -456,18 +459,6 @@ class Model:
         if request is not None:
             pool.release(request)
         self.log.event(patient.id, self.env.now, LEAVE, service, patient.pathway)
-
-
-def _count_events(env: simpy.Environment, until: float) -> int:
-    """Run ``env`` to ``until`` and return the number of SimPy events it processed.
-
-    SimPy numbers every event it schedules (``Environment._eid``), so the count is the
-    events scheduled less those still queued and the one ``run`` adds to stop at ``until``:
-    no Python-level loop around ``step`` (which cost ~5% of a replication). Checked against
-    such a loop in tests/test_model.py, as ``_eid`` is SimPy's private counter.
-    """
-    env.run(until=until)
-    return next(env._eid) - len(env._queue) - 1
 
 
 def run_replication(scenario: Scenario, replication: int) -> ReplicationLog:

@@ -37,6 +37,7 @@ from scipy import stats
 from sim.analysis.logview import LogView
 from sim.analysis.metrics import ALL, open_intervals
 from sim.analysis.periods import calendar_periods
+from sim.compile import with_changes
 from sim.config.schema import Scenario
 from sim.engine.eventlog import Event
 from sim.engine.model import run_replication
@@ -60,7 +61,7 @@ def over_period(scenario: Scenario, episodes: Episodes, replications: int | None
                                   "time.run_days": episodes.period.days}
     if replications is not None:
         changes["time.replications"] = replications
-    return scenario.with_changes(changes)
+    return with_changes(scenario, changes)
 
 
 def tested(measure: str, scenario: Scenario) -> bool:

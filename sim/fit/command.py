@@ -10,7 +10,8 @@ import matplotlib.pyplot as plt
 
 from sim.analysis.metrics import ALL
 from sim.cli_options import add_run_options, run_settings, table_text
-from sim.config import ScenarioError, load_scenario
+from sim.compile import load_scenario
+from sim.config import ScenarioError
 from sim.fit.backtest import (
     DEFAULT_SERVICE_THRESHOLD,
     DEFAULT_THRESHOLD,
@@ -23,12 +24,13 @@ from sim.fit.extract import ExtractError, Period, read_extract
 from sim.fit.fitting import FITTED, REPORT, fit_extract, write_fit
 from sim.fit.plots import backtest_plot, coverage_plot
 from sim.output.folder import atomic_folder, default_folder, write_scenario
+from sim.subcommands import Subcommands
 
 EXIT_FAILED = 1
 EXIT_INVALID = 2
 
 
-def add_parsers(commands: argparse._SubParsersAction) -> None:
+def add_parsers(commands: Subcommands) -> None:
     """Register ``fit`` and ``backtest`` on the CLI's subparsers."""
     fit = commands.add_parser("fit", help="fit a scenario layer to a local activity extract")
     fit.add_argument("extract", type=Path, help="CSV (.csv, .csv.gz) or parquet, docs/data.md")

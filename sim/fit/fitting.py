@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.config import load_scenario
+from sim.compile import load_scenario, with_changes
 from sim.config.schema import Scenario
 from sim.fit.census import fit_census
 from sim.fit.delay_routes import fit_delay_routes
@@ -103,7 +103,7 @@ def fit_extract(path: str | Path, base_path: str | Path, period: Period | None =
     base_path = Path(base_path)
     base = load_scenario(base_path)
     if population is not None:
-        base = base.with_changes(population_changes(Path(population), base))
+        base = with_changes(base, population_changes(Path(population), base))
     episodes = read_extract(path, base, period, practices)
     routes = fit_routes(episodes, base)
     delay_routes, delay_stays = fit_delay_routes(episodes, base)

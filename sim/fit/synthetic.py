@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.logview import LogView
-from sim.config import load_scenario
+from sim.compile import load_scenario, with_changes
 from sim.config.schema import NO_PATHWAY, RESIDENCES, Scenario
 from sim.engine.eventlog import Event
 from sim.engine.model import ReplicationLog, run_replication
@@ -106,7 +106,7 @@ def _as_extract(visits: pd.DataFrame, log: ReplicationLog) -> pd.DataFrame:
 
 def synthetic_extract(truth: Scenario, seed: int) -> pd.DataFrame:
     """The extract of replication 0 of ``truth`` run with ``seed``."""
-    return extract_from_log(run_replication(truth.with_changes({"time.seed": seed}), 0))
+    return extract_from_log(run_replication(with_changes(truth, {"time.seed": seed}), 0))
 
 
 def main(argv: list[str] | None = None) -> int:

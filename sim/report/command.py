@@ -8,9 +8,10 @@ from pathlib import Path
 from sim.config import ScenarioError
 from sim.report import write_board_outputs
 from sim.report.folder import NotAResultsFolder
+from sim.subcommands import Subcommands
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:
+def add_parser(commands: Subcommands) -> None:
     """Register the ``report`` subcommand on the CLI's subparsers."""
     sub = commands.add_parser(
         "report", help="rebuild report.html and results.xlsx of a results folder",

@@ -14,6 +14,7 @@ from typing import Sequence
 
 from sim.cli_options import add_run_options, run_settings
 from sim.output.folder import atomic_folder, manifest, write_json
+from sim.subcommands import Subcommands
 from sim.verify.checks import ANALYTIC
 from sim.verify.experiment import FULL, QUICK, Experiment
 from sim.verify.report import number, verdict, write_report
@@ -30,7 +31,7 @@ docs/validation.md quotes. --reps sets every experiment's replications; --seed t
 the analytic experiments and of the shipped scenarios (default: 20251123 and their own)."""
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:
+def add_parser(commands: Subcommands) -> None:
     """Register the ``verify`` subcommand on the CLI's subparsers."""
     sub = commands.add_parser(
         "verify", help="run the validation suite (analytic and plausibility checks) and "

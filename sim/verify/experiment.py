@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.config.loader import load_scenario
+from sim.compile import load_scenario
 from sim.config.schema import Scenario
 from sim.verify.checks import Check
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.compile import validate
 from sim.config.schema import Scenario
 
 POPULATION = 1000  # residents of the single locality of a one-service scenario
@@ -168,6 +169,6 @@ def one_service(name: str, capacity: int | str, duration: dict[str, Any], rate_p
     if when_busy is not None:
         services[SERVER]["when_busy"] = when_busy
         services[ELSEWHERE] = {"kind": "exit"}
-    return Scenario.model_validate(scenario_mapping(
+    return validate(scenario_mapping(
         services, SERVER, rate_per_day, run_days=run_days, warmup_days=warmup_days,
-        follow_up_days=follow_up_days, seed=seed, name=name))
+        follow_up_days=follow_up_days, seed=seed, name=name), {}, f"scenario '{name}'")

@@ -21,16 +21,14 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from sim.compile.network import Network
 from sim.config.census import STATES, Census, ServiceCensus, locality_counts, ready_routes
 from sim.config.checks import route_probability
-from sim.config.schema import RESIDENCES, By
-
-if TYPE_CHECKING:
-    from sim.engine.network import Network
+from sim.config.schema import RESIDENCES, By, CapacitatedService
 
 IN_SERVICE, READY, WAITING = STATES
 UNIFORMS_PER_PATIENT = 4  # kind of patient, route, total stay, place in the stay
@@ -93,15 +91,14 @@ def census_patients(
     flow = _Flow(network)
     patients: list[CensusPatient] = []
     for index, name in enumerate(scenario.services):
-        entry = census.get(name)
-        if entry is None:
+        entry, spec = census.get(name), scenario.services[name]
+        if entry is None or not isinstance(spec, CapacitatedService):  # (census_problems)
             continue
         kinds = _kinds(network, flow, index)
         for state, pathway, counts in _groups(entry, scenario.pathways):
             route = -1
-            if state == READY:
-                route = list(scenario.services[name].routes).index(
-                    ready_routes(scenario.services[name], pathway)[0])
+            if pathway is not None:  # ready: on the blocking route that tags the pathway
+                route = list(spec.routes).index(ready_routes(spec, pathway)[0])
             for locality, count in enumerate(locality_counts(counts, scenario).values()):
                 if not count:
                     continue
@@ -218,6 +215,7 @@ def _attributes(network: Network, who: Who, pathway: int) -> dict[str, str]:
 def _stay(network: Network, index: int, route: int, attributes: dict[str, str]) -> Any:
     """The distribution of time in service on a route for a patient with ``attributes``."""
     spec = list(network.scenario.services.values())[index]
+    assert isinstance(spec, CapacitatedService)  # a census counts only these
     value = list(spec.routes.values())[route].duration or spec.duration
     return value.resolve(attributes) if isinstance(value, By) else value
 

@@ -1,0 +1,153 @@
+"""Our code uses no private name of another package (simpy, numpy, the standard library ...):
+a name with one leading underscore is free to change in any release.
+
+Read from the source with ``ast``: no import of a ``_module`` or of a ``_name`` from outside our
+packages; no attribute ``x._name`` unless ``_name`` is one our code defines; and no class of
+ours that extends another package's class touches, on itself, a private name that class
+defines (as ``Pool`` once set ``simpy.Resource``'s ``_capacity``).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+OURS = ("sim", "benchmarks", "tests", "notebooks")
+SCANNED = [REPO / "sim", REPO / "benchmarks", REPO / "tests", REPO / "notebooks"]
+
+
+def is_private(name: str) -> bool:
+    """One leading underscore; not a dunder (``__init__``) or an enum-style ``_sunder_``."""
+    return name.startswith("_") and not name.startswith("__") and not name.endswith("_")
+
+
+def sources(roots: list[Path]) -> list[Path]:
+    return sorted(path for root in roots for path in root.rglob("*.py"))
+
+
+def defined_names(tree: ast.AST) -> set[str]:
+    """Private names a module defines: functions, classes, variables, attributes of ``self``."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            names.add(node.attr)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+    return {name for name in names if is_private(name)}
+
+
+def foreign_uses(source: str, where: str, ours: set[str]) -> Iterator[str]:
+    """Private names of other packages used in ``source`` (the module at ``where``)."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] not in OURS and any(
+                        is_private(part) for part in alias.name.split(".")):
+                    yield f"{where}:{node.lineno} imports {alias.name}"
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            module = node.module or ""
+            if module.split(".")[0] in OURS:
+                continue
+            if any(is_private(part) for part in module.split(".")):
+                yield f"{where}:{node.lineno} imports from {module}"
+            for alias in node.names:
+                if is_private(alias.name):
+                    yield f"{where}:{node.lineno} imports {alias.name} from {module}"
+        elif isinstance(node, ast.Attribute) and is_private(node.attr) and node.attr not in ours:
+            yield f"{where}:{node.lineno} uses .{node.attr}"
+
+
+def _private_names_of(cls: type) -> set[str]:
+    """Private names a class of another package defines, on itself or (in its source) on
+    its instances."""
+    names = {name for name in vars(cls) if is_private(name)}
+    try:
+        tree = ast.parse(_source(cls))
+    except (OSError, TypeError):  # no Python source (a C type): its vars are all there is
+        return names
+    return names | {node.attr for node in ast.walk(tree)
+                    if isinstance(node, ast.Attribute) and is_private(node.attr)}
+
+
+def _source(cls: type) -> str:
+    return textwrap.dedent(inspect.getsource(cls))
+
+
+def inherited_uses(module_name: str) -> Iterator[str]:
+    """Private names that classes of ``module_name`` touch on themselves, or define, which
+    another package's base class of theirs defines."""
+    module = importlib.import_module(module_name)
+    for cls in vars(module).values():
+        if not (isinstance(cls, type) and cls.__module__ == module_name):
+            continue
+        foreign = [base for base in cls.__mro__[1:]
+                   if base is not object and base.__module__.split(".")[0] not in OURS]
+        try:
+            tree = ast.parse(_source(cls))
+        except OSError:  # built at run time (a parametrised generic): no source of its own
+            continue
+        theirs = set().union(*map(_private_names_of, foreign)) if foreign else set()
+        touched = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+                   and isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")}
+        touched |= {node.name for node in ast.walk(tree)
+                    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        for name in sorted(touched & theirs):
+            yield f"{module_name}.{cls.__qualname__} uses {name} of {foreign[0].__qualname__}"
+
+
+def _module_names(root: Path) -> list[str]:
+    names = []
+    for path in sources([root]):
+        parts = path.relative_to(REPO).with_suffix("").parts
+        names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return names
+
+
+def test_no_private_name_of_another_package_is_used() -> None:
+    paths = sources(SCANNED)
+    ours = set().union(*(defined_names(ast.parse(p.read_text(encoding="utf-8")))
+                         for p in paths))
+    assert [use for path in paths for use in foreign_uses(
+        path.read_text(encoding="utf-8"), str(path.relative_to(REPO)), ours)] == []
+
+
+@pytest.mark.parametrize("module_name", [
+    name for name in _module_names(REPO / "sim")
+    if not name.startswith(("sim.app", "sim.__main__"))  # the app needs streamlit installed
+])
+def test_no_class_of_ours_touches_its_base_classes_private_names(module_name: str) -> None:
+    assert list(inherited_uses(module_name)) == []
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("from _random import Random\n", "imports from _random"),
+    ("import simpy\ndef f(env):\n    return env._queue\n", "uses ._queue"),
+    ("from simpy.core import _helper\n", "imports _helper from simpy.core"),
+    ("import numpy._core\n", "imports numpy._core"),
+])
+def test_a_private_name_of_another_package_is_caught(source: str, expected: str) -> None:
+    found = list(foreign_uses(source, "probe.py", set()))
+    assert any(expected in use for use in found), found
+
+
+def test_a_subclass_setting_its_simpy_base_classes_private_field_is_caught(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "sim_probe_pool.py").write_text(
+        "import simpy\n\n\nclass Pool(simpy.Resource):\n"
+        "    def set_capacity(self, capacity):\n        self._capacity = capacity\n",
+        encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert list(inherited_uses("sim_probe_pool")) == [
+        "sim_probe_pool.Pool uses _capacity of Resource"]
