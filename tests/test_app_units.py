@@ -49,7 +49,8 @@ def test_whatif_yaml_loads_to_the_scenario_with_the_changes(tmp_path):
     levers = edits.Levers(capacity={"ucr": 5, "acute": base.services["acute"].capacity},
                           level={"ucr": "locality"}, mean={"ic_beds": 30.0},
                           routes={("ucr", "managed_at_home"): 0.72, ("ucr", "conveyed"): 0.2},
-                          demand_growth=0.1, time={"replications": 2})
+                          demand_growth=dict.fromkeys(base.geography.localities, 0.1),
+                          time={"replications": 2})
     dotted = edits.changes(base, levers)
     assert "services.acute.capacity" not in dotted  # unchanged values are not written
     path, loaded = edits.write_whatif(BASELINE, "w", dotted, tmp_path)
