@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import matplotlib.dates as mdates
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -43,7 +44,10 @@ def occupancy_charts(result: ScenarioResult) -> list[Figure]:
     figures = []
     for service in [s for s in (report.acute, *report.ic_beds, *report.ic_home) if s]:
         fig = Figure(figsize=(9, 4))
-        occupancy_band(result.daily, scenario, service, fig.subplots())
+        ax = occupancy_band(result.daily, scenario, service, fig.subplots())
+        locator = mdates.AutoDateLocator(maxticks=8)  # full dates overlap at half the page
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         fig.tight_layout()
         figures.append(fig)
     return figures
@@ -56,9 +60,12 @@ def weekly_charts(result: ScenarioResult) -> list[Figure]:
 
 
 def winter_text(result: ScenarioResult) -> str:
-    """The run's ``winter.md``: peak week, month by month, escalation episodes (markdown)."""
-    return winter_report(result.scenario, result.summary(), result.weekly_summary(),
+    """The run's ``winter.md`` (peak week, month by month, escalation episodes) without its
+    title, its headings two levels down to sit under the page's."""
+    text = winter_report(result.scenario, result.summary(), result.weekly_summary(),
                          result.monthly_summary(), result.escalation)
+    lines = text.splitlines()[1:]  # "# Winter outputs: name": the page's tab names it
+    return "\n".join(f"##{line}" if line.startswith("#") else line for line in lines)
 
 
 def capacity_charts(folder: Path) -> list[Figure]:

@@ -25,6 +25,7 @@ from sim.config import Scenario, ScenarioError, load_scenario
 # charted first: what the common levers (community capacity, flow) move
 CHARTED = ["emergency_admissions", "acute_occupancy_pct_mean", "delayed_discharge_bed_days",
            "ucr_within_2h_pct"]
+SHOWN_CHANGES = 8  # more changes than this are folded away (a surge switched on is ~20 lines)
 
 
 def main() -> None:
@@ -140,7 +141,10 @@ def _show(result: dict) -> None:
     st.header(f"{result['b']} minus {result['a']}")
     st.caption("Paired differences B - A over the same replications (common random numbers), "
                "with 95% intervals.")
-    st.code(yaml.safe_dump(result["changes"], sort_keys=False) or "(no changes)", language="yaml")
+    changes = result["changes"]
+    with st.expander(f"The changes made ({len(changes)}, as in the what-if YAML)",
+                     expanded=len(changes) <= SHOWN_CHANGES):
+        st.code(yaml.safe_dump(changes, sort_keys=False) or "(no changes)", language="yaml")
     localities = list(dict.fromkeys(comparison["locality"]))
     locality = st.selectbox("Locality", localities, index=localities.index(ALL))
     # a plain HTML table (not the canvas grid) so every figure can be read, copied and tested
@@ -151,9 +155,11 @@ def _show(result: dict) -> None:
                              default=[m for m in CHARTED if m in produced])
     if metrics:
         st.pyplot(headline_chart(comparison, metrics, result["a"], result["b"]))
-        weekly = weekly_chart(out, metrics, result["a"], result["b"])
+        # "B - A" on its axes: both names do not fit beside a panel a quarter of the page wide
+        weekly = weekly_chart(out, metrics, "A", "B")
         if weekly is not None:
             st.subheader("Week by week (whole system)")
+            st.caption(f"B - A: {result['b']} minus {result['a']}, paired, 95% interval.")
             st.pyplot(weekly)
     if (out / runs.PRECISION).is_file():
         _precision(pd.read_csv(out / runs.PRECISION))
