@@ -74,11 +74,15 @@ def _shot(page, name: str) -> None:
     window is made as tall as the container's content for the picture."""
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     size = page.viewport_size
-    for _ in range(3):  # images further down load once in view, which lengthens the page
-        height = page.evaluate("() => document.querySelector(\"[data-testid='stMain']\")"
+    height = 0
+    for _ in range(8):  # images further down load once in view, which lengthens the page
+        taller = page.evaluate("() => document.querySelector(\"[data-testid='stMain']\")"
                                ".scrollHeight")
+        if taller == height:
+            break
+        height = taller
         page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
-        page.wait_for_timeout(500)
+        page.wait_for_timeout(700)
     page.screenshot(path=str(ARTEFACTS / f"app_{name}.png"), full_page=True)
     page.set_viewport_size(size)
 

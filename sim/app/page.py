@@ -224,8 +224,10 @@ def _capacity(folder: Path) -> None:
     for figure in levels.capacity_charts(folder):
         st.image(levels.png(figure))
     recommended = pd.read_csv(folder / "recommended_capacity.csv")
-    st.table(recommended[recommended["period"] == ALL].drop(columns=["period"])
-             .style.format(precision=0, na_rep="unlimited").hide(axis="index"))
+    whole = recommended[recommended["period"] == ALL].drop(columns=["period"])
+    st.table(whole.reset_index(drop=True).style.format(precision=1, thousands=",", na_rep="-")
+             .format(subset=["current_capacity"], precision=0, na_rep="unlimited")
+             .hide(axis="index"))
     for label, name, data, mime in downloads(folder, folder / "scenario.yaml", "Capacity run's "
                                              "scenario (YAML)", ("recommended_capacity.csv",
                                                                  "capacity.csv")):
