@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -35,6 +36,14 @@ def test_upload_extending_a_file_elsewhere_is_refused(tmp_path, extends):
     (tmp_path.parent / "outside.yaml").write_text("name: outside\n")
     with pytest.raises(ScenarioError, match="outside the shipped scenarios"):
         scenarios.save_upload("evil.yaml", f"extends: {extends}\n".encode(), tmp_path / "a" / "b")
+
+
+def test_whatif_of_an_upload_in_a_relative_session_folder_finds_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the app's session folders are relative: results/app/...
+    path, scenario = scenarios.save_upload(
+        "mine.yaml", b"extends: baseline.yaml\nname: mine\n", Path("results") / "uploads")
+    _, loaded = edits.write_whatif(path, "w", {"services.ucr.capacity": 4}, Path("results") / "w")
+    assert loaded.services["ucr"].capacity == 4
 
 
 def test_upload_name_cannot_choose_its_folder(tmp_path):

@@ -239,7 +239,7 @@ def whatif_yaml(base: Path, name: str, dotted: dict[str, Any]) -> str:
     header = (f"# What-if made in the app (python -m sim app) over {base.name}.\n"
               f"# Check: python -m sim validate {name}.yaml; run: python -m sim run {name}.yaml\n")
     replaced = _replaced(base, dotted)
-    content = {"extends": str(base), "name": name, **({"replace": replaced} if replaced else {}),
+    content = {"extends": str(base.resolve()), "name": name, **({"replace": replaced} if replaced else {}),
                **nested}
     return header + yaml.safe_dump(content, sort_keys=False)
 
