@@ -267,3 +267,21 @@ def test_finder_reports_every_candidate_it_evaluates(tmp_path):
     assert [c[0] for c in candidates] == list(range(1, len(pd.read_csv(out / "search.csv")) + 1))
     assert all(evaluated <= expected for evaluated, expected, _ in calls)
     assert calls[-1][0] == calls[-1][1]  # the bar ends full
+
+
+def test_messages_are_placed_by_the_field_they_name():
+    from sim.app.messages import about, field_path
+
+    messages = ["whatif/w.yaml: services.ucr.capacity: expected greater than or equal to 0, got -1",
+                "services.ucr: change its total capacity or its capacity per unit, not both",
+                "whatif/w.yaml: policies.mdt_case_management.crisis_reduction.north: expected "
+                "less than or equal to 1, got 1.5",
+                "precision: expected a fraction between 0 and 1 (0.05 = 5%), got 2"]
+    assert [field_path(m) for m in messages] == [
+        "services.ucr.capacity", "services.ucr",
+        "policies.mdt_case_management.crisis_reduction.north", ""]
+    assert about(messages, "services.ucr") == [
+        "services.ucr.capacity: expected greater than or equal to 0, got -1",
+        "services.ucr: change its total capacity or its capacity per unit, not both"]
+    assert about(messages, "services.ucr_team") == []  # a name that merely begins alike
+    assert len(about(messages, "policies.mdt_case_management")) == 1

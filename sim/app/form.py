@@ -12,6 +12,7 @@ import streamlit as st
 
 from sim.analysis.registry import metric_info
 from sim.app import edits, scenarios
+from sim.app.messages import about, show_field_errors
 from sim.app.runs import Precision
 from sim.cli import PRECISION_METRICS
 from sim.config import Scenario
@@ -34,10 +35,12 @@ class WhatIfForm:
     capacity_needed: bool
 
 
-def whatif_form(scenario: Scenario) -> WhatIfForm:
-    """The form's fields (call inside ``st.form``)."""
+def whatif_form(scenario: Scenario, errors: list[str]) -> WhatIfForm:
+    """The form's fields (call inside ``st.form``), with the last check's ``errors`` next to
+    the fields they are about."""
     now = edits.current(scenario)
     time, precision, capacity_needed = _run_settings(scenario, now)
+    show_field_errors(errors, "time")
     capacity: dict[str, int] = {}
     unit_capacity: dict[str, dict[str, int]] = {}
     level: dict[str, str] = {}
@@ -45,10 +48,13 @@ def whatif_form(scenario: Scenario) -> WhatIfForm:
     routes: dict[tuple[str, str], float] = {}
     st.subheader("Services")
     for name, service in scenarios.capacitated(scenario).items():
-        with st.expander(f"{name}: {service.description or service.kind}", expanded=name == "ucr"):
+        field = f"services.{name}"
+        with st.expander(f"{name}: {service.description or service.kind}",
+                         expanded=name == "ucr" or bool(about(errors, field))):
             _service(name, service, now, capacity, unit_capacity, level, mean, routes)
-    growth, policies = _demand_and_policies(scenario, now)
-    surges, escalation = _winter(scenario, now)
+            show_field_errors(errors, field)
+    growth, policies = _demand_and_policies(scenario, now, errors)
+    surges, escalation = _winter(scenario, now, errors)
     levers = edits.Levers(capacity, unit_capacity, level, mean, routes, growth, policies,
                           surges, escalation, time)
     return WhatIfForm(levers, precision, capacity_needed)
@@ -109,7 +115,7 @@ def _service(name: str, service: CapacitatedService, now: edits.Levers, capacity
             f"{name} -> {route} share", value=share, step=0.01, format="%.4f"))
 
 
-def _demand_and_policies(scenario: Scenario, now: edits.Levers
+def _demand_and_policies(scenario: Scenario, now: edits.Levers, errors: list[str]
                          ) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
     st.subheader("Demand and policies, by locality")
     localities = list(scenario.geography.localities)
@@ -117,16 +123,18 @@ def _demand_and_policies(scenario: Scenario, now: edits.Levers
     growth = {loc: float(col.number_input(f"Demand growth in {loc} (%)", value=0.0, step=1.0,
                                           help="% more referrals in every stream")) / 100
               for col, loc in zip(columns, localities)}
+    show_field_errors(errors, "demand")
     policies = {}
     for policy, shares in now.policies.items():
         st.caption(f"{POLICY_LABELS.get(policy, policy)}: share of crises prevented (0-1)")
         policies[policy] = {loc: float(col.number_input(
             f"{policy} effect in {loc}", value=share, step=0.01, format="%.3f"))
             for col, (loc, share) in zip(st.columns(len(shares)), shares.items())}
+        show_field_errors(errors, f"policies.{policy}")
     return growth, policies
 
 
-def _winter(scenario: Scenario, now: edits.Levers
+def _winter(scenario: Scenario, now: edits.Levers, errors: list[str]
             ) -> tuple[dict[str, bool], dict[str, edits.EscalationLever]]:
     st.subheader("Winter: surges and escalation beds")
     offered = edits.offered_surges(scenario)
@@ -138,6 +146,7 @@ def _winter(scenario: Scenario, now: edits.Levers
         surges[name] = st.checkbox(
             f"{name} surge on: {block['start']} to {block['end']}, demand x"
             f"{block['multiplier']:g} at its height{shipped}", value=on)
+        show_field_errors(errors, f"surges.{name}")
     escalation = {}
     for name, lever in now.escalation.items():
         spec = scenario.escalation.get(name)
@@ -152,6 +161,7 @@ def _winter(scenario: Scenario, now: edits.Levers
         escalation[name] = edits.EscalationLever(
             on, units, float(c3.number_input(f"{name} opens above", value=float(lever.open_above))),
             float(c4.number_input(f"{name} closes below", value=float(lever.close_below))))
+        show_field_errors(errors, f"escalation.{name}")
     if not surges and not escalation:
         st.caption("This scenario has no surges, and no acute ward for the shipped escalation beds.")
     return surges, escalation

@@ -81,15 +81,20 @@ def _describe(scenario: Scenario) -> None:
 
 def _whatif(path: Path, scenario: Scenario, folder: Path) -> None:
     """The levers form; on submit, the what-if YAML validated, then the comparison run."""
+    # the last check's messages, kept across the rerun that shows them next to their fields
+    errors = st.session_state.get("whatif_errors", {}).get(str(path), [])
     with st.form("whatif"):
-        form = whatif_form(scenario)
+        form = whatif_form(scenario, errors)
         submitted = st.form_submit_button("Check and run the comparison", type="primary")
     if st.session_state.get("cancel"):
         # the click reran the page, which stopped the run at its next progress update
         st.warning("Run cancelled: no results folder was written. The replications already "
                    "finished are kept in the cache, so running again resumes from them.")
     if not submitted:
+        if errors:
+            show_errors(ScenarioError(errors), folder)
         return
+    st.session_state.whatif_errors = {}
     name = f"{scenario.name}_whatif"
     levers = form.levers
     try:
@@ -99,8 +104,8 @@ def _whatif(path: Path, scenario: Scenario, folder: Path) -> None:
         if form.precision is not None:
             form.precision.check()
     except ScenarioError as error:
-        show_errors(error, folder)
-        return
+        st.session_state.whatif_errors = {str(path): error.messages}
+        st.rerun()  # the form again, each message next to its fields, and all listed below
     bar = st.progress(0.0, text="starting")
     # Streamlit reruns the page on any click, stopping this run at its next progress update
     # (after the batch of replications running then): that is the cancel.
