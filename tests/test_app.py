@@ -136,6 +136,10 @@ def test_winter_levers_precision_and_capacity_run_as_on_the_command_line(app, ch
     page.get_by_role("option", name="winter/locality_winter.yaml", exact=True).click()
     page.get_by_text("locality_winter: ").first.wait_for()
     page.get_by_label("ucr capacity in north (staff)").wait_for(timeout=RUN_MS)
+    # the previous scenario's form stays on the page until the rerun has drawn the new one
+    page.wait_for_function("() => document.querySelectorAll("
+                           "'input[aria-label=\"Run length (days)\"]').length === 1",
+                           timeout=RUN_MS)
     # 1 to 14 November after a week's warm-up; the flu wave (from 1 December) falls in the
     # 30 days of follow-up, which is enough for the scenario to accept it
     for label, value in (("Replications", 2), ("Run length (days)", 14), ("Warm-up (days)", 7),
