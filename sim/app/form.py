@@ -150,7 +150,10 @@ def _winter(scenario: Scenario, now: edits.Levers, errors: list[str]
     escalation = {}
     for name, lever in now.escalation.items():
         spec = scenario.escalation.get(name)
-        service = spec.service if spec else edits.offered_escalation(scenario)[name]["service"]
+        block = spec.model_dump() if spec else edits.offered_escalation(scenario)[name]
+        service = block["service"]
+        measure = "% occupied" if block.get("measure", "occupancy_pct") == "occupancy_pct" \
+            else "patients waiting"
         c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
         on = c1.checkbox(f"{name} on ({service})", value=lever.on)
         units = lever.capacity
@@ -159,8 +162,10 @@ def _winter(scenario: Scenario, now: edits.Levers, errors: list[str]
         else:
             c2.caption("units opened per unit: change them in the file")
         escalation[name] = edits.EscalationLever(
-            on, units, float(c3.number_input(f"{name} opens above", value=float(lever.open_above))),
-            float(c4.number_input(f"{name} closes below", value=float(lever.close_below))))
+            on, units, float(c3.number_input(f"{name} opens above ({measure})",
+                                             value=float(lever.open_above))),
+            float(c4.number_input(f"{name} closes below ({measure})",
+                                  value=float(lever.close_below))))
         show_field_errors(errors, f"escalation.{name}")
     if not surges and not escalation:
         st.caption("This scenario has no surges, and no acute ward for the shipped escalation beds.")
