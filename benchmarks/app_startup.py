@@ -42,7 +42,7 @@ def measure(screenshot: Path | None = None) -> dict[str, float]:
             url = f"http://127.0.0.1:{port}"
             server = wait_ready(url, process, GOAL_SECONDS * 10)
             browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-            page = browser.new_page(viewport={"width": 1300, "height": 3600})
+            page = browser.new_page(viewport={"width": 1300, "height": 6000})
             page.goto(url)
             page.get_by_role("button", name=RUN_BUTTON).wait_for(timeout=TIMEOUT_MS)
             start_up = time.perf_counter() - started
@@ -66,6 +66,9 @@ def _answer_shot(page, path: Path) -> None:
     Streamlit scrolls inside its own container, not the window)."""
     chart = page.locator("[data-testid='stImage'] img").first
     chart.wait_for()
+    # measured once drawn: an image still loading has no height yet
+    page.wait_for_function("img => img.getBoundingClientRect().height > 100",
+                           arg=chart.element_handle(), timeout=TIMEOUT_MS)
     top = page.get_by_text("Paired differences B - A").bounding_box()
     bottom = chart.bounding_box()
     assert top is not None and bottom is not None

@@ -70,8 +70,21 @@ def _short_run(page, reps: int = 2) -> None:
 
 
 def _shot(page, name: str) -> None:
+    """The whole page: Streamlit scrolls inside its main container, not the window, so the
+    window is made as tall as the container's content for the picture."""
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    height = 0
+    for _ in range(8):  # images further down load once in view, which lengthens the page
+        taller = page.evaluate("() => document.querySelector(\"[data-testid='stMain']\")"
+                               ".scrollHeight")
+        if taller == height:
+            break
+        height = taller
+        page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
+        page.wait_for_timeout(700)
     page.screenshot(path=str(ARTEFACTS / f"app_{name}.png"), full_page=True)
+    page.set_viewport_size(size)
 
 
 def _table(table) -> pd.DataFrame:
@@ -95,7 +108,7 @@ def test_whatif_runs_in_the_browser_and_from_the_command_line(app, chromium, tmp
     page.get_by_label("ucr capacity (staff)").fill("5")
     page.get_by_role("button", name=RUN_BUTTON).click()
     page.get_by_text("baseline_whatif minus baseline_reference").wait_for(timeout=RUN_MS)
-    table = page.locator("[data-testid='stTable'] table")
+    table = page.locator("[data-testid='stTable'] table").first
     table.wait_for()
     page.locator("[data-testid='stImage'] img, [data-testid='stPyplot'] img").first.wait_for()
     _shot(page, "comparison")
@@ -106,6 +119,62 @@ def test_whatif_runs_in_the_browser_and_from_the_command_line(app, chromium, tmp
     whatif = tmp_path / download.value.suggested_filename
     download.value.save_as(whatif)
     assert "capacity: 5" in whatif.read_text()
+    _same_numbers_from_the_command_line(whatif, shown, tmp_path)
+    page.close()
+
+
+def test_winter_levers_precision_and_capacity_run_as_on_the_command_line(app, chromium,
+                                                                         tmp_path):
+    """The newer levers in one short run of the locality winter: a locality team's capacity,
+    demand growth and a policy effect in one locality, the shipped flu wave and escalation
+    beds switched on; run to a (loose) precision, with the capacity needed. The downloaded
+    YAML holds every change and the replications reached, and the command line runs it to
+    the page's numbers."""
+    url, work = app
+    page = _page(chromium, url)
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] button").click()
+    page.get_by_role("option", name="winter/locality_winter.yaml", exact=True).click()
+    page.get_by_text("locality_winter: ").first.wait_for()
+    page.get_by_label("ucr capacity in north (staff)").wait_for(timeout=RUN_MS)
+    # the previous scenario's form stays on the page until the rerun has drawn the new one
+    page.wait_for_function("() => document.querySelectorAll("
+                           "'input[aria-label=\"Run length (days)\"]').length === 1",
+                           timeout=RUN_MS)
+    # 1 to 14 November after a week's warm-up; the flu wave (from 1 December) falls in the
+    # 30 days of follow-up, which is enough for the scenario to accept it
+    for label, value in (("Replications", 2), ("Run length (days)", 14), ("Warm-up (days)", 7),
+                         ("Precision (0: the replications above)", 0.5),
+                         ("ucr capacity in north (staff)", 3), ("Demand growth in south (%)", 5),
+                         ("mdt_case_management effect in north", 0.1),
+                         ("acute_escalation_beds capacity (units opened)", 10)):
+        page.get_by_label(label, exact=True).fill(str(value))
+    for box in ("flu surge on", "acute_escalation_beds on (acute)", "Also estimate the capacity"):
+        page.get_by_text(box).click()
+    page.get_by_role("button", name=RUN_BUTTON).click()
+    page.get_by_text("locality_winter_whatif minus locality_winter_reference").wait_for(
+        timeout=RUN_MS)
+    page.get_by_text("Precision 50% reached with 3 replications").wait_for(timeout=RUN_MS)
+    page.get_by_text("Winter weeks").wait_for(timeout=RUN_MS)
+    page.get_by_text("Capacity needed under the what-if").wait_for(timeout=RUN_MS)
+    assert page.locator("[data-testid='stImage'] img").count() >= 8  # A and B side by side
+    _shot(page, "winter_levers")
+    shown = _table(page.locator("[data-testid='stTable'] table").first)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="What-if scenario (YAML)").click()
+    whatif = tmp_path / download.value.suggested_filename
+    download.value.save_as(whatif)
+    text = whatif.read_text()
+    for written in ("capacity_by_unit:", "north: 3", "rate_per_1000_per_year_by_locality:",
+                    "crisis_reduction:", "surges:", "escalation:", "replications: 3"):
+        assert written in text, written
+    _same_numbers_from_the_command_line(whatif, shown, tmp_path)
+    assert list(work.glob("results/app/*/capacity/run*/recommended_capacity.csv"))
+    page.close()
+
+
+def _same_numbers_from_the_command_line(whatif: Path, shown: pd.DataFrame, tmp_path: Path) -> None:
+    """``python -m sim validate`` accepts the what-if and ``run`` gives the page's B column."""
+    from sim.analysis.registry import metric_info
 
     cli = [sys.executable, "-m", "sim"]
     checked = subprocess.run([*cli, "validate", str(whatif)], capture_output=True, text=True)
@@ -116,15 +185,12 @@ def test_whatif_runs_in_the_browser_and_from_the_command_line(app, chromium, tmp
     assert ran.returncode == 0, ran.stderr
     summary = pd.read_csv(out / "summary.csv").query("locality == 'all'").set_index("metric")
     b_column = next(c for c in shown.columns if c.endswith("(B)"))
-    from sim.analysis.registry import metric_info
-
     checked_rows = 0
     for _, row in shown.iterrows():
         metric = next(m for m in summary.index if metric_info(m).label == row["Metric"])
         assert f"{summary.loc[metric, 'mean']:,.2f}" == row[b_column], metric
         checked_rows += 1
     assert checked_rows >= 10
-    page.close()
 
 
 def test_invalid_field_shows_its_message_and_runs_nothing(app, chromium):
@@ -133,9 +199,15 @@ def test_invalid_field_shows_its_message_and_runs_nothing(app, chromium):
     before = _results(work)
     _short_run(page)
     page.get_by_label("ucr capacity (staff)").fill("-1")
+    page.get_by_label("mdt_case_management effect in north", exact=True).fill("1.5")
     page.get_by_role("button", name=RUN_BUTTON).click()
     error = page.get_by_text("services.ucr.capacity: expected greater than or equal to 0")
-    error.wait_for(timeout=RUN_MS)
+    error.first.wait_for(timeout=RUN_MS)
+    policy = page.get_by_text("policies.mdt_case_management.crisis_reduction.north: expected "
+                              "less than or equal to 1, got 1.5")
+    # each message next to its fields (in the service's block, under the policy's row) and
+    # in the list below the form
+    assert error.count() == 2 and policy.count() == 2
     _shot(page, "invalid")
     assert page.get_by_text("nothing was run").is_visible()
     assert _results(work) == before

@@ -4,9 +4,14 @@ scenario, and the scenario described in words."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
+from pathlib import Path
+
+import pandas as pd
 import pytest
 
-from sim.app import edits, scenarios
+from sim.app import edits, runs, scenarios
 from sim.compile import load_scenario, with_changes
 from sim.config import ScenarioError
 from tests.helpers import BASELINE, SCENARIOS
@@ -34,6 +39,14 @@ def test_upload_extending_a_file_elsewhere_is_refused(tmp_path, extends):
         scenarios.save_upload("evil.yaml", f"extends: {extends}\n".encode(), tmp_path / "a" / "b")
 
 
+def test_whatif_of_an_upload_in_a_relative_session_folder_finds_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the app's session folders are relative: results/app/...
+    path, scenario = scenarios.save_upload(
+        "mine.yaml", b"extends: baseline.yaml\nname: mine\n", Path("results") / "uploads")
+    _, loaded = edits.write_whatif(path, "w", {"services.ucr.capacity": 4}, Path("results") / "w")
+    assert loaded.services["ucr"].capacity == 4
+
+
 def test_upload_name_cannot_choose_its_folder(tmp_path):
     path, _ = scenarios.save_upload("../../x.yaml", b"extends: baseline.yaml\n", tmp_path)
     assert path == tmp_path / "x.yaml"
@@ -50,7 +63,8 @@ def test_whatif_yaml_loads_to_the_scenario_with_the_changes(tmp_path):
     levers = edits.Levers(capacity={"ucr": 5, "acute": base.services["acute"].capacity},
                           level={"ucr": "locality"}, mean={"ic_beds": 30.0},
                           routes={("ucr", "managed_at_home"): 0.72, ("ucr", "conveyed"): 0.2},
-                          demand_growth=0.1, time={"replications": 2})
+                          demand_growth=dict.fromkeys(base.geography.localities, 0.1),
+                          time={"replications": 2})
     dotted = edits.changes(base, levers)
     assert "services.acute.capacity" not in dotted  # unchanged values are not written
     path, loaded = edits.write_whatif(BASELINE, "w", dotted, tmp_path)
@@ -105,3 +119,170 @@ def test_the_app_listens_on_this_machine_only_unless_told():
     line = command(args.port, args.address)
     assert line[line.index("--server.address") + 1] == "127.0.0.1"
     assert line[line.index("--browser.gatherUsageStats") + 1] == "false"
+
+
+# --- the newer levers: per unit and locality, policies, surges, escalation -----------------
+
+WINTER = SCENARIOS / "winter"
+
+
+def _whatif(path, tmp_path, **changed):
+    """The what-if of ``path`` with ``changed`` levers (the rest as the scenario has them),
+    written and loaded as the command line would: (file text, scenario loaded)."""
+    scenario = load_scenario(path)
+    levers = dataclasses.replace(edits.current(scenario), **changed)
+    written, loaded = edits.write_whatif(path, "w", edits.changes(scenario, levers), tmp_path)
+    return written.read_text(), loaded
+
+
+def test_capacity_of_one_locality_team_is_written_per_unit(tmp_path):
+    locality = load_scenario(SCENARIOS / "locality.yaml")
+    now = edits.current(locality)
+    # ucr: a total split by need; ic_home: given per unit; acute: one unit, no per-unit field
+    assert list(now.unit_capacity["ucr"]) == ["north", "central", "south"]
+    assert sum(now.unit_capacity["ucr"].values()) == locality.services["ucr"].capacity
+    assert now.unit_capacity["ic_home"] == {"north": 31, "central": 29, "south": 25}
+    assert "acute" not in now.unit_capacity
+    teams = {**now.unit_capacity["ucr"], "north": now.unit_capacity["ucr"]["north"] + 1}
+    text, loaded = _whatif(SCENARIOS / "locality.yaml", tmp_path,
+                           unit_capacity={**now.unit_capacity, "ucr": teams})
+    assert loaded.services["ucr"].capacity is None
+    assert loaded.services["ucr"].capacity_by_unit == teams
+    assert loaded.services["ic_home"] == locality.services["ic_home"]  # unchanged: not written
+    assert "ic_home" not in text
+
+
+def test_total_and_per_unit_capacity_changed_together_is_refused():
+    locality = load_scenario(SCENARIOS / "locality.yaml")
+    now = edits.current(locality)
+    teams = {unit: units + 1 for unit, units in now.unit_capacity["ucr"].items()}
+    levers = dataclasses.replace(now, capacity={**now.capacity, "ucr": 9},
+                                 unit_capacity={**now.unit_capacity, "ucr": teams})
+    with pytest.raises(ScenarioError, match="services.ucr: change its total capacity or its "
+                                            "capacity per unit, not both"):
+        edits.changes(locality, levers)
+
+
+def test_demand_growth_in_one_locality_gives_it_its_own_rates(tmp_path):
+    base = load_scenario(BASELINE)
+    growth = {"north": 0.1, "central": 0.0, "south": 0.0}
+    _, loaded = _whatif(BASELINE, tmp_path, demand_growth=growth)
+    for name, stream in base.demand.items():
+        own = loaded.demand[name].rate_per_1000_per_year_by_locality
+        assert set(own) == {"north"}  # the others keep the shared rates and their need index
+        need = base.geography.localities["north"].need_index if stream.scale_by_need else 1.0
+        for band, rate in stream.rate_per_1000_per_year.items():
+            assert own["north"][band] == pytest.approx(rate * need * 1.1)
+        assert loaded.demand[name].rate_per_1000_per_year == stream.rate_per_1000_per_year
+
+
+def test_policy_effects_by_locality(tmp_path):
+    effects = {"north": 0.1, "central": 0.05, "south": 0.0}
+    _, loaded = _whatif(BASELINE, tmp_path, policies={
+        "mdt_case_management": effects,
+        "care_home_support": dict.fromkeys(effects, 0.2)})
+    policies = loaded.policies
+    assert [policies.mdt_case_management.reduction(loc) for loc in effects] == [0.1, 0.05, 0.0]
+    assert policies.care_home_support.crisis_reduction == 0.2  # alike everywhere: one number
+
+
+def test_a_surge_switched_off_is_removed_and_the_shipped_flu_wave_can_be_switched_on(tmp_path):
+    text, loaded = _whatif(WINTER / "flu_wave.yaml", tmp_path / "off", surges={"flu": False})
+    assert loaded.surges == {} and "replace:\n- surges" in text
+    assert loaded.model_copy(update={"name": "x"}) == load_scenario(
+        WINTER / "baseline_winter.yaml").model_copy(update={"name": "x"})
+    _, on = _whatif(WINTER / "baseline_winter.yaml", tmp_path / "on", surges={"flu": True})
+    assert on.surges == load_scenario(WINTER / "flu_wave.yaml").surges
+
+
+def test_escalation_beds_switched_on_off_and_resized(tmp_path):
+    shipped = load_scenario(WINTER / "escalation_20_beds.yaml").escalation
+    name = "acute_escalation_beds"
+    lever = edits.EscalationLever(True, 20, 95, 90)
+    _, on = _whatif(WINTER / "baseline_winter.yaml", tmp_path / "on", escalation={name: lever})
+    assert on.escalation == shipped
+    _, off = _whatif(WINTER / "escalation_20_beds.yaml", tmp_path / "off",
+                     escalation={name: dataclasses.replace(lever, on=False)})
+    assert off.escalation == {}
+    text, resized = _whatif(WINTER / "escalation_20_beds.yaml", tmp_path / "resized",
+                            escalation={name: dataclasses.replace(lever, capacity=8)})
+    assert resized.escalation[name].capacity == 8 and "replace" not in text
+
+
+@pytest.mark.parametrize(("path", "changed", "message"), [
+    (WINTER / "escalation_20_beds.yaml",
+     {"escalation": {"acute_escalation_beds": edits.EscalationLever(True, 20, 95, 96)}},
+     "close_below (96.0) must be below open_above (95.0)"),
+    (BASELINE, {"surges": {"flu": True}, "time": {"run_days": 21.0}},
+     "surges.flu.start: the surge (2025-12-01 to 2026-02-16) is outside the simulated period"),
+    (BASELINE, {"policies": {"mdt_case_management": {"north": 1.5, "central": 0, "south": 0}}},
+     "policies.mdt_case_management.crisis_reduction"),
+])
+def test_new_levers_refused_with_the_scenarios_own_message(path, changed, message, tmp_path):
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        _whatif(path, tmp_path, **changed)
+    assert not list(tmp_path.glob("*.yaml"))
+
+
+def test_precision_settings_are_checked_before_anything_runs():
+    with pytest.raises(ScenarioError) as error:
+        runs.Precision(1.5, [], 2).check()
+    assert error.value.messages == [
+        "precision: expected a fraction between 0 and 1 (0.05 = 5%), got 1.5",
+        "most replications: expected at least 3, got 2",
+        "precision metrics: choose at least one metric"]
+
+
+def _short(tmp_path, name, changes):
+    path, _ = edits.write_whatif(BASELINE, name, {"time.run_days": 7.0, "time.warmup_days": 0.0,
+                                                  "time.replications": 2, **changes}, tmp_path)
+    return path
+
+
+def test_a_run_to_precision_stops_at_the_cap_or_when_reached(tmp_path):
+    a = _short(tmp_path, "a", {})
+    b = _short(tmp_path, "b", {"services.ucr.capacity": 5})
+    seen = []
+    loose = runs.to_precision(a, b, runs.Precision(0.5, ["emergency_admissions"], 6),
+                              lambda done, total: seen.append((done, total)), tmp_path / "cache", 2)
+    assert set(loose["n_reps"]) == {3} and loose["reached"].all()  # the first round: 3 a side
+    assert seen[-1] == (6, 6) and list(loose["scenario"]) == ["a", "b"]
+    tight = runs.to_precision(a, b, runs.Precision(0.0001, ["emergency_admissions"], 6),
+                              lambda done, total: seen.append((done, total)), tmp_path / "cache", 2)
+    assert set(tight["n_reps"]) == {6} and not tight["reached"].any()
+    assert seen[-1] == (12, 12)  # counted over both rounds, 6 replications a side
+
+
+def test_finder_reports_every_candidate_it_evaluates(tmp_path):
+    from sim.app import finder
+
+    path = _short(tmp_path, "s", {})
+    form = finder.FinderForm([("ucr_within_2h_pct", "at_least", 75.0)], {"ucr": (2, 5)},
+                             7.0, 0.0, 2, 2)
+    targets = finder.write_targets(form, load_scenario(path), tmp_path / "finder")
+    calls = []
+    out = finder.search(path, targets, tmp_path / "out", lambda *call: calls.append(call),
+                        tmp_path / "cache")
+    candidates = [c for c in calls if c[2] not in ("now the confirming run", "solved",
+                                                   "infeasible")]
+    assert [c[0] for c in candidates] == list(range(1, len(pd.read_csv(out / "search.csv")) + 1))
+    assert all(evaluated <= expected for evaluated, expected, _ in calls)
+    assert calls[-1][0] == calls[-1][1]  # the bar ends full
+
+
+def test_messages_are_placed_by_the_field_they_name():
+    from sim.app.messages import about, field_path
+
+    messages = ["whatif/w.yaml: services.ucr.capacity: expected greater than or equal to 0, got -1",
+                "services.ucr: change its total capacity or its capacity per unit, not both",
+                "whatif/w.yaml: policies.mdt_case_management.crisis_reduction.north: expected "
+                "less than or equal to 1, got 1.5",
+                "precision: expected a fraction between 0 and 1 (0.05 = 5%), got 2"]
+    assert [field_path(m) for m in messages] == [
+        "services.ucr.capacity", "services.ucr",
+        "policies.mdt_case_management.crisis_reduction.north", ""]
+    assert about(messages, "services.ucr") == [
+        "services.ucr.capacity: expected greater than or equal to 0, got -1",
+        "services.ucr: change its total capacity or its capacity per unit, not both"]
+    assert about(messages, "services.ucr_team") == []  # a name that merely begins alike
+    assert len(about(messages, "policies.mdt_case_management")) == 1

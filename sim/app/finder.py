@@ -4,6 +4,8 @@ targets file (``scenarios/targets/`` format) and searched with ``python -m sim c
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,11 +15,15 @@ import yaml
 
 from sim.app import edits
 from sim.app.scenarios import SCENARIOS
-from sim.capacity.targets import load_targets
+from sim.cache import ResultCache
+from sim.capacity.search import Capacities, Evaluation, Search
+from sim.capacity.targets import SearchPlan, load_targets
 from sim.cli import main as cli_main
 from sim.cli_options import DEFAULT_CACHE
+from sim.compile import load_scenario
 from sim.config import Scenario, ScenarioError
 from sim.config.loader import read_yaml_file
+from sim.executors import open_executor
 
 # the shipped example: its targets and bounds are the form's starting values
 EXAMPLE = SCENARIOS / "targets" / "baseline_targets.yaml"
@@ -75,11 +81,52 @@ def write_targets(form: FinderForm, scenario: Scenario, folder: Path) -> Path:
     return path
 
 
-def search(scenario_path: Path, targets: Path, out: Path, cache: Path = DEFAULT_CACHE) -> Path:
-    """``python -m sim capacity SCENARIO --search TARGETS --out OUT`` through the cache;
-    returns ``out`` (written whether or not the targets were met)."""
+Candidates = Callable[[int, int, str], None]  # (evaluated, about how many in all, latest)
+
+
+class _Reported(Search):
+    """The command line's search, telling ``report`` after each new candidate."""
+
+    def __init__(self, plan: SearchPlan, report: Candidates, **settings: Any):
+        super().__init__(plan, progress=False, **settings)
+        self.report = report
+        self.expected = expected_candidates(plan)
+
+    def evaluate(self, capacities: Capacities) -> Evaluation:
+        new = capacities not in self.memo
+        evaluation = super().evaluate(capacities)
+        if new:
+            self.expected = max(self.expected, len(self.memo) + 1)
+            self.report(len(self.memo), self.expected, ", ".join(
+                f"{r.label} {c}" for r, c in zip(self.plan.resources, capacities)))
+        return evaluation
+
+    def confirm(self, capacities: Capacities) -> tuple[pd.DataFrame, pd.DataFrame]:
+        self.report(len(self.memo), self.expected, "now the confirming run")
+        return super().confirm(capacities)
+
+
+def expected_candidates(plan: SearchPlan) -> int:
+    """About how many candidates the search evaluates: the upper bounds, a binary search of
+    each resource's range, one unit less of each in the confirming pass, and the confirming
+    run (the count grows when more passes are needed)."""
+    halvings = sum(math.ceil(math.log2(high - low + 1)) for low, high in
+                   zip(plan.lower, plan.upper))
+    return 1 + halvings + len(plan.upper) + 1
+
+
+def search(scenario_path: Path, targets: Path, out: Path, report: Candidates,
+           cache: Path = DEFAULT_CACHE) -> Path:
+    """Every candidate of the search computed into the cache, ``report`` told after each, then
+    ``python -m sim capacity SCENARIO --search TARGETS --out OUT`` reading them back; returns
+    ``out`` (written whether or not the targets were met)."""
+    plan = load_targets(targets, load_scenario(scenario_path))
+    with open_executor("processes") as pool:
+        searched = _Reported(plan, report, executor=pool, cache=ResultCache(cache))
+        solution = searched.run()
+    report(searched.expected, searched.expected, solution.status)
     status = cli_main(["capacity", str(scenario_path), "--search", str(targets), "--out",
-                       str(out), "--cache", str(cache), "--quiet"])
+                       str(out), "--cache", str(cache), "--quiet", "--executor", "serial"])
     if not (out / "search.csv").is_file():
         raise RuntimeError(f"python -m sim capacity --search exited with {status}")
     return out

@@ -25,6 +25,9 @@ def finder(path: Path, scenario: Scenario, folder: Path) -> None:
     with st.form("finder"):
         form = _form(scenario)
         submitted = st.form_submit_button("Find capacities", type="primary")
+    if st.session_state.get("cancel_search"):
+        st.warning("Search cancelled: no folder was written. The candidates already run are "
+                   "kept in the cache, so searching again resumes from them.")
     if submitted:
         try:
             targets = search.write_targets(form, scenario, folder / "finder")
@@ -32,8 +35,15 @@ def finder(path: Path, scenario: Scenario, folder: Path) -> None:
             show_errors(error, folder)
             return
         out = folder / "finder" / f"search{len(list(folder.glob('finder/search*'))) + 1}"
-        with st.spinner("searching: each candidate runs every replication"):
-            search.search(path, targets, out)
+        bar = st.progress(0.0, text="searching: each candidate runs every replication")
+        st.button("Cancel the search", key="cancel_search")  # a click reruns the page
+
+        def report(evaluated: int, expected: int, latest: str) -> None:
+            bar.progress(evaluated / expected, text=f"{evaluated} of about {expected} "
+                                                    f"candidates evaluated (latest: {latest})")
+
+        search.search(path, targets, out, report)
+        bar.progress(1.0, text="done")
         st.session_state.finder_result = {"out": out, "targets": targets}
     if "finder_result" in st.session_state:
         _answer(st.session_state.finder_result["out"], st.session_state.finder_result["targets"])

@@ -15,17 +15,18 @@ import yaml
 
 from sim.analysis.metrics import ALL
 from sim.analysis.registry import BOARD_SUMMARY, metric_info
-from sim.app import edits, runs, scenarios
+from sim.app import edits, levels, runs, scenarios
 from sim.app.finder_view import finder
+from sim.app.form import whatif_form
 from sim.app.messages import show_errors
-from sim.app.results import comparison_table, downloads, headline_chart, weekly_chart
+from sim.app.results import CSVS, comparison_table, downloads, headline_chart, weekly_chart
 from sim.compile import load_scenario
 from sim.config import Scenario, ScenarioError
 
-LEVELS = ["locality", "partnership", "system"]
 # charted first: what the common levers (community capacity, flow) move
 CHARTED = ["emergency_admissions", "acute_occupancy_pct_mean", "delayed_discharge_bed_days",
            "ucr_within_2h_pct"]
+SHOWN_CHANGES = 8  # more changes than this are folded away (a surge switched on is ~20 lines)
 
 
 def main() -> None:
@@ -81,76 +82,62 @@ def _describe(scenario: Scenario) -> None:
 
 def _whatif(path: Path, scenario: Scenario, folder: Path) -> None:
     """The levers form; on submit, the what-if YAML validated, then the comparison run."""
+    # the last check's messages, kept across the rerun that shows them next to their fields
+    errors = st.session_state.get("whatif_errors", {}).get(str(path), [])
     with st.form("whatif"):
-        levers = _levers(scenario)
+        form = whatif_form(scenario, errors)
         submitted = st.form_submit_button("Check and run the comparison", type="primary")
     if st.session_state.get("cancel"):
         # the click reran the page, which stopped the run at its next progress update
         st.warning("Run cancelled: no results folder was written. The replications already "
                    "finished are kept in the cache, so running again resumes from them.")
     if not submitted:
+        if errors:
+            show_errors(ScenarioError(errors), folder)
         return
+    st.session_state.whatif_errors = {}
     name = f"{scenario.name}_whatif"
+    levers = form.levers
     try:
         dotted = edits.changes(scenario, levers)
         whatif_path, _ = edits.write_whatif(path, name, dotted, folder / "whatif")
         reference = runs.reference_yaml(path, levers.time, folder / "whatif")
+        if form.precision is not None:
+            form.precision.check()
     except ScenarioError as error:
-        show_errors(error, folder)
-        return
+        st.session_state.whatif_errors = {str(path): error.messages}
+        st.rerun()  # the form again, each message next to its fields, and all listed below
     bar = st.progress(0.0, text="starting")
     # Streamlit reruns the page on any click, stopping this run at its next progress update
     # (after the batch of replications running then): that is the cancel.
     st.button("Cancel the run", key="cancel")
 
-    def progress(done: int, total: int) -> None:
-        bar.progress(done / total, text=f"{done} of {total} replications")
+    def progress(what: str) -> runs.Progress:
+        def update(done: int, total: int) -> None:
+            bar.progress(done / total, text=f"{what}{done} of {total} replications")
+        return update
 
-    out = folder / "results" / f"run{len(list(folder.glob('results/*'))) + 1}"
-    runs.compare(reference, whatif_path, out, progress)
+    precision = None
+    if form.precision is not None:
+        precision = runs.to_precision(reference, whatif_path, form.precision,
+                                      progress("to the precision asked: "))
+        reached = int(precision["n_reps"].max())
+        # the files say how many replications reached it, so the command line runs as many
+        dotted = {**dotted, "time.replications": reached}
+        whatif_path, _ = edits.write_whatif(path, name, dotted, folder / "whatif")
+        reference = runs.reference_yaml(path, {**levers.time, "replications": reached},
+                                        folder / "whatif")
+    run = f"run{len(list(folder.glob('results/*'))) + 1}"
+    out = runs.compare(reference, whatif_path, folder / "results" / run, progress(""))
+    if precision is not None:
+        precision.to_csv(out / runs.PRECISION, index=False)
+    capacity = None
+    if form.capacity_needed:
+        capacity = runs.capacity_needed(whatif_path, folder / "capacity" / run,
+                                        progress("capacity needed, capacity unlimited: "))
     bar.progress(1.0, text="done")
     st.session_state.result = {"out": out, "whatif": whatif_path, "a": reference.stem,
-                               "b": name, "changes": dotted}
-
-
-def _levers(scenario: Scenario) -> edits.Levers:
-    """The form's fields, defaulting to the scenario's own values (``edits.current``). No
-    bounds are set here: the scenario's validation says what is allowed, in its own words."""
-    now = edits.current(scenario)
-    st.subheader("Run settings")
-    c1, c2, c3, c4 = st.columns(4)
-    time = {"replications": int(c1.number_input("Replications", value=now.time["replications"], step=1)),
-            "run_days": float(c2.number_input("Run length (days)", value=float(now.time["run_days"]))),
-            "warmup_days": float(c3.number_input("Warm-up (days)", value=float(now.time["warmup_days"]))),
-            "seed": int(c4.number_input("Seed", value=now.time["seed"], step=1))}
-    growth = st.number_input("Demand growth (% more referrals in every stream)", value=0.0, step=1.0)
-    capacity: dict[str, int] = {}
-    level: dict[str, str] = {}
-    mean: dict[str, float] = {}
-    routes: dict[tuple[str, str], float] = {}
-    st.subheader("Services")
-    for name, service in scenarios.capacitated(scenario).items():
-        with st.expander(f"{name}: {service.description or service.kind}", expanded=name == "ucr"):
-            c1, c2, c3 = st.columns(3)
-            if name in now.capacity:
-                capacity[name] = int(c1.number_input(f"{name} capacity ({_units(service.kind)})",
-                                                     value=now.capacity[name], step=1))
-            else:
-                c1.caption(f"capacity {service.capacity or 'set per unit'}: change it in the file")
-            level[name] = c2.selectbox(f"{name} level", LEVELS, index=LEVELS.index(now.level[name]))
-            if name in now.mean:
-                unit = getattr(service.duration, "unit", "")
-                mean[name] = float(c3.number_input(f"{name} mean time in service ({unit})",
-                                                   value=now.mean[name]))
-            shares = {route: p for (service_name, route), p in now.routes.items() if service_name == name}
-            for col, (route, share) in zip(st.columns(max(1, len(shares))), shares.items()):
-                routes[(name, route)] = float(col.number_input(
-                    f"{name} -> {route} share", value=share, step=0.01, format="%.4f"))
-    return edits.Levers(capacity, level, mean, routes, growth / 100, time)
-
-
-def _units(kind: str) -> str:
-    return {"team": "staff", "ward": "beds", "caseload": "slots"}.get(kind, "units")
+                               "b": name, "changes": dotted, "capacity": capacity}
 
 
 def _show(result: dict) -> None:
@@ -160,7 +147,10 @@ def _show(result: dict) -> None:
     st.header(f"{result['b']} minus {result['a']}")
     st.caption("Paired differences B - A over the same replications (common random numbers), "
                "with 95% intervals.")
-    st.code(yaml.safe_dump(result["changes"], sort_keys=False) or "(no changes)", language="yaml")
+    changes = result["changes"]
+    with st.expander(f"The changes made ({len(changes)}, as in the what-if YAML)",
+                     expanded=len(changes) <= SHOWN_CHANGES):
+        st.code(yaml.safe_dump(changes, sort_keys=False) or "(no changes)", language="yaml")
     localities = list(dict.fromkeys(comparison["locality"]))
     locality = st.selectbox("Locality", localities, index=localities.index(ALL))
     # a plain HTML table (not the canvas grid) so every figure can be read, copied and tested
@@ -171,13 +161,84 @@ def _show(result: dict) -> None:
                              default=[m for m in CHARTED if m in produced])
     if metrics:
         st.pyplot(headline_chart(comparison, metrics, result["a"], result["b"]))
-        weekly = weekly_chart(out, metrics, result["a"], result["b"])
+        # "B - A" on its axes: both names do not fit beside a panel a quarter of the page wide
+        weekly = weekly_chart(out, metrics, "A", "B")
         if weekly is not None:
             st.subheader("Week by week (whole system)")
+            st.caption(f"B - A: {result['b']} minus {result['a']}, paired, 95% interval.")
             st.pyplot(weekly)
+    if (out / runs.PRECISION).is_file():
+        _precision(pd.read_csv(out / runs.PRECISION))
+    _levels(str(out))
+    if result["capacity"] is not None:
+        _capacity(result["capacity"])
     st.subheader("Downloads")
-    for label, name, data, mime in downloads(out, result["whatif"]):
+    for label, name, data, mime in downloads(out, result["whatif"], csvs=(*CSVS, runs.PRECISION)):
         st.download_button(label, data, file_name=name, mime=mime, key=f"dl-{name}")
+
+
+def _precision(report: pd.DataFrame) -> None:
+    reps = int(report["n_reps"].max())
+    reached = "reached" if report["reached"].all() else "not reached within the most allowed"
+    st.subheader(f"Precision {report['target'].iloc[0]:.0%} {reached} with {reps} replications")
+    st.caption("95% interval half-width relative to the mean, whole system, on each side "
+               "(python -m sim run --precision's rule); the downloaded YAML has "
+               f"replications: {reps}.")
+    shown = report.assign(metric=report["metric"].map(lambda m: metric_info(m).label))
+    st.table(shown[["scenario", "metric", "n_reps", "mean", "half_width",
+                    "relative_half_width", "reached"]]
+             .style.format(precision=3, thousands=",").hide(axis="index"))
+
+
+@st.cache_data(show_spinner="drawing occupancy and queues from the cached replications")
+def _side_images(out: str) -> tuple[list[str], list[list[bytes]], list[list[bytes]], list[str]]:
+    """Names of A and B; their occupancy and weekly charts as PNGs, pair by pair; their
+    winter summaries (empty when neither has a winter)."""
+    sides = levels.side_results(Path(out))
+    names = [r.scenario.name for r in sides]
+    occupancy = [[levels.png(f) for f in pair]
+                 for pair in zip(*(levels.occupancy_charts(r) for r in sides))]
+    weekly = [[levels.png(f) for f in pair]
+              for pair in zip(*(levels.weekly_charts(r) for r in sides))]
+    winter = [levels.winter_text(r) for r in sides] \
+        if any(levels.has_winter(r.scenario) for r in sides) else []
+    return names, occupancy, weekly, winter
+
+
+def _levels(out: str) -> None:
+    """A and B side by side: daily occupancy, occupancy and queues by week, winter weeks."""
+    names, occupancy, weekly, winter = _side_images(out)
+    st.subheader("Occupancy and queues, each side on its own")
+    st.caption("Left: " + names[0] + " (A); right: " + names[1] + " (B). Daily occupancy with "
+               "the 5th-95th percentile band across replications and the capacity dashed; "
+               "week by week with 95% intervals, the peak week and any surge shaded; delayed "
+               "discharges are the queue of patients ready to leave hospital.")
+    for pair in [*occupancy, *weekly]:
+        for column, image in zip(st.columns(2), pair):
+            column.image(image)
+    if winter:
+        st.subheader("Winter weeks")
+        for tab, text in zip(st.tabs([f"{n} ({side})" for n, side in zip(names, "AB")]), winter):
+            tab.markdown(text)
+
+
+def _capacity(folder: Path) -> None:
+    """What ``python -m sim capacity`` of the what-if recommends, as its report draws it."""
+    st.subheader("Capacity needed under the what-if, by service, unit and month")
+    st.caption("Every team, ward and caseload made unlimited; the capacity that meets each "
+               "service's criterion (docs/capacity.md), against today's.")
+    for figure in levels.capacity_charts(folder):
+        st.image(levels.png(figure))
+    recommended = pd.read_csv(folder / "recommended_capacity.csv")
+    whole = recommended[recommended["period"] == ALL].drop(columns=["period"])
+    st.table(whole.reset_index(drop=True).style.format(precision=1, thousands=",", na_rep="-")
+             .format(subset=["current_capacity"], precision=0, na_rep="unlimited")
+             .hide(axis="index"))
+    for label, name, data, mime in downloads(folder, folder / "scenario.yaml", "Capacity run's "
+                                             "scenario (YAML)", ("recommended_capacity.csv",
+                                                                 "capacity.csv")):
+        st.download_button(f"Capacity needed: {label}", data, file_name=f"capacity_{name}",
+                           mime=mime, key=f"cap-{name}")
 
 
 main()

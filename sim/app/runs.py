@@ -1,26 +1,63 @@
 """A browser session's runs: its own results folder, replications run with a progress
-callback into the shared results cache, then the command line's ``compare`` over the cache,
-so the folder (CSVs, ``report.html``, ``results.xlsx``) is exactly what the CLI writes."""
+callback into the shared results cache, then the command line's own commands over the cache
+(``compare``, ``capacity``), so each folder is what the CLI writes.
+
+With a precision instead of a fixed number of replications, both sides run in rounds until
+every chosen metric's 95% interval is within that fraction of its mean on each side, with the
+rule of ``python -m sim run --precision`` (``sim.precision``); the what-if and reference files
+are then rewritten with the replications reached, so the command line runs the same number.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from sim.app.edits import write_whatif
 from sim.cache import ResultCache
+from sim.capacity.occupancy import capacitated_services, replication_histograms, unlimited
 from sim.cli import main as cli_main
 from sim.cli_options import DEFAULT_CACHE
 from sim.compile import load_scenario, with_changes
-from sim.config import Scenario
+from sim.config import Scenario, ScenarioError
 from sim.executors import open_executor
-from sim.runner import map_replications, simulate
+from sim.precision import MIN_REPLICATIONS, precision_report, replications_wanted
+from sim.runner import ReplicationResult, map_replications, simulate
 
 APP_RESULTS = Path("results") / "app"
+PRECISION = "precision.csv"  # the app's addition to a comparison run to a precision
 
 Progress = Callable[[int, int], None]  # (replications done, replications in all)
+
+
+@dataclass(frozen=True)
+class Precision:
+    """Run until each of ``metrics`` (whole system) has a 95% interval half-width within
+    ``fraction`` (0.05 = 5%) of its mean, on both sides, or ``max_replications`` a side."""
+
+    fraction: float
+    metrics: list[str]
+    max_replications: int
+
+    def check(self) -> None:
+        """``ScenarioError`` naming the run settings' field that cannot be used."""
+        problems = []
+        if not 0 < self.fraction < 1:
+            problems.append(f"precision: expected a fraction between 0 and 1 (0.05 = 5%), "
+                            f"got {self.fraction:g}")
+        if self.max_replications < MIN_REPLICATIONS:
+            problems.append(f"most replications: expected at least {MIN_REPLICATIONS}, got "
+                            f"{self.max_replications}")
+        if not self.metrics:
+            problems.append("precision metrics: choose at least one metric")
+        if problems:
+            raise ScenarioError(problems)
 
 
 def session_folder(root: Path = APP_RESULTS) -> Path:
@@ -43,9 +80,9 @@ def compare(a_path: Path, b_path: Path, out: Path, progress: Progress,
     """Run A and B replication by replication (``progress`` called after each batch), then
     write ``out`` with ``python -m sim compare A B`` reading every replication from the cache.
     Returns ``out``. Raises ``ScenarioError`` or ``OSError`` as the command line would."""
-    a, b = load_scenario(a_path), load_scenario(b_path)
-    b = with_changes(b, {"time.seed": a.time.seed, "time.replications": a.time.replications})
-    _fill_cache([a, b], ResultCache(cache), progress, jobs)
+    a, b = _pair(a_path, b_path)
+    _fill_cache(simulate, [(s, r) for s in (a, b) for r in range(s.time.replications)],
+                ResultCache(cache), progress, jobs)
     status = cli_main(["compare", str(a_path), str(b_path), "--out", str(out),
                        "--cache", str(cache), "--quiet", "--executor", "serial"])
     if status != 0:
@@ -53,15 +90,71 @@ def compare(a_path: Path, b_path: Path, out: Path, progress: Progress,
     return out
 
 
-def _fill_cache(scenarios: list[Scenario], cache: ResultCache, progress: Progress,
-                jobs: int | None) -> None:
-    """Every replication of ``scenarios`` computed into ``cache``, a batch of ``jobs`` at a
-    time on one pool of worker processes, so the page can show progress between batches."""
-    tasks = [(s, r) for s in scenarios for r in range(s.time.replications)]
+def to_precision(a_path: Path, b_path: Path, precision: Precision, progress: Progress,
+                 cache: Path = DEFAULT_CACHE, jobs: int | None = None) -> pd.DataFrame:
+    """Replications of A and B into the cache, in rounds, until ``precision`` is reached on
+    both sides or the cap; returns the final report (``sim.precision.precision_report`` with
+    a ``scenario`` column, every row's ``n_reps`` the number reached)."""
+    precision.check()
+    a, b = _pair(a_path, b_path)
+    n = min(max(a.time.replications, MIN_REPLICATIONS), precision.max_replications)
+    results: dict[str, list[ReplicationResult]] = {a.name: [], b.name: []}
     with open_executor("processes", jobs) as pool:
-        batch = max(1, pool.workers)
-        progress(0, len(tasks))
-        for start in range(0, len(tasks), batch):
-            map_replications(simulate, tasks[start:start + batch], pool, cache=cache,
-                             progress=False)
-            progress(min(start + batch, len(tasks)), len(tasks))
+        while True:
+            tasks = [(s, r) for s in (a, b) for r in range(len(results[s.name]), n)]
+            done = sum(map(len, results.values()))
+
+            def counted(finished: int, _: int, done: int = done, n: int = n) -> None:
+                progress(done + finished, 2 * n)  # this round's count on top of the last ones
+
+            for (scenario, _), result in zip(tasks, _fill_cache(
+                    simulate, tasks, ResultCache(cache), counted, jobs, pool)):
+                results[scenario.name].append(result)
+            reports = {name: precision_report(
+                pd.concat([r.metrics for r in reps], ignore_index=True), precision.metrics,
+                precision.fraction) for name, reps in results.items()}
+            wanted = max(replications_wanted(report, n) for report in reports.values())
+            if wanted <= n or n >= precision.max_replications:
+                break
+            n = int(min(max(wanted, n + pool.workers), precision.max_replications))
+    return pd.concat([report.assign(scenario=name) for name, report in reports.items()],
+                     ignore_index=True)
+
+
+def capacity_needed(path: Path, out: Path, progress: Progress, cache: Path = DEFAULT_CACHE,
+                    jobs: int | None = None) -> Path:
+    """``python -m sim capacity PATH --out OUT`` (every team, ward and caseload unlimited),
+    its replications first computed into the cache with ``progress``. Returns ``out``."""
+    scenario = load_scenario(path)
+    run = unlimited(scenario, capacitated_services(scenario))
+    _fill_cache(replication_histograms, [(run, r) for r in range(scenario.time.replications)],
+                ResultCache(cache), progress, jobs)
+    status = cli_main(["capacity", str(path), "--out", str(out), "--cache", str(cache),
+                       "--quiet", "--executor", "serial"])
+    if status != 0:
+        raise RuntimeError(f"python -m sim capacity exited with {status}")
+    return out
+
+
+def _pair(a_path: Path, b_path: Path) -> tuple[Scenario, Scenario]:
+    """A and B as ``compare`` runs them: B on A's seed and replications."""
+    a, b = load_scenario(a_path), load_scenario(b_path)
+    return a, with_changes(b, {"time.seed": a.time.seed, "time.replications": a.time.replications})
+
+
+def _fill_cache(fn: Callable[[Scenario, int], Any], tasks: list[tuple[Scenario, int]],
+                cache: ResultCache, progress: Progress, jobs: int | None,
+                pool: Any = None) -> list[Any]:
+    """``fn`` for every task, computed into ``cache`` a batch of one task per worker at a time
+    (on ``pool``, else a pool opened here), so the page can show progress between batches."""
+    if pool is None:
+        with open_executor("processes", jobs) as opened:
+            return _fill_cache(fn, tasks, cache, progress, jobs, opened)
+    batch = max(1, pool.workers)
+    results: list[Any] = []
+    progress(0, len(tasks))
+    for start in range(0, len(tasks), batch):
+        results += map_replications(fn, tasks[start:start + batch], pool, cache=cache,
+                                    progress=False)
+        progress(min(start + batch, len(tasks)), len(tasks))
+    return results

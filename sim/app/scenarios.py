@@ -39,7 +39,8 @@ def services_table(scenario: Scenario) -> pd.DataFrame:
     """One row per service that holds capacity: kind, level, capacity and mean time in service."""
     rows = []
     for name, service in capacitated(scenario).items():
-        capacity: Any = service.capacity if service.capacity is not None else service.capacity_by_unit
+        capacity: Any = service.capacity if service.capacity is not None else ", ".join(
+            f"{unit} {units}" for unit, units in (service.capacity_by_unit or {}).items())
         mean = duration_mean(service)
         rows.append({"service": name, "kind": service.kind, "level": service.level,
                      "capacity": str(capacity),
