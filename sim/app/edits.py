@@ -14,7 +14,7 @@ from sim.compile import load_scenario
 from sim.config import Scenario, ScenarioError
 from sim.config.capacity import unit_capacities
 from sim.config.loader import read_yaml_file, resolve
-from sim.config.schema import Policies
+from sim.config.schema import CapacitatedService, Policies
 
 # shipped blocks a scenario without them can switch on: the flu wave layer's surge and the
 # escalation beds of escalation_20_beds.yaml (docs/winter.md)
@@ -76,9 +76,7 @@ def current(scenario: Scenario) -> Levers:
                        if len(units := _unit_capacities(scenario, n)) > 1},
         level={n: s.level for n, s in services.items()},
         mean={n: m[0] for n, s in services.items() if (m := duration_mean(s)) is not None},
-        routes={(n, route): float(r.probability) for n, s in services.items()
-                if all(isinstance(r.probability, float) for r in s.routes.values())
-                for route, r in s.routes.items()},
+        routes={(n, route): p for n, s in services.items() for route, p in _fixed_shares(s).items()},
         demand_growth=dict.fromkeys(localities, 0.0),
         policies={p: {loc: getattr(scenario.policies, p).reduction(loc) for loc in localities}
                   for p in POLICIES},
@@ -89,6 +87,14 @@ def current(scenario: Scenario) -> Levers:
                        for n, e in scenario.escalation.items()}},
         time={"replications": time.replications, "run_days": time.run_days,
               "warmup_days": time.warmup_days, "seed": time.seed})
+
+
+def _fixed_shares(service: CapacitatedService) -> dict[str, float]:
+    """The service's route probabilities when none varies by attribute (else none: the form
+    edits only plain shares)."""
+    shares = {route: r.probability for route, r in service.routes.items()
+              if isinstance(r.probability, float)}
+    return shares if len(shares) == len(service.routes) else {}
 
 
 def _totals(scenario: Scenario) -> dict[str, int]:

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from sim.analysis.registry import metric_info
+from sim.analysis.registry import PRECISION, metric_info
 from sim.app import edits, scenarios
 from sim.app.messages import about, show_field_errors
 from sim.app.runs import Precision
-from sim.cli import PRECISION_METRICS
 from sim.config import Scenario
 from sim.config.schema import CapacitatedService
 from sim.runner import produced_metrics
@@ -76,7 +75,7 @@ def _run_settings(scenario: Scenario, now: edits.Levers
              "the replications above are the first round (at least 3)")
     produced = _produced(scenario.model_dump_json())
     metrics = c2.multiselect("Precision metrics", produced, format_func=_metric_label,
-                             default=[m for m in PRECISION_METRICS if m in produced])
+                             default=[m for m in PRECISION if m in produced])
     most = int(c3.number_input("Most replications (with a precision)",
                                value=DEFAULT_MAX_REPLICATIONS, step=1))
     capacity_needed = st.checkbox(
