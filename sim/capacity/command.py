@@ -145,9 +145,13 @@ def recommendation_text(recommended: pd.DataFrame) -> str:
     """One line per service and unit, whole period: the capacity, today's, and why."""
     rows = recommended[recommended["period"] == ALL]
     return "\n".join(
-        f"  {r.service} {r.locality}: {r.recommended} (today "
-        f"{'unlimited' if pd.isna(r.current_capacity) else f'{r.current_capacity:g}'}): "
-        f"{r.reason}" for r in rows.itertuples())
+        f"  {r['service']} {r['locality']}: {r['recommended']} (today "
+        f"{_capacity_text(r['current_capacity'])}): {r['reason']}"
+        for r in rows.to_dict("records"))
+
+
+def _capacity_text(capacity: float) -> str:
+    return "unlimited" if pd.isna(capacity) else f"{capacity:g}"
 
 
 def search(scenario: Scenario, args: argparse.Namespace, settings: dict[str, Any]) -> int:

@@ -113,7 +113,7 @@ def _probabilities(rows: pd.DataFrame, routes: list[str]) -> pd.DataFrame:
     n = int(counts.sum())
     shares = (counts / max(n, 1)).round(DECIMALS)
     if n:
-        top = shares.idxmax()
+        top = str(shares.idxmax())  # a route name
         shares[top] = round(shares[top] + 1 - shares.sum(), DECIMALS)
     low, high = _wilson(counts.to_numpy(), n)
     patients = rows["patient"].groupby(route, observed=True).nunique()
