@@ -167,8 +167,9 @@ def search(scenario: Scenario, args: argparse.Namespace, settings: dict[str, Any
     with atomic_folder(out) as folder:
         evaluations_table(result).to_csv(folder / "search.csv", index=False)
         if result.status == "solved":
+            assert result.confirmation is not None  # a solution is confirmed (Search.run)
             solution_table(result).to_csv(folder / "solution.csv", index=False)
-            result.confirmation.to_csv(folder / "confirmation.csv", index=False)  # type: ignore[union-attr]
+            result.confirmation.to_csv(folder / "confirmation.csv", index=False)
             if result.costs is not None and len(result.costs):
                 result.costs.to_csv(folder / "solution_costs.csv", index=False)
             write_scenario(plan.candidate(result.capacities), folder / "solution_scenario.yaml")

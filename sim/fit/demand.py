@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, Hashable, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -77,8 +77,8 @@ def _fit_stream(name: str, stream: DemandStream, episodes: Episodes, base: Scena
     first_year = _first_year_factor(growth[0] if growth else 0.0, episodes.period.days)
     rates = _rates(visits, episodes, base, ratio, years, first_year)
     layer["rate_per_1000_per_year_by_locality"] = {
-        locality: {row.age_band: Commented(round(rate, 3), _rate_comment(row))
-                   for row, rate in zip(group.itertuples(), group["rate"].to_numpy(float))}
+        locality: {row["age_band"]: Commented(round(row["rate"], 3), _rate_comment(row))
+                   for row in group.to_dict("records")}
         for locality, group in rates.groupby("locality", sort=False)}
     if episodes.has_sources:
         layer["sources"] = _sources(visits, stream, notes)
@@ -154,11 +154,12 @@ def _rates(visits: pd.DataFrame, episodes: Episodes, base: Scenario, ratio: floa
                   "pooled"]]
 
 
-def _rate_comment(row: object) -> str:
-    n = f"n={shown(row.referrals)} referrals"  # type: ignore[attr-defined]
-    if row.pooled:  # type: ignore[attr-defined]
+def _rate_comment(row: dict[Hashable, Any]) -> str:
+    """The comment on one rate, from its row of the rates table."""
+    n = f"n={shown(row['referrals'])} referrals"
+    if row["pooled"]:
         return f"{n} of <{MIN_PATIENTS} patients: the age band's rate across localities"
-    return f"{n}, 95% CI {row.ci_low:.3g}-{row.ci_high:.3g}"  # type: ignore[attr-defined]
+    return f"{n}, 95% CI {row['ci_low']:.3g}-{row['ci_high']:.3g}"
 
 
 def _sources(visits: pd.DataFrame, stream: DemandStream, notes: list[str]) -> object:
@@ -181,7 +182,7 @@ def _sources(visits: pd.DataFrame, stream: DemandStream, notes: list[str]) -> ob
             counts[OTHER_SOURCE] = counts.get(OTHER_SOURCE, 0) + folded.sum()
         total = counts.sum()
         shares = {s: round(c / total, 4) for s, c in counts.items()}
-        shares[max(shares, key=shares.get)] += round(1 - sum(shares.values()), 4)  # type: ignore[arg-type]
+        shares[max(shares, key=shares.__getitem__)] += round(1 - sum(shares.values()), 4)
         mixes[name] = Commented(shares, f"n={shown(total)} referrals"
                                 + (f"; {len(folded)} sources of <5 counted as '{OTHER_SOURCE}'"
                                    if len(folded) else ""))

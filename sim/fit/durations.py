@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Literal
 
 import numpy as np
 from scipy import optimize, stats
@@ -195,11 +195,12 @@ def product_limit(stays: Stays) -> tuple[np.ndarray, np.ndarray]:
     if not len(times):
         return times, times
 
-    def weight_below(values: np.ndarray, weights: np.ndarray, side: str) -> np.ndarray:
+    def weight_below(values: np.ndarray, weights: np.ndarray,
+                     side: Literal["left", "right"]) -> np.ndarray:
         """Total weight of ``values`` below each time (``side`` right: at or below)."""
         order = np.argsort(values)
         cumulative = np.concatenate([[0.0], np.cumsum(weights[order])])
-        return cumulative[np.searchsorted(values[order], times, side=side)]  # type: ignore[call-overload]
+        return cumulative[np.searchsorted(values[order], times, side=side)]
 
     w = stays.weight
     # at risk at t: entered before t and not yet ended (ended at or after t)
