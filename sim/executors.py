@@ -9,9 +9,15 @@ identical numbers (tested). Dask is an optional extra: ``pip install ".[dask]"``
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import signal
+import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from typing import Any, Callable, Iterator, Literal, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, Protocol, Sequence
+
+if TYPE_CHECKING:  # an optional extra
+    from distributed import LocalCluster
 
 ExecutorName = Literal["serial", "processes", "dask"]
 EXECUTORS: tuple[ExecutorName, ...] = ("serial", "processes", "dask")
@@ -21,6 +27,8 @@ EXECUTORS: tuple[ExecutorName, ...] = ("serial", "processes", "dask")
 # statistical profiler samples each worker's stack every 10 ms from another thread,
 # competing for the GIL with the pure-Python model, and is of no use here.
 WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+
+STOP_SECONDS = 10  # to close an interrupted local cluster, whose workers are already killed
 
 Call = tuple[Callable[..., Any], tuple[Any, ...]]  # (module-level function, its arguments)
 
@@ -128,7 +136,64 @@ def _dask_client(workers: int, scheduler: str | None) -> Iterator[Any]:
     environ = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ").items()
                if k != "MALLOC_TRIM_THRESHOLD_"}
     with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}), \
-            LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                         dashboard_address=None, config=WORKER_CONFIG) as cluster, \
-            Client(cluster) as client:
-        yield client
+            contextlib.ExitStack() as stack:
+        try:
+            with _interrupts_held_back():
+                cluster = stack.enter_context(LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True,
+                    dashboard_address=None, config=WORKER_CONFIG))
+                client = stack.enter_context(Client(cluster))
+            yield client
+        except KeyboardInterrupt:
+            _stop_quietly(cluster)
+            raise
+
+
+@contextlib.contextmanager
+def _interrupts_held_back() -> Iterator[None]:
+    """Ctrl-C and SIGTERM held back while a local cluster starts, then passed on to their
+    handlers (an interrupted start leaves a cluster that cannot be closed); and Ctrl-C kept
+    from the cluster's workers for good.
+
+    Ctrl-C reaches the terminal's whole process group: each worker would stop on its own,
+    mid-task, printing a traceback. So SIGINT is blocked in this thread for the block: the
+    cluster's event-loop thread inherits the mask, the workers it spawns too (a signal mask
+    survives fork and exec), and this process stops them instead (``_stop_quietly``)."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows has no signal masks
+        yield
+        return
+    from multiprocessing import resource_tracker
+
+    # started now: started later, from the cluster's thread, it would unblock SIGINT there
+    resource_tracker.ensure_running()
+    received: list[int] = []
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():  # which owns the handlers
+        handlers = {signum: signal.signal(signum, lambda signum, frame: received.append(signum))
+                    for signum in (signal.SIGINT, signal.SIGTERM)
+                    if signal.getsignal(signum) is not None}  # None: a handler not Python's
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+    if received:
+        signal.raise_signal(received[0])
+
+
+def _stop_quietly(cluster: LocalCluster) -> None:
+    """End an interrupted local cluster at once: its workers are busy in a replication (pure
+    Python, so they cannot be asked to stop) and the result is not wanted, so they are killed
+    rather than waited for, without the warnings Dask logs about each of them."""
+    logger = logging.getLogger("distributed")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        for nanny in cluster.workers.values():
+            if nanny.process is not None and nanny.process.process is not None:
+                nanny.process.process.terminate()
+        cluster.close(timeout=STOP_SECONDS)
+    finally:
+        logger.setLevel(level)

@@ -176,6 +176,57 @@ def test_sigterm_during_a_run_stops_the_workers_like_ctrl_c(tmp_path: Path) -> N
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "workers left running"
 
 
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and has not ended (a zombie has ended: its parent is
+    gone and nothing reaps it in some containers)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+@pytest.mark.parametrize("signum, whole_group", [(signal.SIGINT, True), (signal.SIGTERM, False)],
+                         ids=["ctrl-c", "sigterm"])
+def test_an_interrupted_dask_run_ends_quietly(tmp_path: Path, signum: int,
+                                              whole_group: bool) -> None:
+    """Ctrl-C reaches the terminal's whole process group, the Dask workers included; SIGTERM
+    only the command. Either way: one line, no traceback from a worker or the nanny, the
+    cluster's workers gone and no results folder."""
+    pytest.importorskip("distributed")
+    out = tmp_path / "out"
+    run = subprocess.Popen(
+        [sys.executable, "-m", "sim", "run", str(BASELINE), "--reps", "4", "--jobs", "2",
+         "--executor", "dask", "--no-cache", "--quiet", "--out", str(out)],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)  # a process group of its own, as a terminal gives it
+    try:
+        deadline = time.monotonic() + 90
+
+        def workers() -> list[int]:  # the cluster's worker processes, once they run
+            return [pid for pid in _children(run.pid) if "spawn_main" in
+                    Path(f"/proc/{pid}/cmdline").read_text(errors="replace")]
+
+        while len(started := workers()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(started) >= 2, "the run never started its workers"
+        time.sleep(1.5)  # let them start a replication
+        if whole_group:
+            os.killpg(run.pid, signum)
+        else:
+            run.send_signal(signum)
+        _, stderr = run.communicate(timeout=60)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.communicate()
+    assert run.returncode == 130
+    assert stderr.strip() == "interrupted; no results folder was written", stderr
+    assert not out.exists()
+    time.sleep(0.5)
+    assert not [pid for pid in started if _running(pid)], "workers left running"
+
+
 def test_compare_of_different_localities_warns(tmp_path: Path) -> None:
     a = _write(tmp_path, "name: a\ntime: {run_days: 5, warmup_days: 0, replications: 1}", "a.yaml")
     b = tmp_path / "b.yaml"

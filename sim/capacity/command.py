@@ -147,9 +147,13 @@ def recommendation_text(recommended: pd.DataFrame) -> str:
     """One line per service and unit, whole period: the capacity, today's, and why."""
     rows = recommended[recommended["period"] == ALL]
     return "\n".join(
-        f"  {r.service} {r.locality}: {r.recommended} (today "
-        f"{'unlimited' if pd.isna(r.current_capacity) else f'{r.current_capacity:g}'}): "
-        f"{r.reason}" for r in rows.itertuples())
+        f"  {r['service']} {r['locality']}: {r['recommended']} (today "
+        f"{_capacity_text(r['current_capacity'])}): {r['reason']}"
+        for r in rows.to_dict("records"))
+
+
+def _capacity_text(capacity: float) -> str:
+    return "unlimited" if pd.isna(capacity) else f"{capacity:g}"
 
 
 def search(scenario: Scenario, args: argparse.Namespace, settings: dict[str, Any]) -> int:
@@ -165,8 +169,9 @@ def search(scenario: Scenario, args: argparse.Namespace, settings: dict[str, Any
     with atomic_folder(out) as folder:
         evaluations_table(result).to_csv(folder / "search.csv", index=False)
         if result.status == "solved":
+            assert result.confirmation is not None  # a solution is confirmed (Search.run)
             solution_table(result).to_csv(folder / "solution.csv", index=False)
-            result.confirmation.to_csv(folder / "confirmation.csv", index=False)  # type: ignore[union-attr]
+            result.confirmation.to_csv(folder / "confirmation.csv", index=False)
             if result.costs is not None and len(result.costs):
                 result.costs.to_csv(folder / "solution_costs.csv", index=False)
             write_scenario(plan.candidate(result.capacities), folder / "solution_scenario.yaml")

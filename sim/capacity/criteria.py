@@ -177,7 +177,7 @@ def _rows(scenario: Scenario, criteria: Criteria, key: Key, days: float,
     target_pct = {"all_busy": criteria.all_busy_pct, "all_busy_queue": criteria.all_busy_pct,
                   "mean_occupancy": occupancy_pct, "percentile": criteria.percentile}
     current = current_capacity(scenario, (service, ALL if unit == POOLED else unit, period))
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for criterion in CRITERIA:
         # every capacity is at least 1 unit, so its interval is kept at or above 1
         mean, low, high = bounded_interval(np.array([c[criterion] for c in by_rep]), 1.0, None)
@@ -197,7 +197,8 @@ def current_capacity(scenario: Scenario, key: Key) -> float:
     assert isinstance(spec, CapacitatedService)
     by_unit = unit_capacities(scenario, spec)
     chosen = list(by_unit.values()) if unit == ALL else [by_unit[unit]]
-    return math.nan if any(c is None for c in chosen) else float(sum(chosen))  # type: ignore[misc]
+    known = [c for c in chosen if c is not None]
+    return float(sum(known)) if len(known) == len(chosen) else math.nan
 
 
 def _fractions(days: np.ndarray) -> np.ndarray:

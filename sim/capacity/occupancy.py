@@ -50,9 +50,9 @@ def capacitated_services(scenario: Scenario) -> list[str]:
 
 def unlimited_services(scenario: Scenario) -> list[str]:
     """Capacitated services whose capacity is unlimited in every unit."""
-    return [name for name in capacitated_services(scenario)
-            if all(c is None for c in unit_capacities(
-                scenario, scenario.services[name]).values())]  # type: ignore[arg-type]
+    return [name for name, spec in scenario.services.items()
+            if isinstance(spec, CapacitatedService)
+            and all(c is None for c in unit_capacities(scenario, spec).values())]
 
 
 def check_services(scenario: Scenario, services: list[str]) -> None:

@@ -39,10 +39,10 @@ def occupancy_plot(distribution: pd.DataFrame, capacity: pd.DataFrame,
         # the whole service's distribution is marked with what one shared pool would need
         pooled = unit == ALL and (caps["locality"] == POOLED).any()
         unit_caps = caps[caps["locality"] == (POOLED if pooled else unit)]
-        for row in unit_caps.itertuples():
-            label = CRITERION_LABELS[row.criterion].format(target=row.target_pct)
-            ax.axvline(row.capacity, color=CRITERION_STYLES[row.criterion], linestyle="-",
-                       label=f"{label}: {row.capacity}")
+        for row in unit_caps.to_dict("records"):
+            label = CRITERION_LABELS[row["criterion"]].format(target=row["target_pct"])
+            ax.axvline(row["capacity"], color=CRITERION_STYLES[row["criterion"]], linestyle="-",
+                       label=f"{label}: {row['capacity']}")
         marks = list(unit_caps["capacity"])
         current = unit_caps["current_capacity"].iloc[0] if len(unit_caps) else float("nan")
         if current == current:  # not NaN: the scenario's capacity is finite

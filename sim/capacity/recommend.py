@@ -26,16 +26,15 @@ def recommended_capacity(capacity: pd.DataFrame) -> pd.DataFrame:
     chosen = capacity[capacity["criterion"].isin(RULES)]
     for (service, unit, period), group in chosen.groupby(["service", "locality", "period"],
                                                           sort=False):
-        by = group.set_index("criterion")
+        by = {record["criterion"]: record for record in group.to_dict("records")}
         # ties go to the waiting criterion: the one that speaks of patients
-        criterion = max(RULES, key=lambda c: (by.loc[c, "capacity"], c == RULES[0]))
-        row = by.loc[criterion]
+        criterion = max(RULES, key=lambda c: (by[c]["capacity"], c == RULES[0]))
+        row = by[criterion]
         needed = int(row["capacity"])
         other = [c for c in RULES if c != criterion][0]
         rows.append((service, unit, period, row["days"], needed, criterion,
-                     _reason(criterion, float(row["target_pct"]),
-                             int(by.loc[other, "capacity"]), other,
-                             float(by.loc[other, "target_pct"])),
+                     _reason(criterion, float(row["target_pct"]), int(by[other]["capacity"]),
+                             other, float(by[other]["target_pct"])),
                      row["current_capacity"], needed - row["current_capacity"],
                      row["occupancy_mean"]))
     return pd.DataFrame(rows, columns=COLUMNS)

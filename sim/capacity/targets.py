@@ -57,7 +57,10 @@ class Target(_Strict):
 
     @property
     def threshold(self) -> float:
-        return self.at_least if self.at_least is not None else self.at_most  # type: ignore[return-value]
+        if self.at_least is not None:
+            return self.at_least
+        assert self.at_most is not None  # exactly one is given (``_one_direction``)
+        return self.at_most
 
     @property
     def label(self) -> str:
@@ -69,7 +72,7 @@ class Target(_Strict):
         """Whether ``value`` meets the target (a missing value, NaN, never does)."""
         if self.at_least is not None:
             return bool(value >= self.at_least)
-        return bool(value <= self.at_most)  # type: ignore[operator]
+        return bool(value <= self.threshold)
 
 
 class Resource(_Strict):
@@ -133,7 +136,7 @@ def capacity_changes(scenario: Scenario, resources: list[Resource],
     """Dotted-path changes setting each resource to its capacity. A service changed unit by
     unit gets ``capacity_by_unit``, the units not searched keeping their capacity."""
     changes: dict[str, Any] = {}
-    by_unit: dict[str, dict[str, int]] = {}
+    by_unit: dict[str, dict[str, int | None]] = {}  # None: unlimited
     for resource, capacity in zip(resources, capacities):
         if resource.unit is None:
             changes[f"services.{resource.service}.capacity"] = capacity
@@ -141,7 +144,7 @@ def capacity_changes(scenario: Scenario, resources: list[Resource],
         if resource.service not in by_unit:
             spec = scenario.services[resource.service]
             assert isinstance(spec, CapacitatedService)
-            by_unit[resource.service] = dict(unit_capacities(scenario, spec))  # type: ignore[arg-type]
+            by_unit[resource.service] = dict(unit_capacities(scenario, spec))
         by_unit[resource.service][resource.unit] = capacity
     for service, units in by_unit.items():
         changes[f"services.{service}.capacity"] = None

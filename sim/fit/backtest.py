@@ -29,6 +29,7 @@ measure.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -85,7 +86,8 @@ def observed_weeks(episodes: Episodes, scenario: Scenario) -> pd.DataFrame:
     groups: dict[tuple[str, str], np.ndarray] = {}
     localities = [(-1, ALL), *enumerate(episodes.localities)]
 
-    def add(measure: str, rows: pd.DataFrame, value) -> None:  # type: ignore[no-untyped-def]
+    def add(measure: str, rows: pd.DataFrame,
+            value: Callable[[pd.DataFrame], np.ndarray]) -> None:
         for code, name in localities:
             chosen = rows if code < 0 else rows[rows["locality"] == code]
             groups[(measure, name)] = value(chosen)
@@ -194,7 +196,7 @@ class Backtest:
                 "mape_pct": 100 * (error[seen].abs() / g["observed"][seen]).mean(),
                 "bias_pct": 100 * error.sum() / g["observed"].sum() if g["observed"].sum()
                 else np.nan,
-                "tested": tested(measure, self.scenario)})
+                "tested": tested(str(measure), self.scenario)})
         levels = self.levels[["measure", "locality", "level_low", "level_high", "level_inside"]]
         return pd.DataFrame(rows).merge(levels, on=["measure", "locality"], how="left")
 
@@ -216,13 +218,13 @@ class Backtest:
 
 
 def run_backtest(scenario: Scenario, episodes: Episodes, threshold: float = DEFAULT_THRESHOLD,
-                 service_threshold: float = DEFAULT_SERVICE_THRESHOLD, **settings: object
+                 service_threshold: float = DEFAULT_SERVICE_THRESHOLD, **settings: Any
                  ) -> Backtest:
     """Run ``scenario`` (already set over the extract's period) and compare it with the
     extract; ``settings`` go to ``sim.runner.map_replications`` (executor, jobs, cache...)."""
     tasks = [(scenario, r) for r in range(scenario.time.replications)]
     runs = pd.concat(map_replications(simulated_weeks, tasks, desc=f"{scenario.name} backtest",
-                                      **settings), ignore_index=True)  # type: ignore[arg-type]
+                                      **settings), ignore_index=True)
     keys = ["week", "measure", "locality"]
     observed = observed_weeks(episodes, scenario).rename(columns={"value": "observed"})
     weeks = observed.merge(_bands(runs, keys, BAND), on=keys)

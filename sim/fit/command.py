@@ -123,7 +123,7 @@ def run_backtest_command(args: argparse.Namespace) -> int:
     print(f"\n{verdict}: weekly occupancy of wards and caseloads inside the 90% band: "
           f"{result.tested_share:.0%} of all (needing {args.threshold:.0%}); each (needing "
           f"{args.service_threshold:.0%}): " + ", ".join(
-              f"{m.removeprefix('occupancy:')} {v:.0%}" for m, v in shares.items())
+              f"{str(m).removeprefix('occupancy:')} {v:.0%}" for m, v in shares.items())
           + f" -> {out}")
     outside = result.levels_outside()
     for row in outside.itertuples():

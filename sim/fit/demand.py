@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any, Hashable, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -76,8 +77,8 @@ def _fit_stream(name: str, stream: DemandStream, episodes: Episodes, base: Scena
     first_year = _first_year_factor(growth[0] if growth else 0.0, episodes.period.days)
     rates = _rates(visits, episodes, base, ratio, years, first_year)
     layer["rate_per_1000_per_year_by_locality"] = {
-        locality: {row.age_band: Commented(round(row.rate, 3), _rate_comment(row))
-                   for row in group.itertuples()}
+        locality: {row["age_band"]: Commented(round(row["rate"], 3), _rate_comment(row))
+                   for row in group.to_dict("records")}
         for locality, group in rates.groupby("locality", sort=False)}
     if episodes.has_sources:
         layer["sources"] = _sources(visits, stream, notes)
@@ -153,11 +154,12 @@ def _rates(visits: pd.DataFrame, episodes: Episodes, base: Scenario, ratio: floa
                   "pooled"]]
 
 
-def _rate_comment(row: object) -> str:
-    n = f"n={shown(row.referrals)} referrals"  # type: ignore[attr-defined]
-    if row.pooled:  # type: ignore[attr-defined]
+def _rate_comment(row: dict[Hashable, Any]) -> str:
+    """The comment on one rate, from its row of the rates table."""
+    n = f"n={shown(row['referrals'])} referrals"
+    if row["pooled"]:
         return f"{n} of <{MIN_PATIENTS} patients: the age band's rate across localities"
-    return f"{n}, 95% CI {row.ci_low:.3g}-{row.ci_high:.3g}"  # type: ignore[attr-defined]
+    return f"{n}, 95% CI {row['ci_low']:.3g}-{row['ci_high']:.3g}"
 
 
 def _sources(visits: pd.DataFrame, stream: DemandStream, notes: list[str]) -> object:
@@ -180,7 +182,7 @@ def _sources(visits: pd.DataFrame, stream: DemandStream, notes: list[str]) -> ob
             counts[OTHER_SOURCE] = counts.get(OTHER_SOURCE, 0) + folded.sum()
         total = counts.sum()
         shares = {s: round(c / total, 4) for s, c in counts.items()}
-        shares[max(shares, key=shares.get)] += round(1 - sum(shares.values()), 4)  # type: ignore[arg-type]
+        shares[max(shares, key=shares.__getitem__)] += round(1 - sum(shares.values()), 4)
         mixes[name] = Commented(shares, f"n={shown(total)} referrals"
                                 + (f"; {len(folded)} sources of <5 counted as '{OTHER_SOURCE}'"
                                    if len(folded) else ""))
@@ -198,12 +200,14 @@ def _profile(visits: pd.DataFrame, episodes: Episodes, growth: tuple[float, floa
     days = episodes.period.days
     when = pd.Timestamp(episodes.period.start) + pd.to_timedelta(visits["start"], unit="D")
     calendar = pd.date_range(episodes.period.start, periods=days, freq="D")
-    kinds = {"monthly": (MONTHS, when.dt.month - 1, calendar.month - 1, MIN_DAYS_MONTHLY),
-             "weekday": (WEEKDAYS, when.dt.day_of_week, calendar.day_of_week, MIN_DAYS_WEEKDAY)}
-    fitted = {kind: spec for kind, spec in kinds.items() if days >= spec[3]}
+    kinds = {"monthly": _Season(MONTHS, (when.dt.month - 1).to_numpy(),
+                                np.asarray(calendar.month - 1), MIN_DAYS_MONTHLY),
+             "weekday": _Season(WEEKDAYS, when.dt.day_of_week.to_numpy(),
+                                np.asarray(calendar.day_of_week), MIN_DAYS_WEEKDAY)}
+    fitted = {kind: spec for kind, spec in kinds.items() if days >= spec.min_days}
     for kind in kinds.keys() - fitted.keys():
         notes.append(f"profile.{kind}: the period ({days} days) is shorter than the "
-                     f"{kinds[kind][3]} days needed; left flat")
+                     f"{kinds[kind].min_days} days needed; left flat")
     estimated = set(fitted) | ({"trend_pct_per_year"} if growth else set())
     exposures = _seasonal_exposure(fitted, growth[0] if growth else 0.0, days)
     profile: dict[str, object] = {}
@@ -233,15 +237,26 @@ def _profile(visits: pd.DataFrame, episodes: Episodes, growth: tuple[float, floa
     return profile, tables, estimated
 
 
-def _seasonal_exposure(kinds: dict[str, tuple], growth: float, days: int  # type: ignore[type-arg]
+class _Season(NamedTuple):
+    """One seasonal index: its keys (e.g. months), the key of each visit and of each day of
+    the period (positions in ``keys``), and the days of data needed to fit it."""
+
+    keys: list[str]
+    of_visit: np.ndarray
+    of_day: np.ndarray
+    min_days: int
+
+
+def _seasonal_exposure(kinds: dict[str, _Season], growth: float, days: int
                        ) -> dict[str, np.ndarray]:
     """For each index, the days of each of its kinds weighted by the trend and by the other
     indices (iterative proportional fitting), so that growth within a year, or a month with
     five Mondays, is not read as a season."""
     weight = (1 + growth) ** (np.arange(days) / DAYS_PER_YEAR)
-    of_day = {kind: np.asarray(spec[2]) for kind, spec in kinds.items()}
-    counts = {kind: np.bincount(spec[1], minlength=len(spec[0])) for kind, spec in kinds.items()}
-    index = {kind: np.ones(len(spec[0])) for kind, spec in kinds.items()}
+    of_day = {kind: spec.of_day for kind, spec in kinds.items()}
+    counts = {kind: np.bincount(spec.of_visit, minlength=len(spec.keys))
+              for kind, spec in kinds.items()}
+    index = {kind: np.ones(len(spec.keys)) for kind, spec in kinds.items()}
     exposure: dict[str, np.ndarray] = {}
     for _ in range(20 if len(kinds) > 1 else 1):
         for kind in kinds:
@@ -278,7 +293,7 @@ def _trend(visits: pd.DataFrame, days: int) -> tuple[float, float, float] | None
     if first == 0 or last == 0:
         return None
     years_apart = (days - 365) / DAYS_PER_YEAR
-    share = stats.beta.ppf([0.025, 0.975], [last, last + 1], [first + 1, first])
+    share = np.asarray(stats.beta.ppf([0.025, 0.975], [last, last + 1], [first + 1, first]))
     ratios = [last / first, *(share / (1 - share))]
     point, low, high = (r ** (1 / years_apart) - 1 for r in ratios)
     return point, low, high

@@ -19,35 +19,40 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable, Literal
 
 import numpy as np
 from scipy import optimize, stats
+
+if TYPE_CHECKING:  # what calling a scipy distribution returns; scipy does not export it
+    from scipy.stats._distn_infrastructure import rv_continuous_frozen
 
 MIN_DAYS = 1 / 1440  # stays under a minute are counted as a minute (the densities need > 0)
 MAX_FIT_ROWS = 200_000  # larger samples are fitted on a seeded random subsample of this size
 Z95 = 1.959964
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Stays:
     """Durations in days; ``closed`` False where the stay was still open (censored) at
     ``days``; ``entered`` the days already elapsed when the period began (0 if it began
     inside); ``weight`` the share of each stay that belongs here (1 unless its route, and so
-    its group, is uncertain)."""
+    its group, is uncertain; all 1 if not given)."""
 
     days: np.ndarray
     closed: np.ndarray
     entered: np.ndarray
-    weight: np.ndarray | None = None
+    weight: np.ndarray
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "days", np.maximum(np.asarray(self.days, float), MIN_DAYS))
-        object.__setattr__(self, "closed", np.asarray(self.closed, bool))
-        object.__setattr__(self, "entered", np.minimum(np.asarray(self.entered, float),
-                                                       self.days - MIN_DAYS / 2).clip(0))
-        object.__setattr__(self, "weight", np.ones(len(self.days)) if self.weight is None
-                           else np.asarray(self.weight, float))
+    def __init__(self, days: np.ndarray, closed: np.ndarray, entered: np.ndarray,
+                 weight: np.ndarray | None = None) -> None:
+        days = np.maximum(np.asarray(days, float), MIN_DAYS)
+        object.__setattr__(self, "days", days)
+        object.__setattr__(self, "closed", np.asarray(closed, bool))
+        object.__setattr__(self, "entered",
+                           np.minimum(np.asarray(entered, float), days - MIN_DAYS / 2).clip(0))
+        object.__setattr__(self, "weight", np.ones(len(days)) if weight is None
+                           else np.asarray(weight, float))
 
     @property
     def size(self) -> float:
@@ -68,7 +73,8 @@ class Stays:
 class Family:
     name: str
     n_params: int
-    frozen: Callable[[np.ndarray], stats.rv_continuous]  # unconstrained params -> scipy dist
+    # unconstrained parameters -> scipy distribution
+    frozen: Callable[[np.ndarray], rv_continuous_frozen[Any, Any]]
     start: Callable[[Stays], np.ndarray]  # starting point from the closed stays
 
     def mean_sd(self, theta: np.ndarray) -> tuple[float, float]:
@@ -189,11 +195,12 @@ def product_limit(stays: Stays) -> tuple[np.ndarray, np.ndarray]:
     if not len(times):
         return times, times
 
-    def weight_below(values: np.ndarray, weights: np.ndarray, side: str) -> np.ndarray:
+    def weight_below(values: np.ndarray, weights: np.ndarray,
+                     side: Literal["left", "right"]) -> np.ndarray:
         """Total weight of ``values`` below each time (``side`` right: at or below)."""
         order = np.argsort(values)
         cumulative = np.concatenate([[0.0], np.cumsum(weights[order])])
-        return cumulative[np.searchsorted(values[order], times, side=side)]  # type: ignore[call-overload]
+        return cumulative[np.searchsorted(values[order], times, side=side)]
 
     w = stays.weight
     # at risk at t: entered before t and not yet ended (ended at or after t)

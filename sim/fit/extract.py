@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator, cast
 
 import numpy as np
 import pandas as pd
@@ -51,7 +51,7 @@ COLUMNS: dict[str, tuple[bool, str]] = {
     "referral_source": (False, "source of a new referral (gp, ambulance, self_carer, ...)"),
 }
 NEW_REFERRAL = -1
-Columns = dict[str, "np.ndarray | pd.Categorical"]
+Columns = dict[str, "np.ndarray | pd.Categorical[Any]"]
 Reject = Callable[[str, np.ndarray], None]  # (reason, mask of the chunk's rows to reject)
 
 
@@ -311,7 +311,8 @@ def _routes(base: Scenario, services: np.ndarray, ended_by: np.ndarray, pathways
     leading to ``ended_by`` (narrowed by ``pathway`` when several do); "" while open."""
     route = np.full(len(services), "", dtype=object)
     combos = pd.DataFrame({"s": services, "e": ended_by, "p": pathways})
-    for (s, e, p), rows in combos.groupby(["s", "e", "p"], sort=False).indices.items():
+    for key, rows in combos.groupby(["s", "e", "p"], sort=False).indices.items():
+        s, e, p = cast(tuple[str, str, str], key)  # the stubs know a group key only as Hashable
         spec = base.services.get(s)
         if e == "" or spec is None or not hasattr(spec, "routes"):
             continue  # open, or the service itself was rejected
@@ -356,7 +357,8 @@ def _band_low(band: str) -> int:
 
 def _codes(names: np.ndarray, known: list[str]) -> np.ndarray:
     """Index of each name in ``known`` (0 for unknown names: those rows are rejected)."""
-    return np.maximum(pd.Index(known).get_indexer(names), 0).astype(np.int64)
+    # pandas takes any array of labels; its stubs ask for an Index (which would copy them)
+    return np.maximum(pd.Index(known).get_indexer(cast(pd.Index, names)), 0).astype(np.int64)
 
 
 def _concat(parts: list[Columns]) -> pd.DataFrame:
@@ -368,9 +370,10 @@ def _concat(parts: list[Columns]) -> pd.DataFrame:
     columns: Columns = {}
     for name in list(parts[0]):
         pieces = [part.pop(name) for part in parts]
-        columns[name] = union_categoricals(pieces) if isinstance(pieces[0], pd.Categorical) \
+        categorical = [piece for piece in pieces if isinstance(piece, pd.Categorical)]
+        columns[name] = union_categoricals(categorical) if categorical \
             else np.concatenate(pieces)
-        del pieces
+        del pieces, categorical
     return pd.DataFrame(columns, copy=False)
 
 

@@ -91,8 +91,9 @@ class FitResult:
             "demand": demand,
             "services": services,
         }
-        layer["replace"] = [path for path in replaced if isinstance(_at(layer, path), dict)]
-        return layer, layer["replace"]
+        kept = [path for path in replaced if isinstance(_at(layer, path), dict)]
+        layer["replace"] = kept
+        return layer, kept
 
 
 def fit_extract(path: str | Path, base_path: str | Path, period: Period | None = None,

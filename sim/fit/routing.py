@@ -16,6 +16,7 @@ would silently drop that structure.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Hashable
 
 import numpy as np
 import pandas as pd
@@ -100,7 +101,8 @@ def route_shares(name: str, rows: pd.DataFrame, episodes: Episodes, base: Scenar
     layer: dict[str, object] = {}
     for route in routes:
         chosen = table[table["route"] == route]
-        cells = {row.value: Commented(row.probability, _comment(row)) for row in chosen.itertuples()}
+        cells = {row["value"]: Commented(row["probability"], _comment(row))
+                 for row in chosen.to_dict("records")}
         layer[route] = {"probability": {"by": by, "values": cells} if by else cells["all"]}
     return RouteFit(name, by, layer, table)
 
@@ -113,7 +115,7 @@ def _probabilities(rows: pd.DataFrame, routes: list[str]) -> pd.DataFrame:
     n = int(counts.sum())
     shares = (counts / max(n, 1)).round(DECIMALS)
     if n:
-        top = shares.idxmax()
+        top = str(shares.idxmax())  # a route name
         shares[top] = round(shares[top] + 1 - shares.sum(), DECIMALS)
     low, high = _wilson(counts.to_numpy(), n)
     patients = rows["patient"].groupby(route, observed=True).nunique()
@@ -134,9 +136,10 @@ def _wilson(k: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
 
 
-def _comment(row: object) -> str:
-    text = f"{shown(row.visits)}/{shown(row.total)} visits"  # type: ignore[attr-defined]
-    if row.pooled:  # type: ignore[attr-defined]
-        return f"pooled: {row.value} has <5 patients"  # type: ignore[attr-defined]
-    flag = "; flagged: <5 patients took it" if small(row.route_patients) else ""  # type: ignore[attr-defined]
-    return f"{text}, 95% CI {row.ci_low:.3f}-{row.ci_high:.3f}{flag}"  # type: ignore[attr-defined]
+def _comment(row: dict[Hashable, Any]) -> str:
+    """The comment on one route's probability, from its row of the table."""
+    text = f"{shown(row['visits'])}/{shown(row['total'])} visits"
+    if row["pooled"]:
+        return f"pooled: {row['value']} has <5 patients"
+    flag = "; flagged: <5 patients took it" if small(row["route_patients"]) else ""
+    return f"{text}, 95% CI {row['ci_low']:.3f}-{row['ci_high']:.3f}{flag}"

@@ -67,12 +67,12 @@ def extract_from_log(log: ReplicationLog) -> pd.DataFrame:
             "referred_from": [services[s] if s >= 0 else "" for s in came_from],
         }))
     visits = pd.concat(frames, ignore_index=True)
-    start, end = log.results_start, log.results_end
-    visits = visits[(visits["start"] < end) & ~(visits["end"] < start)]  # NaN start: travelling
-    open_at_end = ~(visits["end"] < end)
+    first, last = log.results_start, log.results_end
+    visits = visits[(visits["start"] < last) & ~(visits["end"] < first)]  # NaN start: travelling
+    open_at_end = ~(visits["end"] < last)
     visits.loc[open_at_end, ["end"]] = np.nan
     visits.loc[open_at_end, "ended_by"] = ""
-    visits.loc[~(visits["ready"] < end), "ready"] = np.nan
+    visits.loc[~(visits["ready"] < last), "ready"] = np.nan
     return _as_extract(visits.sort_values("start", kind="stable"), log)
 
 

@@ -59,9 +59,17 @@ def write_standard_plots(daily: pd.DataFrame, summary: pd.DataFrame, scenario: S
     folder.mkdir(parents=True, exist_ok=True)
     report = scenario.reporting
     for service in [s for s in (report.acute, *report.ic_beds, *report.ic_home) if s]:
-        save(occupancy_band(daily, scenario, service).figure, folder / f"occupancy_{slug(service)}.png")
+        save(figure_of(occupancy_band(daily, scenario, service)),
+             folder / f"occupancy_{slug(service)}.png")
     if (summary["metric"] == "emergency_admissions_per_1000").any():
-        save(admissions_by_locality(summary).figure, folder / "admissions_by_locality.png")
+        save(figure_of(admissions_by_locality(summary)), folder / "admissions_by_locality.png")
+
+
+def figure_of(ax: Axes) -> Figure:
+    """The figure that holds ``ax``."""
+    figure = ax.get_figure(root=True)
+    assert figure is not None, "an Axes made by subplots belongs to a figure"
+    return figure
 
 
 def weekly_plots(weekly: pd.DataFrame, scenario: Scenario) -> dict[str, Figure]:
@@ -87,13 +95,14 @@ def weekly_plots(weekly: pd.DataFrame, scenario: Scenario) -> dict[str, Figure]:
         mark_surges(ax, {n: (str(s.start), str(s.end)) for n, s in scenario.surges.items()})
         if len(peak):
             start = pd.Timestamp(peak["period_start"])
-            ax.axvspan(start, start + pd.Timedelta(days=float(peak["days"])), color="orange",
-                       alpha=0.2, label=f"peak week {peak['period']}")
+            end = start + pd.Timedelta(days=float(peak["days"]))
+            ax.axvspan(mdates.date2num(start), mdates.date2num(end), color="orange", alpha=0.2,
+                       label=f"peak week {peak['period']}")
         locator = mdates.AutoDateLocator()
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         ax.legend(fontsize="small", loc="best")
-        figures[name] = ax.figure  # type: ignore[assignment]
+        figures[name] = figure_of(ax)
 
     occupancy = PEAK_METRIC if PEAK_METRIC in produced else "acute_occupancy_mean"
     if occupancy in produced:

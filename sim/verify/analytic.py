@@ -32,7 +32,7 @@ import numpy as np
 
 from sim.capacity.criteria import blocking_probabilities
 from sim.config.schema import Scenario
-from sim.verify.checks import ExactCheck, IntervalCheck, PerReplication, ToleranceCheck
+from sim.verify.checks import Check, ExactCheck, IntervalCheck, PerReplication, ToleranceCheck
 from sim.verify.experiment import Budget, Experiment, shipped_scenario
 from sim.verify.measure import Measures, moment
 from sim.verify.queueing import (
@@ -278,7 +278,7 @@ def _unlimited_ward(label: str, stay: dict[str, object], budget: Budget,
         follow_up_days=0, seed=check_seed(seed, name))
     parameters = f"{label} stays, mean 2 days; {WARD_RATE:g} arrivals/day; load a={LOAD:g}"
     higher = 1.1 * LOAD
-    checks = [
+    checks: list[Check] = [
         IntervalCheck(MG_INFINITY, "mean occupancy", parameters, LOAD, _occupancy,
                       "M/G/inf: E N = lambda E[S]", ("load 5% higher", 1.05 * LOAD)),
         IntervalCheck(MG_INFINITY, "variance of occupancy", parameters, LOAD,

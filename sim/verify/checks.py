@@ -59,11 +59,16 @@ class CheckResult:
 
 
 class Check(Protocol):
-    """What the suite needs of a check."""
+    """What the suite needs of a check (read-only: checks are frozen dataclasses)."""
 
-    kind: str
-    group: str
-    check: str
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def group(self) -> str: ...
+
+    @property
+    def check(self) -> str: ...
 
     @property
     def uses_interval(self) -> bool:

@@ -102,8 +102,8 @@ def plausibility(result: SuiteResult) -> Figure | None:
     figure = Figure(figsize=(9, 0.4 * len(rows) + 1.5))
     ax = figure.subplots()
     y = np.arange(len(rows))[::-1]
-    published = rows["expected"]
-    for i, row in rows.iterrows():
+    published = rows["expected"].to_numpy()
+    for i, row in enumerate(rows.to_dict("records")):
         ax.fill_betweenx([y[i] - 0.35, y[i] + 0.35], row["accepted_low"] / published[i],
                          row["accepted_high"] / published[i], color="honeydew",
                          edgecolor="green")
