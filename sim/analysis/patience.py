@@ -12,7 +12,7 @@ import numpy as np
 
 from sim.analysis.grouping import ALL, Grouper, Row, mean_of, pct_of, sum_of
 from sim.analysis.logview import WAIT_ENDS, LogView
-from sim.config.schema import CapacitatedService, Scenario, alternatives
+from sim.config.schema import CapacitatedService, Scenario, alternatives, routes_of
 from sim.engine.eventlog import Event
 
 MARKERS = (Event.BALK, Event.RENEGE)
@@ -26,7 +26,7 @@ def busy_services(scenario: Scenario) -> list[str]:
     for name, spec in scenario.services.items():
         if isinstance(spec, CapacitatedService) and alternatives(spec.when_busy):
             named.add(name)
-        for route in getattr(spec, "routes", {}).values():
+        for route in routes_of(spec).values():
             if alternatives(route.when_busy):
                 named.add(route.to)
     return [name for name in scenario.services if name in named]

@@ -12,7 +12,7 @@ import yaml
 from sim.compile import load_scenario
 from sim.config import Scenario, ScenarioError
 from sim.config.loader import read_yaml_file
-from sim.config.schema import CapacitatedService
+from sim.config.schema import CapacitatedService, routes_of
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 # what an analyst picks from: the comparisons of the README's shipped scenarios table
@@ -75,7 +75,7 @@ def pathway_dot(scenario: Scenario) -> str:
         lines.append(f'"{name}" -> "{stream.entry}" [style=dashed];')
     for name, service in scenario.services.items():
         lines.append(f'"{name}" [shape={shapes.get(getattr(service, "kind", ""), "box")}];')
-        for route_name, route in getattr(service, "routes", {}).items():
+        for route_name, route in routes_of(service).items():
             share = route.probability
             label = f"{route_name} {share:.0%}" if isinstance(share, float) else route_name
             lines.append(f'"{name}" -> "{route.to}" [label="{label}"];')

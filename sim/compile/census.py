@@ -28,7 +28,7 @@ import numpy as np
 from sim.compile.network import Network
 from sim.config.census import STATES, Census, ServiceCensus, locality_counts, ready_routes
 from sim.config.checks import route_probability
-from sim.config.schema import RESIDENCES, By, CapacitatedService
+from sim.config.schema import RESIDENCES, By, CapacitatedService, routes_of
 
 IN_SERVICE, READY, WAITING = STATES
 UNIFORMS_PER_PATIENT = 4  # kind of patient, route, total stay, place in the stay
@@ -272,7 +272,7 @@ class _Flow:
         # route probabilities depend on these attributes only (pathway is part of the state)
         self.used = sorted(set().union(*(
             route.probability.attributes() for spec in self.specs
-            for route in getattr(spec, "routes", {}).values()
+            for route in routes_of(spec).values()
             if isinstance(route.probability, By))) - {"pathway"})
         self._cache: dict[Any, np.ndarray] = {}
 
@@ -291,7 +291,7 @@ class _Flow:
         for i, spec in enumerate(self.specs):
             for pathway, name in enumerate(codes):
                 at = {**attributes, "pathway": name}
-                for route in getattr(spec, "routes", {}).values():
+                for route in routes_of(spec).values():
                     after = codes[route.pathway] if route.pathway else pathway
                     moves[i * n_pathways + pathway, self.index[route.to] * n_pathways + after] += \
                         route_probability(route.probability, at)

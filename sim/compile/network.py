@@ -30,6 +30,7 @@ from sim.config.schema import (
     PlacementService,
     Scenario,
     WhenBusy,
+    routes_of,
 )
 from sim.config.surges import SurgeClock
 
@@ -224,7 +225,7 @@ def _service_table(
     busy: dict[str, BusyTable | None],
 ) -> ServiceTable:
     geo = scenario.geography
-    specs = getattr(spec, "routes", {})
+    specs = routes_of(spec)
     routes = [
         RouteTable(
             name=route_name,

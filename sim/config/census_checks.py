@@ -9,7 +9,7 @@ from typing import Any
 from sim.config.capacity import unit_capacities
 from sim.config.census import CAPACITATED, Census, ServiceCensus, locality_counts
 from sim.config.problems import TOLERANCE, Problem
-from sim.config.schema import CapacitatedService, Scenario, alternatives, largest_probability
+from sim.config.schema import CapacitatedService, Scenario, alternatives, largest_probability, routes_of
 
 
 def census_problems(census: Census, scenario: Scenario) -> list[Problem]:
@@ -113,7 +113,7 @@ def _reached_by_demand(scenario: Scenario) -> set[str]:
         reached.add(name)
         service = scenario.services[name]
         pending.extend(alternatives(getattr(service, "when_busy", None)))
-        for route in getattr(service, "routes", {}).values():
+        for route in routes_of(service).values():
             if largest_probability(route.probability) > 0:
                 pending.append(route.to)
                 pending.extend(alternatives(route.when_busy))

@@ -27,6 +27,7 @@ from sim.config.schema import (
     WhenBusy,
     alternatives,
     largest_probability,
+    routes_of,
 )
 from sim.config.winter_checks import check_winter
 
@@ -354,7 +355,7 @@ def _positive_edges(scenario: Scenario) -> dict[str, set[str]]:
     balking and reneging included."""
     edges: dict[str, set[str]] = {name: set() for name in scenario.services}
     for name, service in scenario.services.items():
-        for route in getattr(service, "routes", {}).values():
+        for route in routes_of(service).values():
             if largest_probability(route.probability) > 0:
                 edges[name].add(route.to)
                 edges[route.to].update(alternatives(route.when_busy))

@@ -23,6 +23,7 @@ from sim.config.schema import (
     CapacitatedService,
     Scenario,
     alternatives,
+    routes_of,
 )
 
 State = tuple[str, str]  # (service, pathway tag)
@@ -34,7 +35,7 @@ def check_journeys_end(scenario: Scenario, domains: dict[str, list[str]],
     """Every kind of patient can leave every service they can reach (one report a service)."""
     used = sorted(set().union(*(
         route.probability.attributes() for spec in scenario.services.values()
-        for route in getattr(spec, "routes", {}).values() if isinstance(route.probability, By)
+        for route in routes_of(spec).values() if isinstance(route.probability, By)
     )) - {"pathway", WAITED_DAYS})
     reported: set[str] = set()
     for combination in itertools.product(*(domains[a] for a in used)):
@@ -56,7 +57,7 @@ def check_time_passes(scenario: Scenario, report: Report) -> None:
     """No loop of services that a patient can go round without any time passing."""
     instant = {name: set(_instant_moves(scenario, name)) for name in scenario.services}
     for spec in scenario.services.values():  # a route's own balk happens at its target
-        for route in getattr(spec, "routes", {}).values():
+        for route in routes_of(spec).values():
             if route.when_busy is not None and route.when_busy.balk is not None:
                 instant[route.to].add(route.when_busy.balk.to)
     reported: set[frozenset[str]] = set()
@@ -84,7 +85,7 @@ def _moves(scenario: Scenario, state: State, who: dict[str, str]) -> set[State]:
     service, pathway = state
     spec = scenario.services[service]
     moves = {(alternative, pathway) for alternative in alternatives(getattr(spec, "when_busy", None))}
-    for route in getattr(spec, "routes", {}).values():
+    for route in routes_of(spec).values():
         if _largest(route.probability, {**who, "pathway": pathway}) > 0:
             tag = route.pathway or pathway  # set as the service starts, carried onwards
             moves.add((route.to, tag))
@@ -145,7 +146,7 @@ def _instant_moves(scenario: Scenario, name: str) -> Iterable[str]:
     travels = isinstance(spec, CapacitatedService) and spec.travel_time_by_level is not None \
         and not _zero(spec.travel_time_by_level.get(spec.level))
     own_time = getattr(spec, "duration", None) or getattr(spec, "delay", None)
-    for route in getattr(spec, "routes", {}).values():
+    for route in routes_of(spec).values():
         if _largest(route.probability, {}) > 0 and not travels and _zero(
                 route.duration or own_time) and _zero(route.handoff_delay):
             yield route.to

@@ -401,6 +401,11 @@ else:
     )
 
 
+def routes_of(service: Service) -> dict[str, Route]:
+    """A service's routes onward (an exit has none)."""
+    return {} if isinstance(service, ExitService) else service.routes
+
+
 class Prevention(Frozen):
     """Share of crises prevented, overall or per locality ``{north: 0.05, ...}``."""
 
@@ -455,7 +460,7 @@ class Scenario(Frozen):
         tags = [
             route.pathway
             for service in self.services.values()
-            for route in getattr(service, "routes", {}).values()
+            for route in routes_of(service).values()
             if route.pathway
         ]
         return list(dict.fromkeys(tags))

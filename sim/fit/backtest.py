@@ -39,11 +39,11 @@ from sim.analysis.logview import LogView
 from sim.analysis.metrics import ALL, open_intervals
 from sim.analysis.periods import calendar_periods
 from sim.compile import with_changes
-from sim.config.schema import Scenario
+from sim.config.schema import CapacitatedService, Scenario
 from sim.engine.eventlog import Event
 from sim.engine.model import run_replication
 from sim.fit.demand import new_referrals
-from sim.fit.extract import CAPACITATED, Episodes
+from sim.fit.extract import Episodes
 from sim.fit.suppression import small
 from sim.runner import map_replications
 
@@ -105,7 +105,7 @@ def observed_weeks(episodes: Episodes, scenario: Scenario) -> pd.DataFrame:
     if acute:
         add("admissions", t[t["service"] == episodes.services.index(acute)], count)
     for name, spec in scenario.services.items():
-        if spec.kind in CAPACITATED:
+        if isinstance(spec, CapacitatedService):
             add(f"occupancy:{name}", t[t["service"] == episodes.services.index(name)],
                 lambda rows: level("start", rows))
     if acute and episodes.has_ready:
@@ -135,7 +135,7 @@ def simulated_weeks(scenario: Scenario, replication: int) -> pd.DataFrame:
             rows = starts if loc < 0 else starts & (view.locality == loc)
             groups[("admissions", name)] = periods.count(view.time[rows])
     for service, spec in scenario.services.items():
-        if spec.kind in CAPACITATED:
+        if isinstance(spec, CapacitatedService):
             for loc, name in localities:
                 groups[(f"occupancy:{service}", name)] = \
                     view.occupancy(service, loc).mean_between(edges)

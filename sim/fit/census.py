@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.config.schema import Scenario
-from sim.fit.extract import CAPACITATED, Episodes
+from sim.config.schema import CapacitatedService, Scenario
+from sim.fit.extract import Episodes
 from sim.fit.layer import Commented
 from sim.fit.suppression import small
 
@@ -26,7 +26,7 @@ def fit_census(episodes: Episodes, base: Scenario) -> tuple[dict[str, object], p
     census: dict[str, object] = {}
     rows = []
     for name, spec in base.services.items():
-        if spec.kind not in CAPACITATED:
+        if not isinstance(spec, CapacitatedService):
             continue
         here = open_rows[open_rows["service"] == episodes.services.index(name)]
         if not len(here):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.config.schema import Scenario
+from sim.config.schema import DelayService, Scenario, routes_of
 from sim.fit.durations import Stays, fit_all
 from sim.fit.extract import NEW_REFERRAL, Episodes
 from sim.fit.lengths_of_stay import MIN_STAYS, StayFit
@@ -30,25 +30,24 @@ GAP_QUANTILE = 0.99
 def fit_delay_routes(episodes: Episodes, base: Scenario) -> tuple[list[RouteFit], list[StayFit]]:
     routes, stays = [], []
     for name, spec in base.services.items():
-        if spec.kind != "delay":
+        if not isinstance(spec, DelayService):
             continue
-        fitted = _fit_delay(name, episodes, base)
+        fitted = _fit_delay(name, spec, episodes, base)
         if fitted is not None:
             routes.append(fitted[0])
             stays += fitted[1]
     return routes, stays
 
 
-def _fit_delay(name: str, episodes: Episodes, base: Scenario
+def _fit_delay(name: str, spec: DelayService, episodes: Episodes, base: Scenario
                ) -> tuple[RouteFit, list[StayFit]] | None:
-    spec = base.services[name]
     exits = [r for r, route in spec.routes.items() if base.services[route.to].kind == "exit"]
     onward = [r for r in spec.routes if r not in exits]
     if len(exits) != 1 or not onward:
         return None  # the rest cannot be shared among exits, or nothing is seen in the extract
     t = episodes.table
     leading = [(episodes.services.index(s), r) for s, svc in base.services.items()
-               for r, route in getattr(svc, "routes", {}).items() if route.to == name]
+               for r, route in routes_of(svc).items() if route.to == name]
     leads = np.zeros(len(t), dtype=bool)
     for service, route in leading:
         leads |= (t["service"] == service).to_numpy() & (t["route"] == route).to_numpy()

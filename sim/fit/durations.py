@@ -19,13 +19,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Literal
+from typing import Any, Callable, Literal, Protocol
 
 import numpy as np
 from scipy import optimize, stats
-
-if TYPE_CHECKING:  # what calling a scipy distribution returns; scipy does not export it
-    from scipy.stats._distn_infrastructure import rv_continuous_frozen
 
 MIN_DAYS = 1 / 1440  # stays under a minute are counted as a minute (the densities need > 0)
 MAX_FIT_ROWS = 200_000  # larger samples are fitted on a seeded random subsample of this size
@@ -69,12 +66,25 @@ class Stays:
         return Stays(self.days[keep], self.closed[keep], self.entered[keep], self.weight[keep])
 
 
+class FrozenDistribution(Protocol):
+    """What we use of a scipy distribution with its parameters set (scipy does not export
+    the class), in days."""
+
+    def mean(self) -> float: ...
+    def std(self) -> float: ...
+    def cdf(self, x: Any) -> Any: ...
+    def pdf(self, x: Any) -> Any: ...
+    def ppf(self, q: Any) -> Any: ...
+    def logpdf(self, x: Any) -> Any: ...
+    def logsf(self, x: Any) -> Any: ...
+
+
 @dataclass(frozen=True)
 class Family:
     name: str
     n_params: int
     # unconstrained parameters -> scipy distribution
-    frozen: Callable[[np.ndarray], rv_continuous_frozen[Any, Any]]
+    frozen: Callable[[np.ndarray], FrozenDistribution]
     start: Callable[[Stays], np.ndarray]  # starting point from the closed stays
 
     def mean_sd(self, theta: np.ndarray) -> tuple[float, float]:

@@ -26,12 +26,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 from pandas.api.types import union_categoricals
 
-from sim.config.schema import RESIDENCES, Scenario
+from sim.config.schema import RESIDENCES, CapacitatedService, Scenario, routes_of
 
 CHUNK_ROWS = 100_000
 EPOCH = pd.Timestamp("1970-01-01")
 MAX_AGE = 120
-CAPACITATED = ("team", "ward", "caseload")
 
 # column -> (required, meaning); docs/data.md lists the same, with examples
 COLUMNS: dict[str, tuple[bool, str]] = {
@@ -240,7 +239,7 @@ def _check_chunk(chunk: pd.DataFrame, base: Scenario, lookup: dict[str, str] | N
 
     text = {c: chunk[c].astype(str).str.strip().to_numpy() for c in chunk.columns}
     services = list(base.services)
-    capacitated = [s for s in services if base.services[s].kind in CAPACITATED]
+    capacitated = [s for s in services if isinstance(base.services[s], CapacitatedService)]
     service = _codes(text["service"], services)
     reject("empty patient_id", text["patient_id"] == "")
     reject(f"service not a team, ward or caseload of the base (expected one of {capacitated})",
@@ -297,7 +296,7 @@ def _check_chunk(chunk: pd.DataFrame, base: Scenario, lookup: dict[str, str] | N
         "residence": _codes(residence_names[good], list(RESIDENCES)).astype(np.int8),
         "start": start[good], "ready": ready[good], "end": end[good],
         "route": pd.Categorical(route[good], categories=[""] + sorted(
-            {r for spec in base.services.values() for r in getattr(spec, "routes", {})})),
+            {r for spec in base.services.values() for r in routes_of(spec)})),
         "pathway": pd.Categorical(pathways[good], categories=sorted({"", *pathways[good]})),
         "referred_from": np.where(from_names[good] == "", NEW_REFERRAL,
                                   _codes(from_names[good], services)).astype(np.int16),

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.config.schema import Scenario
+from sim.config.schema import CapacitatedService, Scenario
 from sim.fit.durations import Stays, fit_all
-from sim.fit.extract import CAPACITATED, Episodes
+from sim.fit.extract import Episodes
 from sim.fit.lengths_of_stay import MIN_STAYS, StayFit
 
 HANDOFF = "handoff_delay"
@@ -22,7 +22,7 @@ def fit_handoffs(episodes: Episodes, base: Scenario) -> list[StayFit]:
     t = episodes.table
     out = []
     for name, spec in base.services.items():
-        if spec.kind not in CAPACITATED:
+        if not isinstance(spec, CapacitatedService):
             continue
         here = (t["service"] == episodes.services.index(name)) & t["ready"].notna() & \
             t["end"].notna()

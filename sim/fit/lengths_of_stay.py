@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.config.schema import By, Scenario
+from sim.config.schema import By, CapacitatedService, Scenario
 from sim.fit.durations import MAX_FIT_ROWS, Fit, Stays, fit_all
-from sim.fit.extract import CAPACITATED, Episodes
+from sim.fit.extract import Episodes
 from sim.fit.layer import Commented
 from sim.fit.routing import RouteFit
 from sim.fit.suppression import shown
@@ -76,7 +76,7 @@ def fit_stays(episodes: Episodes, base: Scenario, routes: list[RouteFit]) -> lis
     out: list[StayFit] = []
     for name, spec in base.services.items():
         rows = episodes.table[episodes.table["service"] == episodes.services.index(name)]
-        if spec.kind not in CAPACITATED or not len(rows):
+        if not isinstance(spec, CapacitatedService) or not len(rows):
             continue
         own = [r for r, route in spec.routes.items() if route.duration is not None]
         groups = {SERVICE: [r for r in spec.routes if r not in own], **{r: [r] for r in own}}

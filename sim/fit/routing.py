@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.config.schema import RESIDENCES, By, Scenario
-from sim.fit.extract import CAPACITATED, Episodes
+from sim.config.schema import RESIDENCES, By, CapacitatedService, Scenario, routes_of
+from sim.fit.extract import Episodes
 from sim.fit.layer import Commented
 from sim.fit.suppression import shown, small
 
@@ -60,7 +60,7 @@ def kept_routes(base: Scenario) -> dict[str, str]:
     """Services whose route probabilities are not fitted, with the reason."""
     kept = {}
     for name, spec in base.services.items():
-        varying = [r.probability for r in getattr(spec, "routes", {}).values()
+        varying = [r.probability for r in routes_of(spec).values()
                    if isinstance(r.probability, By)]
         hidden = sorted(set().union(*(p.attributes() for p in varying)) - set(ROW_ATTRIBUTES))
         if hidden:
@@ -75,7 +75,7 @@ def fit_routes(episodes: Episodes, base: Scenario) -> list[RouteFit]:
     fits = []
     kept = kept_routes(base)
     for name, spec in base.services.items():
-        if spec.kind in CAPACITATED and name not in kept and (
+        if isinstance(spec, CapacitatedService) and name not in kept and (
                 episodes.table["service"] == episodes.services.index(name)).any():
             fits.append(route_shares(name, settled(episodes, name), episodes, base))
     return fits
@@ -84,9 +84,9 @@ def fit_routes(episodes: Episodes, base: Scenario) -> list[RouteFit]:
 def route_shares(name: str, rows: pd.DataFrame, episodes: Episodes, base: Scenario) -> RouteFit:
     """The probabilities of the routes out of ``name`` from ``rows`` (one per visit, with the
     ``route`` it took), by the attribute the base's probabilities vary by."""
-    spec = base.services[name]
-    routes = list(spec.routes)
-    bys = [r.probability.by for r in spec.routes.values() if isinstance(r.probability, By)]
+    spec_routes = routes_of(base.services[name])
+    routes = list(spec_routes)
+    bys = [r.probability.by for r in spec_routes.values() if isinstance(r.probability, By)]
     by = next((b for b in bys if b in ROW_ATTRIBUTES), None)
     pooled = _probabilities(rows, routes)
     values: dict[str, pd.DataFrame] = {}

@@ -22,10 +22,9 @@ import pandas as pd
 
 from sim.analysis.logview import LogView
 from sim.compile import load_scenario, with_changes
-from sim.config.schema import NO_PATHWAY, RESIDENCES, Scenario
+from sim.config.schema import NO_PATHWAY, RESIDENCES, CapacitatedService, Scenario
 from sim.engine.eventlog import Event
 from sim.engine.model import ReplicationLog, run_replication
-from sim.fit.extract import CAPACITATED
 
 
 def extract_from_log(log: ReplicationLog) -> pd.DataFrame:
@@ -42,7 +41,7 @@ def extract_from_log(log: ReplicationLog) -> pd.DataFrame:
     frames = []
     for name in services:
         spec = scenario.services[name]
-        if spec.kind not in CAPACITATED:
+        if not isinstance(spec, CapacitatedService):
             continue
         leave = view.pairs(name, Event.START, Event.LEAVE)
         ready = view.pairs(name, Event.START, Event.READY)
