@@ -68,9 +68,9 @@ def main(argv: list[str] | None = None) -> int:
         for message in error.messages:
             print(message, file=sys.stderr)
         return EXIT_INVALID
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         print("interrupted; no results folder was written", file=sys.stderr)
-        return 130
+        return 143 if isinstance(stop, Terminated) else 130  # the shells' 128 + signal
     except (OSError, ExecutorUnavailable) as error:  # a results folder that exists, an
         print(f"error: {error}", file=sys.stderr)  # unreachable scheduler, no dask, ...
         return 1
@@ -86,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be so that the same clean-up runs."""
+
+
 def _terminated(main_pid: int, signum: int, frame: Any) -> None:
     """SIGTERM (a scheduler's or an orchestrator's stop) ends the run as Ctrl-C does.
 
@@ -98,7 +102,7 @@ def _terminated(main_pid: int, signum: int, frame: Any) -> None:
         return
     for child in multiprocessing.active_children():
         child.terminate()
-    raise KeyboardInterrupt
+    raise Terminated
 
 
 def _parser() -> argparse.ArgumentParser:
