@@ -162,7 +162,7 @@ def _show(result: dict) -> None:
     if metrics:
         st.pyplot(headline_chart(comparison, metrics, result["a"], result["b"]))
         # "B - A" on its axes: both names do not fit beside a panel a quarter of the page wide
-        weekly = weekly_chart(out, metrics, "A", "B")
+        weekly = weekly_chart(out, metrics)
         if weekly is not None:
             st.subheader("Week by week (whole system)")
             st.caption(f"B - A: {result['b']} minus {result['a']}, paired, 95% interval.")

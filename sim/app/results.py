@@ -30,12 +30,12 @@ def headline_chart(comparison: pd.DataFrame, metrics: list[str], a: str, b: str)
     return differences_by_locality(comparison, metrics, a, b)
 
 
-def weekly_chart(out: Path, metrics: list[str], a: str, b: str) -> Figure | None:
+def weekly_chart(out: Path, metrics: list[str]) -> Figure | None:
     """Week by week B - A of the whole system with its paired interval (the report's chart),
     for those of ``metrics`` measured by week; None when there are none."""
     weekly = pd.read_csv(out / "weekly_comparison.csv")
     shown = [m for m in metrics if m in set(weekly["metric"])]
-    return period_differences(weekly, shown, a, b, {}) if shown else None
+    return period_differences(weekly, shown, {}) if shown else None
 
 
 def downloads(out: Path, source: Path, source_label: str = "What-if scenario (YAML)",

@@ -65,7 +65,7 @@ def differences_by_locality(comparison: pd.DataFrame, metrics: list[str], a: str
     return fig
 
 
-def period_differences(periods: pd.DataFrame, metrics: list[str], a: str, b: str,
+def period_differences(periods: pd.DataFrame, metrics: list[str],
                        surges: dict[str, tuple[str, str]]) -> Figure:
     """``weekly_comparison.csv`` (or monthly): week-by-week B - A of the whole system with its paired 95%
     interval as a band; partial periods (fewer days) drawn hollow; ``surges`` (name -> first
@@ -88,7 +88,7 @@ def period_differences(periods: pd.DataFrame, metrics: list[str], a: str, b: str
         mark_surges(ax, surges)
         info = metric_info(metric)
         ax.set_title(info.label, fontsize=10)
-        ax.set_ylabel(f"{b} - {a} ({info.unit})", fontsize=8)
+        ax.set_ylabel(f"B - A ({info.unit})", fontsize=8)  # long names overlap: the caption has them
         locator = mdates.AutoDateLocator(minticks=2, maxticks=7)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))

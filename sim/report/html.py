@@ -140,7 +140,7 @@ def compare_report(page: Page, folder: ResultsFolder) -> None:
             surges = {name: (str(s["start"]), str(s["end"]))
                       for scenario in (a_scenario, b_scenario)
                       for name, s in (scenario.get("surges") or {}).items()}
-            page.figure(charts.period_differences(periods, metrics, a, b, surges),
+            page.figure(charts.period_differences(periods, metrics, surges),
                         f"{title}, whole system: paired difference {b} - {a} with its 95% "
                         "interval; hollow points are partial periods at either end")
     page.section("All differences")
