@@ -2,7 +2,8 @@
 a name with one leading underscore is free to change in any release.
 
 Read from the source with ``ast``: no import of a ``_module`` or of a ``_name`` from outside our
-packages; no attribute ``x._name`` unless ``_name`` is one our code defines; and no class of
+packages; no attribute ``x._name`` unless the module, or a module of ours it imports, defines
+``_name``; and no class of
 ours that extends another package's class touches, on itself, a private name that class
 defines (as ``Pool`` once set ``simpy.Resource``'s ``_capacity``).
 """
@@ -108,19 +109,44 @@ def inherited_uses(module_name: str) -> Iterator[str]:
 
 
 def _module_names(root: Path) -> list[str]:
-    names = []
-    for path in sources([root]):
-        parts = path.relative_to(REPO).with_suffix("").parts
-        names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return [module_name(path) for path in sources([root])]
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(REPO).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def own_names(tree: ast.AST, defined: dict[str, set[str]]) -> set[str]:
+    """Private names a module may use as attributes: its own, and those of the modules of
+    ours it imports (``from sim.x import y`` brings sim.x's and, if y is a module, y's)."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in OURS:
+            names |= defined.get(node.module or "", set())
+            for alias in node.names:
+                names |= defined.get(f"{node.module}.{alias.name}", set())
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                names |= defined.get(alias.name, set())
     return names
 
 
 def test_no_private_name_of_another_package_is_used() -> None:
     paths = sources(SCANNED)
-    ours = set().union(*(defined_names(ast.parse(p.read_text(encoding="utf-8")))
-                         for p in paths))
-    assert [use for path in paths for use in foreign_uses(
-        path.read_text(encoding="utf-8"), str(path.relative_to(REPO)), ours)] == []
+    trees = {path: ast.parse(path.read_text(encoding="utf-8")) for path in paths}
+    defined = {module_name(path): defined_names(tree) for path, tree in trees.items()}
+    assert [use for path, tree in trees.items() for use in foreign_uses(
+        path.read_text(encoding="utf-8"), str(path.relative_to(REPO)),
+        defined[module_name(path)] | own_names(tree, defined))] == []
+
+
+def test_a_private_name_defined_elsewhere_in_our_code_does_not_excuse_its_use() -> None:
+    """``pool._capacity`` is refused even where another module of ours has a ``_capacity``."""
+    source = "def f(pool):\n    return pool._capacity\n"
+    defined = {"sim.app.page": {"_capacity"}}
+    assert list(foreign_uses(source, "x.py", own_names(ast.parse(source), defined))) == [
+        "x.py:2 uses ._capacity"]
 
 
 @pytest.mark.parametrize("module_name", [
