@@ -10,7 +10,7 @@ from the event log), ``runner`` (replications), ``output`` (results folders and 
 """
 
 from sim.analysis.summary import compare
-from sim.compile import load_scenario, with_changes
+from sim.compile import load_scenario, validate, with_changes
 from sim.config import Scenario, ScenarioError
 from sim.engine.model import ReplicationLog, run_replication
 from sim.runner import ScenarioResult, run_scenario, simulate
@@ -27,5 +27,6 @@ __all__ = [
     "run_replication",
     "run_scenario",
     "simulate",
+    "validate",
     "with_changes",
 ]

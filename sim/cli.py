@@ -219,8 +219,8 @@ def _run(args: argparse.Namespace) -> int:
         summary.to_csv(folder / "summary.csv", index=False)
         result.metrics.to_csv(folder / "replications.csv", index=False)
         result.daily.to_csv(folder / "daily.csv", index=False)
-        if args.events:
-            result.events.to_parquet(folder / "events.parquet", index=False)  # type: ignore[union-attr]
+        if result.events is not None:  # kept with --events
+            result.events.to_parquet(folder / "events.parquet", index=False)
         if precision is not None:
             precision.to_csv(folder / "precision.csv", index=False)
         if scenario.uncertain:

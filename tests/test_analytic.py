@@ -25,6 +25,7 @@ from scipy import stats
 
 from sim.analysis.logview import LogView
 from sim.analysis.metrics import replication_metrics
+from sim.compile import validate
 from sim.config.schema import Scenario
 from sim.engine.eventlog import Event
 from sim.engine.model import ReplicationLog, run_replication
@@ -248,7 +249,7 @@ def fixed_scenario() -> Scenario:
         "home": {"kind": "exit"},
     }
     # 5 a day on a server held 3 hours each: utilisation 0.625, so some patients queue
-    return Scenario.model_validate(base_dict(services, "triage", 5.0, run_days=40,
+    return validate(base_dict(services, "triage", 5.0, run_days=40,
                                              warmup_days=0, follow_up_days=5))
 
 
@@ -340,7 +341,7 @@ def readmission_scenario() -> Scenario:
     }
     data = base_dict(services, "acute", 4.0, run_days=200, warmup_days=20, follow_up_days=30)
     data["reporting"] = {"acute": "acute"}
-    return Scenario.model_validate(data)
+    return validate(data)
 
 
 def test_discharges_are_the_stays_that_leave_on_a_discharge_route() -> None:

@@ -50,7 +50,7 @@ from sim.capacity.occupancy import (
     simulate_occupancy,
     unlimited,
 )
-from sim.compile import load_scenario
+from sim.compile import load_scenario, validate
 from sim.config import ScenarioError
 from sim.config.capacity import unit_capacities
 from sim.config.schema import Scenario
@@ -187,7 +187,7 @@ def two_locality_scenario(level: str) -> Scenario:
     only = data["geography"]["localities"].pop("only")
     data["geography"]["localities"] = {"north": only, "south": {**only, "need_index": 2.0}}
     data["time"]["start_date"] = "2025-01-15"
-    return Scenario.model_validate(data)
+    return validate(data)
 
 
 def sampled_occupancy(scenario: Scenario, localities: list[int], times: np.ndarray) -> np.ndarray:

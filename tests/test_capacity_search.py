@@ -23,7 +23,7 @@ from helpers import SCENARIOS, base_dict
 from sim.capacity.command import add_parser
 from sim.capacity.search import Search, SearchResult, target_means
 from sim.capacity.targets import Resource, SearchPlan, capacity_changes, load_targets
-from sim.compile import load_scenario, with_changes
+from sim.compile import load_scenario, validate, with_changes
 from sim.config import ScenarioError
 from sim.config.schema import Scenario
 from sim.runner import run_scenario
@@ -67,7 +67,7 @@ def targets_file(tmp_path: Path, **changes: Any) -> Path:
 @pytest.fixture(scope="module")
 def plan(tmp_path_factory: pytest.TempPathFactory) -> SearchPlan:
     folder = tmp_path_factory.mktemp("search")
-    return load_targets(targets_file(folder), Scenario.model_validate(pathway()))
+    return load_targets(targets_file(folder), validate(pathway()))
 
 
 @pytest.fixture(scope="module")
@@ -188,7 +188,7 @@ def test_command_rejects_options_the_search_does_not_use(tmp_path: Path):
 def problems(tmp_path: Path, scenario: Scenario | None = None, **changes: Any) -> list[str]:
     path = targets_file(tmp_path, **changes)
     with pytest.raises(ScenarioError) as error:
-        load_targets(path, scenario or Scenario.model_validate(pathway()))
+        load_targets(path, scenario or validate(pathway()))
     assert all(m.startswith(f"{path}: ") for m in error.value.messages), error.value.messages
     return [m.removeprefix(f"{path}: ") for m in error.value.messages]
 
@@ -232,7 +232,7 @@ def test_bounds_that_make_the_scenario_invalid_are_reported(tmp_path: Path):
     only = data["geography"]["localities"].pop("only")
     data["geography"]["localities"] = {"north": only, "south": only}
     data["services"]["rehab"]["level"] = "locality"
-    found = problems(tmp_path, Scenario.model_validate(data),
+    found = problems(tmp_path, validate(data),
                      resources=[{"service": "rehab", "bounds": [1, 4]}])
     assert found == [
         "resources: with every resource at its lower bound the scenario is not valid: "
@@ -242,7 +242,7 @@ def test_bounds_that_make_the_scenario_invalid_are_reported(tmp_path: Path):
 
 def test_scenario_changes_in_a_targets_file(tmp_path: Path):
     path = targets_file(tmp_path, scenario_changes={"time.warmup_days": 10})
-    plan = load_targets(path, Scenario.model_validate(pathway()))
+    plan = load_targets(path, validate(pathway()))
     assert plan.scenario.time.warmup_days == 10
     assert problems(tmp_path, scenario_changes={"time.warmup_days": -1})[0].startswith(
         "scenario_changes: ")

@@ -22,6 +22,7 @@ from helpers import REPO, base_dict, baseline, days, edited, one_service_scenari
 from pydantic import TypeAdapter, ValidationError
 from scipy import stats
 
+from sim.compile import validate
 from sim.compile.census import CensusPatient, census_patients
 from sim.compile.network import Network
 from sim.config.census import Census, locality_counts
@@ -239,7 +240,7 @@ def two_bands(young_rate: float = 100.0) -> Scenario:
     stream = data["demand"]["arrivals"]
     stream["rate_per_1000_per_year"] = {"young": young_rate, "old": 100.0}
     stream["care_home_rate_ratio"] = 3.0
-    return Scenario.model_validate(data)
+    return validate(data)
 
 
 def test_age_bands_follow_arrivals_into_the_service_times_mean_stay() -> None:

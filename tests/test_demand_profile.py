@@ -32,7 +32,7 @@ def arrivals(profile: dict, run_days: float = 730) -> pd.Series:
     scenario = one_service_scenario("unlimited", days(0.01), RATE, run_days=run_days)
     data = scenario.model_dump(mode="json")
     data["demand"]["arrivals"]["profile"] = profile
-    scenario = type(scenario).model_validate(data)
+    scenario = validate(data)
     log = run_replication(scenario, 0)
     times = log.events["time"][log.events["event"] == Event.ARRIVE]
     return pd.Series(times[times < run_days] - log.results_start)

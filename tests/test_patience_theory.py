@@ -31,7 +31,7 @@ import pytest
 from scipy import stats
 from test_analytic import metric, t_interval, within
 
-from sim.config.schema import Scenario
+from sim.compile import validate
 from sim.engine.model import ReplicationLog, run_replication
 from sim.verify.measure import measure_log
 from sim.verify.queueing import (
@@ -191,7 +191,7 @@ def referred(route_when_busy: dict[str, Any] | None,
     services = {"front": {"kind": "delay", "duration": {"dist": "fixed", "value": 0, "unit": "days"},
                           "routes": {"refer": route}},
                 SERVER: team, "out": {"kind": "exit"}, ELSEWHERE: {"kind": "exit"}}
-    scenario = Scenario.model_validate(scenario_mapping(
+    scenario = validate(scenario_mapping(
         services, "front", IMPATIENT_RATE, run_days=round(5000 / IMPATIENT_RATE),
         warmup_days=100, follow_up_days=40, seed=2027))
     return [run_replication(scenario, r) for r in range(10)]

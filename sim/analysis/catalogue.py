@@ -67,11 +67,12 @@ METRICS: dict[str, MetricInfo] = {
         reading="how close the hospital comes to full on busy days; compare with the number "
         "of beds"),
     "acute_occupancy_pct_mean": MetricInfo(
-        label="Acute bed occupancy", unit="% of beds", better="lower", target=92.0,
+        label="Acute bed occupancy", unit="% of core beds", better="lower", target=92.0,
         target_source="NHS planning guidance: at most 92%", scope="all", group="hospital",
         computed_by="metrics._acute_occupancy",
-        definition="`100 x acute_occupancy_mean / total acute beds`; only when the acute "
-        "capacity is finite and not zero",
+        definition="`100 x acute_occupancy_mean / core capacity` (the beds the scenario gives "
+        "acute, without escalation beds, rosters or closures); only when the acute capacity is "
+        "finite and not zero",
         reading="NHS target <= 92%; winter peaks ~93-95% (H / L). A&E 4-hour performance falls "
         "~3 points from <88% to 88-92% and up to ~8 at 100% (M)",
         periods="`100 x acute_occupancy_mean / core capacity`; only when the acute capacity is "

@@ -132,8 +132,9 @@ def core_capacity(scenario: Scenario, service: str) -> float | None:
     spec = scenario.services[service]
     if not isinstance(spec, CapacitatedService):
         return None
-    capacities = unit_capacities(scenario, spec).values()
-    return None if any(c is None for c in capacities) else float(sum(capacities))  # type: ignore[arg-type]
+    units = unit_capacities(scenario, spec).values()
+    finite = [c for c in units if c is not None]
+    return float(sum(finite)) if len(finite) == len(units) else None
 
 
 def role_service(scenario: Scenario, name: str) -> CapacitatedService:

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.intervals import bounded_interval, t_interval
+from sim.analysis.metrics import PARAMETER
 from sim.analysis.registry import metric_info
 
 
@@ -69,8 +70,6 @@ def paired_differences(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     """Replication-by-replication differences B - A (replication, metric, locality, value),
     with the rows of drawn parameter values (B's, else A's) kept as they are, so the
     spread of a difference can be traced to the parameters (sim.analysis.uncertainty)."""
-    from sim.analysis.metrics import PARAMETER
-
     diffs = _joined(a, b)
     diffs = diffs[~diffs["metric"].str.startswith(PARAMETER)]
     drawn = b if b["metric"].str.startswith(PARAMETER).any() else a  # whichever drew them

@@ -8,13 +8,13 @@ patient. Nothing here holds simulation state, so one network serves a whole repl
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sized
 from dataclasses import dataclass
 from itertools import product
 from operator import attrgetter
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 import numpy as np
-import simpy
 
 from sim.config.calendar import SimCalendar
 from sim.config.capacity import unit_capacities
@@ -49,6 +49,13 @@ def _lookup(value: By, domains: dict[str, list[str]]) -> tuple[list[Any], Callab
     return [value.get(key) for key in domains[value.by]], attrgetter(value.by)
 
 
+def _not_given(u: float) -> float:
+    """Stands in for a value no patient can need (the checks see to it: e.g. a days-waited
+    band below 0), so that reaching it is a clear fault, not a call of None."""
+    raise AssertionError("a patient needed a value the scenario does not give: a fault of the "
+                         "program, please report it")
+
+
 def _sampler(value: Any, domains: dict[str, list[str]]) -> Sampler | None:
     """(patient, u) -> days, calling the distribution's ``sample_days`` directly (this runs
     several times per stage visit, so no lookup is left for sampling time)."""
@@ -56,8 +63,8 @@ def _sampler(value: Any, domains: dict[str, list[str]]) -> Sampler | None:
         return None
     if isinstance(value, By):
         items, index = _lookup(value, domains)
-        samplers = [None if d is None else d.sample_days for d in items]
-        return lambda patient, u: samplers[index(patient)](u)  # type: ignore[misc]
+        samplers = [_not_given if d is None else d.sample_days for d in items]
+        return lambda patient, u: samplers[index(patient)](u)
     sample = value.sample_days
     return lambda patient, u: sample(u)
 
@@ -114,6 +121,17 @@ class RouteChooser:
         return min(bisect_right(cumulative, u), self._last)
 
 
+class Units(Protocol):
+    """What a balk decision reads of a pool of units (the engine's ``simpy.Resource``)."""
+
+    @property
+    def users(self) -> Sized: ...  # requests holding a unit
+    @property
+    def queue(self) -> Sized: ...  # requests waiting
+    @property
+    def capacity(self) -> float: ...
+
+
 @dataclass(frozen=True, slots=True)
 class BusyTable:
     """A ``when_busy`` block with its services as indices (see ``sim.config.schema.WhenBusy``)."""
@@ -125,7 +143,7 @@ class BusyTable:
     renege_to: int | None
     patience: Sampler | None
 
-    def balks(self, pool: simpy.Resource, patient: Any) -> bool:
+    def balks(self, pool: Units, patient: Any) -> bool:
         """Does a patient asking ``pool`` now go elsewhere? Only when no unit is free, and at
         least ``queue_at_least`` wait, and (if given) the expected wait exceeds the threshold."""
         queued, capacity = len(pool.queue), int(pool.capacity)

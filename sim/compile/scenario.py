@@ -26,9 +26,12 @@ def load_scenario(path: str | Path, changes: dict[str, Any] | None = None) -> Sc
     return validate(data, provenance, str(path))
 
 
-def validate(data: dict[str, Any], provenance: Provenance, default_file: str) -> Scenario:
-    """``data`` as a scenario that passed every check, or ``ScenarioError`` with one line per
-    problem, each naming the file that set the value (``provenance``, else ``default_file``)."""
+def validate(data: dict[str, Any], provenance: Provenance | None = None,
+             default_file: str = "scenario") -> Scenario:
+    """``data`` (a scenario as a plain mapping) as a scenario that passed every check, or
+    ``ScenarioError`` with one line per problem, each naming the file that set the value
+    (``provenance``, else ``default_file``). ``Scenario.model_validate`` checks fields only."""
+    provenance = provenance or {}
     scenario = validate_fields(data, provenance, default_file)
     problems = scenario_problems(scenario)
     if problems:

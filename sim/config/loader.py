@@ -29,9 +29,9 @@ from sim.config.schema import Scenario
 
 Provenance = dict[tuple[Any, ...], str]
 
-# Limits on what a scenario file may hold (docs/scenarios.md, "Limits"): each is far above any
-# real scenario (baseline.yaml: 16 kB, 9 levels, about 2,000 values) and keeps a hostile or
-# broken file from exhausting memory or the stack before anything is said.
+# Limits on what a scenario file may hold (the README's "Limits on what a scenario may hold"):
+# each is far above any real scenario (baseline.yaml: 16 kB, 9 levels, about 2,000 values) and
+# keeps a hostile or broken file from exhausting memory or the stack before anything is said.
 MAX_FILE_BYTES = 2_000_000
 MAX_DEPTH = 40  # mappings and lists inside one another
 MAX_VALUES = 200_000  # values counted with every alias expanded (an "alias bomb" is refused)

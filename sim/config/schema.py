@@ -434,6 +434,11 @@ class Reporting(Frozen):
 
 
 class Scenario(Frozen):
+    """A scenario's fields, each checked. The checks of the whole scenario (routes reach
+    services that exist, the census can be drawn ...) run in ``sim.load_scenario`` and
+    ``sim.validate``: build a scenario from a mapping with ``sim.validate(data)``, not
+    ``Scenario.model_validate``, which checks fields only."""
+
     name: Name
     description: str = ""
     time: Time

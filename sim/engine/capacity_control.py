@@ -24,8 +24,6 @@ from sim.config.schema import CapacitatedService, Scenario
 from sim.config.staffing import Roster, UnitRosters
 from sim.config.surges import SurgeClock
 
-HOUR = 1 / 24  # days
-
 
 class Pool(simpy.Resource):
     """A ``simpy.Resource`` whose capacity may change, to 0 included, while it is in use.
