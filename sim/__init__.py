@@ -7,26 +7,52 @@ checks), ``compile`` (the whole-scenario checks that need the network, and the n
 tables), ``engine`` (the SimPy model), ``analysis`` (measures
 from the event log), ``runner`` (replications), ``output`` (results folders and plots),
 ``cli`` (``python -m sim``).
+
+The names below are imported when first used, so that ``python -m sim`` reaches its own
+Ctrl-C handling before pandas and scipy load (a second or two in which Ctrl-C would otherwise
+print a traceback).
 """
 
-from sim.analysis.summary import compare
-from sim.compile import load_scenario, validate, with_changes
-from sim.config import Scenario, ScenarioError
-from sim.engine.model import ReplicationLog, run_replication
-from sim.runner import ScenarioResult, run_scenario, simulate
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # "x as x": re-exported, for type checkers and editors
+    from sim.analysis.summary import compare as compare
+    from sim.compile import load_scenario as load_scenario
+    from sim.compile import validate as validate
+    from sim.compile import with_changes as with_changes
+    from sim.config import Scenario as Scenario
+    from sim.config import ScenarioError as ScenarioError
+    from sim.engine.model import ReplicationLog as ReplicationLog
+    from sim.engine.model import run_replication as run_replication
+    from sim.runner import ScenarioResult as ScenarioResult
+    from sim.runner import run_scenario as run_scenario
+    from sim.runner import simulate as simulate
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "ReplicationLog",
-    "Scenario",
-    "ScenarioError",
-    "ScenarioResult",
-    "compare",
-    "load_scenario",
-    "run_replication",
-    "run_scenario",
-    "simulate",
-    "validate",
-    "with_changes",
-]
+_HOMES = {  # public name -> the module that defines it
+    "compare": "sim.analysis.summary",
+    "load_scenario": "sim.compile",
+    "validate": "sim.compile",
+    "with_changes": "sim.compile",
+    "Scenario": "sim.config",
+    "ScenarioError": "sim.config",
+    "ReplicationLog": "sim.engine.model",
+    "run_replication": "sim.engine.model",
+    "ScenarioResult": "sim.runner",
+    "run_scenario": "sim.runner",
+    "simulate": "sim.runner",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOMES[name]), name)
+    globals()[name] = value  # once imported, an ordinary attribute
+    return value
