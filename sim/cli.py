@@ -44,7 +44,7 @@ from sim.output.folder import (
     write_winter_outputs,
 )
 from sim.output.plots import save, sweep_plot, write_standard_plots
-from sim.precision import run_to_precision
+from sim.precision import PRECISION_CSV, run_to_precision
 from sim.report import command as report_command
 from sim.report import write_board_outputs
 from sim.report.html import REPORT
@@ -222,7 +222,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.events:
             result.events.to_parquet(folder / "events.parquet", index=False)  # type: ignore[union-attr]
         if precision is not None:
-            precision.to_csv(folder / "precision.csv", index=False)
+            precision.to_csv(folder / PRECISION_CSV, index=False)
         if scenario.uncertain:
             influence = parameter_influence(result.metrics)
             influence.to_csv(folder / "parameter_influence.csv", index=False)
