@@ -35,6 +35,7 @@ from sim.executors import ExecutorUnavailable
 from sim.fit import command as fit_command
 from sim.memory import check_replications
 from sim.output.folder import (
+    COMPARE_SIDES,
     atomic_folder,
     default_folder,
     manifest,
@@ -44,7 +45,7 @@ from sim.output.folder import (
     write_winter_outputs,
 )
 from sim.output.plots import save, sweep_plot, write_standard_plots
-from sim.precision import run_to_precision
+from sim.precision import PRECISION_CSV, run_to_precision
 from sim.report import command as report_command
 from sim.report import write_board_outputs
 from sim.report.html import REPORT
@@ -222,7 +223,7 @@ def _run(args: argparse.Namespace) -> int:
         if result.events is not None:  # kept with --events
             result.events.to_parquet(folder / "events.parquet", index=False)
         if precision is not None:
-            precision.to_csv(folder / "precision.csv", index=False)
+            precision.to_csv(folder / PRECISION_CSV, index=False)
         if scenario.uncertain:
             influence = parameter_influence(result.metrics)
             influence.to_csv(folder / "parameter_influence.csv", index=False)
@@ -270,8 +271,8 @@ def _compare(args: argparse.Namespace) -> int:
     table = compare(result_a.metrics, result_b.metrics)
     with atomic_folder(out) as folder:
         table.to_csv(folder / "comparison.csv", index=False)
-        result_a.summary().to_csv(folder / "a_summary.csv", index=False)
-        result_b.summary().to_csv(folder / "b_summary.csv", index=False)
+        for side, result in zip(COMPARE_SIDES, (result_a, result_b)):
+            result.summary().to_csv(folder / f"{side}summary.csv", index=False)
         if a.uncertain or b.uncertain:
             influence = parameter_influence(paired_differences(result_a.metrics,
                                                                result_b.metrics))
@@ -279,11 +280,12 @@ def _compare(args: argparse.Namespace) -> int:
         for name in ("weekly", "monthly"):  # the same periods in both: same dates
             compare(getattr(result_a, name), getattr(result_b, name), tuple(PERIOD_COLUMNS)).to_csv(
                 folder / f"{name}_comparison.csv", index=False)
-        write_scenario(a, folder / "a_scenario.yaml")
-        write_scenario(b, folder / "b_scenario.yaml")
+        for side, scenario in zip(COMPARE_SIDES, (a, b)):
+            write_scenario(scenario, folder / f"{side}scenario.yaml")
         reps = a.time.replications
         write_json(manifest([a, b], reps, result_a.wall_seconds + result_b.wall_seconds,
-                            f"python -m sim compare a_scenario.yaml b_scenario.yaml "
+                            f"python -m sim compare {COMPARE_SIDES[0]}scenario.yaml "
+                            f"{COMPARE_SIDES[1]}scenario.yaml "
                             f"--reps {reps} --seed {a.time.seed}",
                             {"wall_seconds_a": round(result_a.wall_seconds, 2),
                              "wall_seconds_b": round(result_b.wall_seconds, 2),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,54 @@ from sim.runner import (
 )
 
 MIN_REPLICATIONS = 3  # fewer gives an interval too unstable to stop on
+PRECISION_CSV = "precision.csv"  # where a run to a precision writes its final report
+
+
+@dataclass(frozen=True)
+class SettingNames:
+    """What a caller calls the three settings in its messages (the command line its options,
+    the app its form fields), so each message names what the user typed."""
+
+    precision: str
+    metrics: str
+    max_replications: str
+
+
+CLI_SETTINGS = SettingNames("--precision", "--metrics", "--max-reps")
+
+
+def check_settings(precision: float, metrics: list[str], max_replications: int,
+                   names: SettingNames = CLI_SETTINGS) -> None:
+    """``ScenarioError`` listing every unusable setting: ``precision`` a fraction of the mean
+    (0.05 = 5%) strictly between 0 and 1, at least one metric, and ``max_replications`` (a
+    count of replications) at least ``MIN_REPLICATIONS``."""
+    problems = []
+    if not 0 < precision < 1:
+        problems.append(f"{names.precision}: expected a fraction between 0 and 1 (0.05 = 5%), "
+                        f"got {precision:g}")
+    if max_replications < MIN_REPLICATIONS:
+        problems.append(f"{names.max_replications}: expected at least {MIN_REPLICATIONS}, got "
+                        f"{max_replications}")
+    if not metrics:
+        problems.append(f"{names.metrics}: choose at least one metric")
+    if problems:
+        raise ScenarioError(problems)
+
+
+def first_round(replications: int, max_replications: int) -> int:
+    """Replications (a count) of the first round: the scenario's ``replications``, at least
+    ``MIN_REPLICATIONS``, at most ``max_replications``."""
+    return min(max(replications, MIN_REPLICATIONS), max_replications)
+
+
+def next_round(wanted: float, n: int, workers: int, max_replications: int) -> int | None:
+    """Total replications (a count) for the next round after ``n``, or None to stop: stop when
+    ``wanted`` (from ``replications_wanted``) is already run or ``n`` is at the cap; otherwise
+    ``wanted``, at least one more per worker (so a round keeps every worker busy), at most
+    ``max_replications``."""
+    if wanted <= n or n >= max_replications:
+        return None
+    return int(min(max(wanted, n + workers), max_replications))
 
 
 def precision_report(metrics: pd.DataFrame, names: list[str], precision: float) -> pd.DataFrame:
@@ -76,14 +125,9 @@ def run_to_precision(
 
     Returns the run and the final report (see ``precision_report``).
     """
-    if not 0 < precision < 1:
-        raise ScenarioError([f"--precision: expected a fraction between 0 and 1 (0.05 = 5%), "
-                             f"got {precision}"])
-    if max_replications < MIN_REPLICATIONS:
-        raise ScenarioError([f"--max-reps: expected at least {MIN_REPLICATIONS}, got "
-                             f"{max_replications}"])
+    check_settings(precision, metrics, max_replications)
     _check_names(set(produced_metrics(scenario)), metrics)  # before any long run
-    n = min(max(scenario.time.replications, MIN_REPLICATIONS), max_replications)
+    n = first_round(scenario.time.replications, max_replications)
     started = time.perf_counter()
     results: list[ReplicationResult] = []
     with open_executor(executor, jobs, scheduler) as pool:
@@ -93,10 +137,11 @@ def run_to_precision(
                                         desc=f"{scenario.name} (to {n} reps)")
             table = pd.concat([r.metrics for r in results], ignore_index=True)
             report = precision_report(table, metrics, precision)
-            wanted = replications_wanted(report, n)
-            if wanted <= n or n >= max_replications:
+            following = next_round(replications_wanted(report, n), n, pool.workers,
+                                   max_replications)
+            if following is None:
                 break
-            n = int(min(max(wanted, n + pool.workers), max_replications))
+            n = following
     return ScenarioResult(scenario, results, time.perf_counter() - started), report
 
 

@@ -277,10 +277,11 @@ def test_messages_are_placed_by_the_field_they_name():
                 "services.ucr: change its total capacity or its capacity per unit, not both",
                 "whatif/w.yaml: policies.mdt_case_management.crisis_reduction.north: expected "
                 "less than or equal to 1, got 1.5",
-                "precision: expected a fraction between 0 and 1 (0.05 = 5%), got 2"]
+                "precision: expected a fraction between 0 and 1 (0.05 = 5%), got 2",
+                "whatif/w.yaml: staffing.absence: expected a mapping, got 3"]
     assert [field_path(m) for m in messages] == [
         "services.ucr.capacity", "services.ucr",
-        "policies.mdt_case_management.crisis_reduction.north", ""]
+        "policies.mdt_case_management.crisis_reduction.north", "", "staffing.absence"]
     assert about(messages, "services.ucr") == [
         "services.ucr.capacity: expected greater than or equal to 0, got -1",
         "services.ucr: change its total capacity or its capacity per unit, not both"]

@@ -63,7 +63,7 @@ SELECTIONS = {name: value for name, value in vars(registry).items()
 
 
 def test_every_selection_names_registered_metrics():
-    assert {"HEADLINE", "BOARD_SUMMARY", "PEAK_WEEK", "PRECISION", "SWEEP"} <= set(SELECTIONS)
+    assert {"HEADLINE", "BOARD_SUMMARY", "PEAK_WEEK", "PRECISION", "SWEEP", "APP_CHARTS"} <= set(SELECTIONS)
     for name, metrics in SELECTIONS.items():
         unknown = [m for m in metrics if m not in METRICS]
         assert not unknown, f"{name}: {unknown} not in sim/analysis/catalogue.py"

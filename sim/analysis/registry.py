@@ -124,6 +124,9 @@ WINTER_SUMMARY = [
 PRECISION = ["emergency_admissions", "acute_occupancy_mean"]
 SWEEP = ["emergency_admissions", "acute_occupancy_pct_mean", "delayed_discharge_bed_days",
          "ucr_within_2h_pct", "ic_wait_days_mean"]
+# the app's charts shown first: what its common levers (community capacity, flow) move
+APP_CHARTS = ["emergency_admissions", "acute_occupancy_pct_mean", "delayed_discharge_bed_days",
+              "ucr_within_2h_pct"]
 
 
 SERVICE_LABELS = {

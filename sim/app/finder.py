@@ -27,7 +27,6 @@ from sim.executors import open_executor
 
 # the shipped example: its targets and bounds are the form's starting values
 EXAMPLE = SCENARIOS / "targets" / "baseline_targets.yaml"
-DIRECTIONS = ("at_least", "at_most")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ in its own words."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import get_args
 
 import streamlit as st
 
@@ -15,10 +16,11 @@ from sim.app import edits, scenarios
 from sim.app.messages import about, show_field_errors
 from sim.app.runs import Precision
 from sim.config import Scenario
+from sim.config.base import Level
 from sim.config.schema import CapacitatedService
 from sim.runner import produced_metrics
 
-LEVELS = ["locality", "partnership", "system"]
+LEVELS: tuple[str, ...] = get_args(Level)
 POLICY_LABELS = {"mdt_case_management": "MDT case management of the frail cohort",
                  "care_home_support": "Enhanced care home support"}
 DEFAULT_MAX_REPLICATIONS = 50  # a precision run's cap; the command line's is 200

@@ -18,18 +18,17 @@ from sim.cache import ResultCache
 from sim.cli_options import DEFAULT_CACHE
 from sim.compile import load_scenario
 from sim.config import Scenario
+from sim.output.folder import COMPARE_SIDES
 from sim.output.plots import occupancy_band, weekly_plots
 from sim.report.charts import capacity_by_month, capacity_needed
 from sim.runner import ScenarioResult, run_scenario
-
-SIDES = ("a_", "b_")  # the comparison folder's prefixes of the reference and the what-if
 
 
 def side_results(out: Path, cache: Path = DEFAULT_CACHE) -> list[ScenarioResult]:
     """A and B of the comparison folder ``out`` (its ``a_scenario.yaml``, ``b_scenario.yaml``,
     exactly what ran), every replication read from ``cache``."""
     return [run_scenario(load_scenario(out / f"{side}scenario.yaml"), executor="serial",
-                         cache=ResultCache(cache), progress=False) for side in SIDES]
+                         cache=ResultCache(cache), progress=False) for side in COMPARE_SIDES]
 
 
 def has_winter(scenario: Scenario) -> bool:

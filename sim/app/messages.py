@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from sim.config import ScenarioError
+from sim.config import Scenario, ScenarioError
 
 
 def show_errors(error: ScenarioError, folder: Path) -> None:
@@ -17,8 +17,9 @@ def show_errors(error: ScenarioError, folder: Path) -> None:
     st.error("Not valid; nothing was run.\n\n" + "\n".join(f"- {line}" for line in lines))
 
 
-# a scenario's top-level sections: a message whose path starts with one is about a field
-SECTIONS = ("time", "geography", "demand", "services", "policies", "surges", "escalation")
+# a scenario's top-level sections, from the schema so none is missed: a message whose path
+# starts with one is about a field
+SECTIONS = tuple(Scenario.model_fields)
 
 
 def field_path(message: str) -> str:

@@ -14,7 +14,7 @@ import streamlit as st
 import yaml
 
 from sim.analysis.metrics import ALL
-from sim.analysis.registry import BOARD_SUMMARY, metric_info
+from sim.analysis.registry import APP_CHARTS, BOARD_SUMMARY, metric_info
 from sim.app import edits, levels, runs, scenarios
 from sim.app.finder_view import finder
 from sim.app.form import whatif_form
@@ -22,10 +22,8 @@ from sim.app.messages import show_errors
 from sim.app.results import CSVS, comparison_table, downloads, headline_chart, weekly_chart
 from sim.compile import load_scenario
 from sim.config import Scenario, ScenarioError
+from sim.precision import PRECISION_CSV
 
-# charted first: what the common levers (community capacity, flow) move
-CHARTED = ["emergency_admissions", "acute_occupancy_pct_mean", "delayed_discharge_bed_days",
-           "ucr_within_2h_pct"]
 SHOWN_CHANGES = 8  # more changes than this are folded away (a surge switched on is ~20 lines)
 
 
@@ -130,7 +128,7 @@ def _whatif(path: Path, scenario: Scenario, folder: Path) -> None:
     run = f"run{len(list(folder.glob('results/*'))) + 1}"
     out = runs.compare(reference, whatif_path, folder / "results" / run, progress(""))
     if precision is not None:
-        precision.to_csv(out / runs.PRECISION, index=False)
+        precision.to_csv(out / PRECISION_CSV, index=False)
     capacity = None
     if form.capacity_needed:
         capacity = runs.capacity_needed(whatif_path, folder / "capacity" / run,
@@ -158,7 +156,7 @@ def _show(result: dict) -> None:
              .style.format(precision=2, thousands=",", na_rep="-").hide(axis="index"))
     produced = [m for m in BOARD_SUMMARY if m in set(comparison["metric"])]
     metrics = st.multiselect("Charted", produced, format_func=lambda m: metric_info(m).label,
-                             default=[m for m in CHARTED if m in produced])
+                             default=[m for m in APP_CHARTS if m in produced])
     if metrics:
         st.pyplot(headline_chart(comparison, metrics, result["a"], result["b"]))
         # "B - A" on its axes: both names do not fit beside a panel a quarter of the page wide
@@ -167,13 +165,13 @@ def _show(result: dict) -> None:
             st.subheader("Week by week (whole system)")
             st.caption(f"B - A: {result['b']} minus {result['a']}, paired, 95% interval.")
             st.pyplot(weekly)
-    if (out / runs.PRECISION).is_file():
-        _precision(pd.read_csv(out / runs.PRECISION))
+    if (out / PRECISION_CSV).is_file():
+        _precision(pd.read_csv(out / PRECISION_CSV))
     _levels(str(out))
     if result["capacity"] is not None:
         _capacity(result["capacity"])
     st.subheader("Downloads")
-    for label, name, data, mime in downloads(out, result["whatif"], csvs=(*CSVS, runs.PRECISION)):
+    for label, name, data, mime in downloads(out, result["whatif"], csvs=(*CSVS, PRECISION_CSV)):
         st.download_button(label, data, file_name=name, mime=mime, key=f"dl-{name}")
 
 

@@ -25,13 +25,20 @@ from sim.capacity.occupancy import capacitated_services, replication_histograms,
 from sim.cli import main as cli_main
 from sim.cli_options import DEFAULT_CACHE
 from sim.compile import load_scenario, with_changes
-from sim.config import Scenario, ScenarioError
+from sim.config import Scenario
 from sim.executors import open_executor
-from sim.precision import MIN_REPLICATIONS, precision_report, replications_wanted
+from sim.precision import (
+    SettingNames,
+    check_settings,
+    first_round,
+    next_round,
+    precision_report,
+    replications_wanted,
+)
 from sim.runner import ReplicationResult, map_replications, simulate
 
 APP_RESULTS = Path("results") / "app"
-PRECISION = "precision.csv"  # the app's addition to a comparison run to a precision
+FORM_SETTINGS = SettingNames("precision", "precision metrics", "most replications")  # its labels
 
 Progress = Callable[[int, int], None]  # (replications done, replications in all)
 
@@ -46,18 +53,8 @@ class Precision:
     max_replications: int
 
     def check(self) -> None:
-        """``ScenarioError`` naming the run settings' field that cannot be used."""
-        problems = []
-        if not 0 < self.fraction < 1:
-            problems.append(f"precision: expected a fraction between 0 and 1 (0.05 = 5%), "
-                            f"got {self.fraction:g}")
-        if self.max_replications < MIN_REPLICATIONS:
-            problems.append(f"most replications: expected at least {MIN_REPLICATIONS}, got "
-                            f"{self.max_replications}")
-        if not self.metrics:
-            problems.append("precision metrics: choose at least one metric")
-        if problems:
-            raise ScenarioError(problems)
+        """``ScenarioError`` naming each run settings' field that cannot be used."""
+        check_settings(self.fraction, self.metrics, self.max_replications, FORM_SETTINGS)
 
 
 def session_folder(root: Path = APP_RESULTS) -> Path:
@@ -97,7 +94,7 @@ def to_precision(a_path: Path, b_path: Path, precision: Precision, progress: Pro
     a ``scenario`` column, every row's ``n_reps`` the number reached)."""
     precision.check()
     a, b = _pair(a_path, b_path)
-    n = min(max(a.time.replications, MIN_REPLICATIONS), precision.max_replications)
+    n = first_round(a.time.replications, precision.max_replications)
     results: dict[str, list[ReplicationResult]] = {a.name: [], b.name: []}
     with open_executor("processes", jobs) as pool:
         while True:
@@ -114,9 +111,10 @@ def to_precision(a_path: Path, b_path: Path, precision: Precision, progress: Pro
                 pd.concat([r.metrics for r in reps], ignore_index=True), precision.metrics,
                 precision.fraction) for name, reps in results.items()}
             wanted = max(replications_wanted(report, n) for report in reports.values())
-            if wanted <= n or n >= precision.max_replications:
+            following = next_round(wanted, n, pool.workers, precision.max_replications)
+            if following is None:
                 break
-            n = int(min(max(wanted, n + pool.workers), precision.max_replications))
+            n = following
     return pd.concat([report.assign(scenario=name) for name, report in reports.items()],
                      ignore_index=True)
 

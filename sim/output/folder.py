@@ -29,6 +29,8 @@ from sim.output.plots import write_weekly_plots
 if TYPE_CHECKING:
     from sim.runner import ScenarioResult
 
+# a comparison folder's file prefixes (a_summary.csv, b_scenario.yaml): A, the reference; B
+COMPARE_SIDES = ("a_", "b_")
 DEPENDENCIES = ("simpy", "numpy", "scipy", "pandas", "pydantic", "PyYAML", "matplotlib",
                 "pyarrow", "tqdm", "openpyxl")
 

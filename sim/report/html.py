@@ -26,6 +26,7 @@ from sim.analysis.registry import (
     service_label,
 )
 from sim.capacity.recommend import recommended_capacity
+from sim.output.folder import COMPARE_SIDES
 from sim.report import charts, tables
 from sim.report.folder import ResultsFolder
 from sim.report.narrative import (
@@ -105,7 +106,7 @@ def run_report(page: Page, folder: ResultsFolder) -> None:
 def compare_report(page: Page, folder: ResultsFolder) -> None:
     comparison = folder.table("comparison")
     assert comparison is not None
-    a_scenario, b_scenario = folder.scenario("a_"), folder.scenario("b_")
+    a_scenario, b_scenario = (folder.scenario(side) for side in COMPARE_SIDES)
     a, b = a_scenario.get("name", "A"), b_scenario.get("name", "B")
     header(page, folder, f"{b} compared with {a}",
            f"What changes for patients and services if {b} replaces {a}?")
@@ -121,8 +122,8 @@ def compare_report(page: Page, folder: ResultsFolder) -> None:
         page.add("<p><strong>Cost.</strong> Neither scenario has unit costs (a "
                  "<code>costs:</code> section), so no cost is shown.</p>")
     page.add("<p><strong>Capacity.</strong> A comparison does not estimate capacity; "
-             "<code>python -m sim capacity b_scenario.yaml</code> gives what each service "
-             "needs under B.</p>")
+             f"<code>python -m sim capacity {COMPARE_SIDES[1]}scenario.yaml</code> gives what "
+             "each service needs under B.</p>")
     page.add(f'<p class="note">{escape(precision_note(folder.replications))}</p>')
     page.section("Differences by locality")
     chosen = headline_metrics(comparison)[:CHART_METRICS]

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from sim.analysis.metrics import ALL
 from sim.analysis.registry import BOARD_COSTS, HEADLINE
+from sim.output.folder import COMPARE_SIDES
 from sim.report import charts, tables
 from sim.report.folder import ResultsFolder
 from sim.report.narrative import (
@@ -181,7 +182,7 @@ def saved_plots(page: Page, folder: ResultsFolder) -> None:
 
 
 def assumptions_section(page: Page, folder: ResultsFolder) -> None:
-    prefixes = ["a_", "b_"] if folder.kind == "compare" else [""]
+    prefixes = COMPARE_SIDES if folder.kind == "compare" else ("",)
     page.section("Assumptions and sources")
     page.add("<p>Every default in a shipped scenario carries its source and confidence in the "
              "scenario file's comments (H official statistics or peer-reviewed, M single site "

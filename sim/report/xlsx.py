@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sim.output.folder import COMPARE_SIDES
 from sim.report import tables
 from sim.report.folder import ResultsFolder
 
@@ -65,7 +66,7 @@ def sheets(folder: ResultsFolder) -> dict[str, pd.DataFrame]:
     sweep = folder.table("sweep")
     if sweep is not None:
         out["Sweep"] = tables.sweep_points(sweep, tables.sweep_fields(sweep))
-    scenario = folder.scenario("a_" if folder.kind == "compare" else "")
+    scenario = folder.scenario(COMPARE_SIDES[0] if folder.kind == "compare" else "")
     costs = tables.unit_costs(scenario)
     if costs is not None:
         out["Unit costs"] = costs
