@@ -80,11 +80,7 @@ def compare(a_path: Path, b_path: Path, out: Path, progress: Progress,
     a, b = _pair(a_path, b_path)
     _fill_cache(simulate, [(s, r) for s in (a, b) for r in range(s.time.replications)],
                 ResultCache(cache), progress, jobs)
-    status = cli_main(["compare", str(a_path), str(b_path), "--out", str(out),
-                       "--cache", str(cache), "--quiet", "--executor", "serial"])
-    if status != 0:
-        raise RuntimeError(f"python -m sim compare exited with {status}")
-    return out
+    return _command(["compare", str(a_path), str(b_path)], out, cache)
 
 
 def to_precision(a_path: Path, b_path: Path, precision: Precision, progress: Progress,
@@ -127,10 +123,16 @@ def capacity_needed(path: Path, out: Path, progress: Progress, cache: Path = DEF
     run = unlimited(scenario, capacitated_services(scenario))
     _fill_cache(replication_histograms, [(run, r) for r in range(scenario.time.replications)],
                 ResultCache(cache), progress, jobs)
-    status = cli_main(["capacity", str(path), "--out", str(out), "--cache", str(cache),
-                       "--quiet", "--executor", "serial"])
+    return _command(["capacity", str(path)], out, cache)
+
+
+def _command(args: list[str], out: Path, cache: Path) -> Path:
+    """``python -m sim ARGS --out OUT`` reading every replication from ``cache`` (filled
+    beforehand, so serially); returns ``out``."""
+    status = cli_main([*args, "--out", str(out), "--cache", str(cache), "--quiet",
+                       "--executor", "serial"])
     if status != 0:
-        raise RuntimeError(f"python -m sim capacity exited with {status}")
+        raise RuntimeError(f"python -m sim {args[0]} exited with {status}")
     return out
 
 
