@@ -20,6 +20,7 @@ from typing import Callable, Iterable
 import numpy as np
 import pandas as pd
 
+from sim.analysis.grouping import mean_of
 from sim.analysis.logview import LogView
 from sim.analysis.metrics import (
     ALL,
@@ -139,8 +140,9 @@ def _measures(view: LogView) -> dict[str, Measure]:
             hours = boarding.elapsed(log.horizon) * 24
             measures["ed_boarding_mean"] = _mean_level(
                 open_intervals(boarding.start, boarding.end_or(log.horizon)))
-            measures["ed_boarding_hours_mean"] = lambda periods: _ratio(
-                periods.count(boarding.start, hours), periods.count(boarding.start))
+            measures["ed_boarding_hours_mean"] = lambda periods: np.array(
+                [mean_of(hours[periods.index_of(boarding.start) == k])
+                 for k in range(len(periods))])
         measures.update(_delayed(view, acute))
     if report.ucr:
         measures["ucr_referrals"] = counted(view.time[view.mask(report.ucr, Event.QUEUE)])
@@ -170,18 +172,16 @@ def _delayed(view: LogView, acute: str) -> dict[str, Measure]:
     for suffix, chosen in groups.items():
         series = open_intervals(pairs.start[chosen], ends[chosen])
         measures[f"delayed_discharges_mean{suffix}"] = _mean_level(series)
-        measures[f"delayed_discharge_bed_days{suffix}"] = _area(series)
+        starts, stops = pairs.start[chosen], ends[chosen]
+        measures[f"delayed_discharge_bed_days{suffix}"] = lambda periods, a=starts, b=stops: \
+            np.array([float(np.clip(np.minimum(b, hi) - np.maximum(a, lo), 0, None).sum())
+                      for lo, hi in zip(periods.edges[:-1], periods.edges[1:])])
     return measures
 
 
 def _mean_level(series: StepSeries) -> Measure:
     """The time-weighted mean of ``series`` over each period."""
     return lambda periods: series.mean_between(periods.edges)
-
-
-def _area(series: StepSeries) -> Measure:
-    """The area under ``series`` in each period (patients x days: bed-days)."""
-    return lambda periods: np.diff(series.area_until(periods.edges))
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
