@@ -72,7 +72,7 @@ def test_every_selection_names_registered_metrics():
 def test_every_entry_says_what_it_is_and_where_it_appears():
     for name, info in METRICS.items():
         assert info.label and info.unit and info.kind != "any", name
-        assert info.group or info.periods, f"{name}: in no table of summary.csv or weekly.csv"
+        assert info.group or info.in_periods, f"{name}: in no table of summary.csv or weekly.csv"
         if info.group:
             assert info.definition and info.reading, name
 
@@ -110,10 +110,11 @@ def test_each_entry_is_emitted_by_the_function_it_names():
 
 
 def test_each_period_metric_is_emitted_by_the_period_tables():
-    patterns = [*_emitted_patterns(_function("winter._measures")),
-                *_emitted_patterns(_function("winter._delayed"))]
+    patterns = [pattern for name in ("admissions", "acute_occupancy", "ed_boarding",
+                                     "delayed_discharges", "ucr_responses_in_time", "escalation")
+                for pattern in _emitted_patterns(_function(f"measures.{name}"))]
     for name, info in METRICS.items():
-        if info.periods:
+        if info.in_periods:
             assert any(p.fullmatch(_example(name)) for p in patterns), name
 
 
