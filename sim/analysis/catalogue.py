@@ -18,6 +18,7 @@ from sim.analysis.metric_info import MetricInfo
 from sim.analysis.metrics import FOLLOW_UP_DAYS, OCCUPANCY_THRESHOLDS_PCT
 
 SERVICE = "<service>"
+RESPONSE_TARGET = "{response_target}"  # in a label: the scenario's UCR target ("2 hours")
 PATHWAY = "<pathway>"
 
 _LEVELS = (f"{', '.join(f'{level}%' for level in OCCUPANCY_THRESHOLDS_PCT[:-1])} or "
@@ -176,14 +177,15 @@ METRICS: dict[str, MetricInfo] = {
         reading="where the delay sits: assessment (all pathways) or waiting for community "
         "capacity (P1-P3)",
         in_periods=True),
-    "delayed_discharges_per_100k": MetricInfo(
-        label="Delayed discharges per 100,000 residents", unit="patients per 100,000",
+    "nctr_patients_per_100k": MetricInfo(
+        label="Patients no longer meeting the criteria to reside, per 100,000 residents",
+        unit="patients per 100,000",
         better="lower", group="discharge", computed_by="metrics._delayed_discharges",
         definition="`delayed_discharge_bed_days / run_days / population x 100000`: the average "
         "number of patients in an acute bed who were ready to leave, per 100,000 residents",
         reading="~13,400 a day not meeting criteria to reside in England in winter 2022/23, "
-        "~23 per 100k (House of Commons Library 2023, H); that is a winter figure and the NHS "
-        "count covers every pathway, like this one"),
+        "~23 per 100k (House of Commons Library 2023, H), and above 13,000 a day all year since "
+        "2022, so not only a winter figure; the NHS count covers every pathway, like this one"),
     "ready_to_discharge_days_mean": MetricInfo(
         label="Ready to discharge to discharge (mean)", unit="days", better="lower",
         group="discharge", computed_by="metrics._delayed_discharges",
@@ -240,14 +242,14 @@ METRICS: dict[str, MetricInfo] = {
         reading="crisis response IC starts ~940 per 100,000 a year (Health Foundation 2024, "
         "M-H): `ucr_referrals / population x 100000 / (run_days / 365)`",
         in_periods=True),
-    "ucr_within_2h_pct": MetricInfo(
-        label="UCR reached within 2 hours", unit="% of referrals", kind="share",
+    "ucr_within_target_pct": MetricInfo(
+        label=f"UCR reached within {RESPONSE_TARGET}", unit="% of referrals", kind="share",
         better="higher", target=70.0, target_source="national UCR standard: at least 70%",
         group="community_response", computed_by="measures.ucr_responses_in_time",
         definition="UCR referrals (`queue`) in the period: share whose clinician reached the patient "
         "(`visit`; a referrer who gave up, `renege`, was not reached) within the service's "
-        "`response_target_hours` (2 hours in the shipped scenarios, whatever the target the "
-        "name stays `2h`) of the referral. The clock starts when the referral reaches UCR "
+        "`response_target_hours` (2 hours in the shipped scenarios; the label names the "
+        "scenario's target) of the referral. The clock starts when the referral reaches UCR "
         "(SPA triage time not included) and includes the wait for a free clinician and the "
         "travel. A referral not reached by the horizon counts as missed if the target had "
         "passed by the horizon (always, with a follow-up of 30 days), otherwise it is left "
@@ -282,6 +284,20 @@ METRICS: dict[str, MetricInfo] = {
         computed_by="metrics._ic",
         definition="the same for the `ic_home` services (slots held)",
         reading="P1 caseload ~23 per 100k (BNSSG 2022, M)"),
+    "ic_bed_starts_per_100k": MetricInfo(
+        label="IC bed starts per 100,000 residents", unit="per 100,000 a year",
+        group="intermediate_care", computed_by="metrics._ic",
+        definition="`start` events at the IC bed services (reporting role `ic_beds`) in the "
+        "results period, step-up and step-down, `/ population x 100000 / (run_days / 365)`",
+        reading="bed-based intermediate care admissions; compare with the National Audit of "
+        "IC's bed-based starts per 100,000 (H)"),
+    "ic_home_starts_per_100k": MetricInfo(
+        label="Home IC starts per 100,000 residents", unit="per 100,000 a year",
+        group="intermediate_care", computed_by="metrics._ic",
+        definition="`start` events at the home IC services (reporting role `ic_home`) in the "
+        "results period, `/ population x 100000 / (run_days / 365)`",
+        reading="home-based intermediate care and reablement starts: about 1,400 per 100,000 "
+        "a year in England (Health Foundation 2024, H)"),
     "ic_wait_days_mean": MetricInfo(
         label="Wait to start intermediate care (mean)", unit="days", better="lower",
         group="intermediate_care", computed_by="metrics._ic",
@@ -296,14 +312,14 @@ METRICS: dict[str, MetricInfo] = {
     # --- community alternatives and prevention ------------------------------------------------
     "community_episodes": MetricInfo(
         label="Step-up community episodes", unit="patients", group="prevention",
-        computed_by="metrics._admissions_avoided",
+        computed_by="metrics._community_episodes",
         definition="patients with a step-up community episode starting in the results period: "
         "a `start` at UCR or an IC service before the patient's first acute `start` (if any). "
         "One per patient, their first such start",
         reading="volume of crises handled first in the community"),
-    "admissions_avoided": MetricInfo(
+    "community_episodes_without_admission": MetricInfo(
         label="Community episodes not admitted within 30 days", unit="patients",
-        group="prevention", computed_by="metrics._admissions_avoided",
+        group="prevention", computed_by="metrics._community_episodes",
         definition="those patients with no acute `queue` within 30 days after that start",
         reading="**not a causal estimate.** Many of these patients would not have been "
         "admitted anyway, and people in crisis recover without intervention (regression to "
@@ -327,11 +343,32 @@ METRICS: dict[str, MetricInfo] = {
         "went to its alternative at once",
         reading="e.g. step-up bed patients admitted to acute because every IC bed was taken"),
     f"balked_pct:{SERVICE}": MetricInfo(
-        label="{service}: patients turned away when full", unit="% of patients asking",
+        label="{service}: turned away when full, of all requests", unit="% of all requests",
         kind="share", better="lower", group="busy", computed_by="patience.when_busy_rows",
-        definition="`100 x balked / (queue + balk events)` in the results period",
+        definition="`100 x balked / (queue + balk events)` in the results period: every "
+        "request, step-down transfers included, who may never balk (a blocking route from "
+        "acute waits in the bed)",
         reading="the loss probability; Erlang B(c, a) when every patient balks on finding all "
-        "c units busy (checked in `python -m sim verify`)"),
+        "c units busy (checked in `python -m sim verify`). Where step-down transfers do not "
+        "balk, read `balked_pct_step_up:<service>` for the share of referrals refused"),
+    f"balked_pct_step_up:{SERVICE}": MetricInfo(
+        label="{service}: step-up referrals turned away when full",
+        unit="% of step-up referrals", kind="share", better="lower", group="busy",
+        computed_by="patience.when_busy_rows",
+        definition="for services an acute route leads to: `100 x balked / (queue + balk)` of "
+        "the requests in the results period that are step-up referrals: the patient's latest "
+        "`ready` or `leave` before asking (the end of the visit they come from) was not at "
+        "acute (UCR, SPA, home IC, or on arrival)",
+        reading="the share of community referrals refused a place; the baseline's IC beds "
+        "refuse ~40% of step-up referrals while `balked_pct:ic_beds` reads ~10%"),
+    f"balked_pct_step_down:{SERVICE}": MetricInfo(
+        label="{service}: step-down transfers turned away when full",
+        unit="% of step-down transfers", kind="share", better="lower", group="busy",
+        computed_by="patience.when_busy_rows",
+        definition="as `balked_pct_step_up:<service>`, for the requests straight from the "
+        "acute ward (the latest `ready` or `leave` before asking was at acute)",
+        reading="0 where the acute route into the service is blocking with `when_busy: {}` "
+        "(the patient waits in the acute bed: a delayed discharge)"),
     f"reneged:{SERVICE}": MetricInfo(
         label="{service}: patients who stopped waiting", unit="patients", better="lower",
         group="busy", computed_by="patience.when_busy_rows",
@@ -339,11 +376,27 @@ METRICS: dict[str, MetricInfo] = {
         "`renege`: their patience ran out before a unit started on them",
         reading="e.g. UCR referrals whose referrer took the person to ED"),
     f"reneged_pct:{SERVICE}": MetricInfo(
-        label="{service}: patients who stopped waiting", unit="% of patients asking",
+        label="{service}: stopped waiting, of all who queued", unit="% of all who queued",
         kind="share", better="lower", group="busy", computed_by="patience.when_busy_rows",
-        definition="`100 x reneged / queue events` in the results period",
+        definition="`100 x reneged / queue events` in the results period, step-up and "
+        "step-down together",
         reading="abandonment probability; Erlang A (M/M/c+M) with exponential patience "
         "(checked in `python -m sim verify`). NHS 111 aimed for < 5% of calls abandoned (M)"),
+    f"reneged_pct_step_up:{SERVICE}": MetricInfo(
+        label="{service}: step-up referrals who stopped waiting",
+        unit="% of step-up referrals who queued", kind="share", better="lower", group="busy",
+        computed_by="patience.when_busy_rows",
+        definition="for services an acute route leads to: `100 x reneged / queue events` of "
+        "the step-up referrals (as `balked_pct_step_up:<service>`) queueing in the results "
+        "period",
+        reading="community referrals whose patience ran out before a place"),
+    f"reneged_pct_step_down:{SERVICE}": MetricInfo(
+        label="{service}: step-down transfers who stopped waiting",
+        unit="% of step-down transfers who queued", kind="share", better="lower",
+        group="busy", computed_by="patience.when_busy_rows",
+        definition="as `reneged_pct_step_up:<service>`, for the transfers straight from the "
+        "acute ward",
+        reading="0 where patients waiting in the acute bed wait as long as it takes"),
     f"renege_wait_hours_mean:{SERVICE}": MetricInfo(
         label="{service}: wait before giving up (mean)", unit="hours", scope="all",
         group="busy", computed_by="patience.when_busy_rows",

@@ -142,9 +142,10 @@ def ucr_responses_in_time(view: LogView, periods: Periods, localities: int) -> G
     pairs = responses.pairs
     return {
         "ucr_referrals": _queued(view, ucr, periods, localities),
-        "ucr_within_2h_pct": _reduced(periods, pairs.start[known],
+        "ucr_within_target_pct": _reduced(periods, pairs.start[known],
                                       view.patient_locality(pairs.patient[known]),
-                                      responses.within[known].astype(float), pct_of, localities),
+                                          responses.within[known].astype(float), pct_of,
+                                          localities),
     }
 
 

@@ -79,7 +79,7 @@ def _headline(view: LogView, g: Grouper, whole: Grids) -> list[Callable[[], list
 
         def admissions() -> list[Row]:
             counts = _whole("emergency_admissions", whole, g)
-            return counts + g.per_1000_per_year("emergency_admissions_per_1000", counts)
+            return counts + g.per_year("emergency_admissions_per_1000", counts, 1000)
 
         computations += [admissions, lambda: _acute_occupancy(view, g, whole, acute),
                          lambda: _acute_pressure(view, whole, acute),
@@ -98,7 +98,7 @@ def _headline(view: LogView, g: Grouper, whole: Grids) -> list[Callable[[], list
     if ic:
         computations.append(lambda: _ic(view, g, report.ic_beds, report.ic_home))
     if acute and (ucr or ic):
-        computations.append(lambda: _admissions_avoided(view, g, acute, ucr, ic))
+        computations.append(lambda: _community_episodes(view, g, acute, ucr, ic))
 
     def prevented() -> list[Row]:
         rows = np.flatnonzero((view.event == Event.PREVENTED) & view.in_results(view.time))
@@ -148,7 +148,7 @@ def _delayed_discharges(view: LogView, g: Grouper, whole: Grids, acute: str) -> 
     for pathway in discharge_pathways(view, acute):
         rows += _whole(f"delayed_discharge_bed_days_{pathway}", whole, g)
     run_days = view.end - view.start
-    rows += [("delayed_discharges_per_100k", loc, value / run_days / g.population[loc] * 1e5)
+    rows += [("nctr_patients_per_100k", loc, value / run_days / g.population[loc] * 1e5)
              for _, loc, value in rows[: len(g.names) + 1]]
     ready = view.in_results(pairs.start) & (stay >= 0)
     waits = pairs.elapsed(view.log.horizon)
@@ -228,7 +228,7 @@ def _ucr(view: LogView, g: Grouper, whole: Grids, ucr: str) -> list[Row]:
     pairs, reached = responses.pairs, responses.reached
     keep = view.in_results(pairs.start) & responses.known
     locs = view.patient_locality(pairs.patient)
-    rows = _whole("ucr_within_2h_pct", whole, g)
+    rows = _whole("ucr_within_target_pct", whole, g)
     rows += g.reduce("ucr_response_hours_mean", locs[keep & reached],
                      (pairs.end - pairs.start)[keep & reached] * 24, mean_of)
     # managed at home: the next service after UCR is neither ED nor acute
@@ -257,10 +257,15 @@ def _ic(view: LogView, g: Grouper, beds: list[str], home: list[str]) -> list[Row
         waits.append(pairs.elapsed(view.log.horizon)[keep])
         locs.append(view.patient_locality(pairs.patient[keep]))
     rows += g.reduce("ic_wait_days_mean", np.concatenate(locs), np.concatenate(waits), mean_of)
+    for metric, services in (("ic_bed_starts_per_100k", beds), ("ic_home_starts_per_100k", home)):
+        if services:
+            started = np.flatnonzero(np.isin(view.service, [view.service_index[s] for s in services])
+                                     & (view.event == Event.START) & view.in_results(view.time))
+            rows += g.per_year(metric, g.count(metric, view.locality[started]), 100_000)
     return rows
 
 
-def _admissions_avoided(view: LogView, g: Grouper, acute: str, ucr: str | None,
+def _community_episodes(view: LogView, g: Grouper, acute: str, ucr: str | None,
                         ic: list[str]) -> list[Row]:
     """Community (UCR or step-up IC) episodes not followed by an admission within 30 days.
 
@@ -282,7 +287,8 @@ def _admissions_avoided(view: LogView, g: Grouper, acute: str, ucr: str | None,
     admitted = _followed_within(patients, times, view.patient[admit], view.time[admit])
     locs = view.patient_locality(patients)
     return (g.reduce("community_episodes", locs, np.ones(len(patients)), sum_of)
-            + g.reduce("admissions_avoided", locs, (~admitted).astype(float), sum_of))
+            + g.reduce("community_episodes_without_admission", locs, (~admitted).astype(float),
+                       sum_of))
 
 
 def _per_service(view: LogView) -> list[Row]:
