@@ -15,7 +15,8 @@ roles in the scenario's ``reporting`` section, and *the period* is the results p
 from __future__ import annotations
 
 from sim.analysis.metric_info import MetricInfo
-from sim.analysis.metrics import FOLLOW_UP_DAYS, OCCUPANCY_THRESHOLDS_PCT
+from sim.analysis.metrics import FOLLOW_UP_DAYS
+from sim.analysis.spells import OCCUPANCY_THRESHOLDS_PCT
 
 SERVICE = "<service>"
 RESPONSE_TARGET = "{response_target}"  # in a label: the scenario's UCR target ("2 hours")
