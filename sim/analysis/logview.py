@@ -62,6 +62,10 @@ class LogView:
     def end(self) -> float:
         return self.log.results_end
 
+    def patient_locality(self, patients: np.ndarray) -> np.ndarray:
+        """The locality (its index) each of ``patients`` lives in."""
+        return self.log.patients["locality"][patients]
+
     def in_results(self, times: np.ndarray) -> np.ndarray:
         return (times >= self.start) & (times < self.end)
 
