@@ -142,10 +142,10 @@ def compare(network: PeerNetwork, replications: int, scale: float = 1.0,
 def render_agreement(result: PeerResult) -> str:
     lines = [f"{result.network.name}: model against Ciw, mean (standard error) over "
              f"{len(result.model)} replications each",
-             f"  {'measure':<32} {'model':>18} {'Ciw':>18} {'z':>6}  within 3 SE"]
+             f"  {'measure':<28} {'model':>20} {'Ciw':>20} {'z':>6}  within 3 SE"]
     for a in result.agreements():
-        lines.append(f"  {a.label:<32} {a.model_mean:>10.4g} ({a.model_se:.2g}) "
-                     f"{a.ciw_mean:>10.4g} ({a.ciw_se:.2g}) {a.z:>6.2f}  "
+        model, other = f"{a.model_mean:.4g} ({a.model_se:.2g})", f"{a.ciw_mean:.4g} ({a.ciw_se:.2g})"
+        lines.append(f"  {a.label:<28} {model:>20} {other:>20} {a.z:>6.2f}  "
                      f"{'yes' if a.agrees else 'NO'}")
     return "\n".join(lines)
 

@@ -225,7 +225,7 @@ def plot(population: list[Point], horizon: list[Point], path: Path, note: str) -
         memory.set_ylim(bottom=0)
         lines = ax.get_legend_handles_labels()
         more = memory.get_legend_handles_labels()
-        ax.legend(lines[0] + more[0], lines[1] + more[1], loc="upper left", fontsize=8)
+        ax.legend(lines[0] + more[0], lines[1] + more[1], loc="lower right", fontsize=8)
     ax = axes[0][-1]
     for points, label, marker in ((population, "population scan", "o-"),
                                   (horizon, "horizon scan", "s-")):
