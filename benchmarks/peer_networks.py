@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-import ciw
+import ciw  # type: ignore[import-untyped]
 import numpy as np
 
 from sim.analysis.logview import WAIT_ENDS, LogView
@@ -76,7 +76,7 @@ def ciw_visits(records: list[Any], window: tuple[float, float]) -> Visits:
     """The visits in Ciw's records (``Simulation.get_all_records()``), nodes numbered from 1."""
     ordered = sorted(records, key=lambda r: (r.id_number, r.arrival_date))
     node, asked, waited, outcome, arrivals = [], [], [], [], []
-    previous = None
+    previous: Any = None  # the record before, of the same patient or another
     for record in ordered:
         first = previous is None or previous.id_number != record.id_number
         if first:

@@ -27,7 +27,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the repository's packages importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import ciw  # noqa: E402
+import ciw  # type: ignore[import-untyped]  # noqa: E402
 import numpy as np  # noqa: E402
 
 from benchmarks.figures import Figure  # noqa: E402

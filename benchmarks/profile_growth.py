@@ -51,7 +51,9 @@ def profile(scenario: Scenario, whole: bool) -> Profile:
     cpu = time.process_time()
     result = profiler.runcall(step, scenario, 0)
     cpu = time.process_time() - cpu
-    stats: Any = pstats.Stats(profiler).stats  # {key: (calls, primitive, own, cumulative, callers)}
+    # {key: (primitive calls, calls, own, cumulative, callers)}: the table pstats prints from,
+    # an attribute its type stubs leave out
+    stats: dict[Key, Any] = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
     return Profile(result.n_events, cpu, {key: row[2] for key, row in stats.items()},
                    {key: row[1] for key, row in stats.items()})
 
