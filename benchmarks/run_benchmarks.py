@@ -2,7 +2,7 @@
 
     python benchmarks/run_benchmarks.py [--quick] [--skip SECTION ...] [--out FILE.json|.md]
 
-Prints one table: figure, measured value, goal, met. A full run takes about five minutes on
+Prints one table: figure, measured value, goal, met. A full run takes about six minutes on
 2 cores; ``--quick`` is a smoke run of a few seconds a section on a shortened baseline, whose
 goals (stated for a year and for 20 replications) are shown but not judged. Timings depend
 on what else the machine is doing: the load average at the start is printed with the table.
@@ -10,8 +10,8 @@ on what else the machine is doing: the load average at the start is printed with
 The headline speed figure is ``peers``: the model against Ciw, CPU per customer on three
 small networks both express, after checking that they agree (benchmarks/peers.py). The bare
 SimPy network of ``speed`` (benchmarks/bare_simpy.py) is kept as a diagnostic of the model's
-overhead over plain SimPy on the baseline's shape, not as a goal: it has no balking or
-reneging, so it no longer does the same work (docs/performance.md).
+overhead over plain SimPy on the baseline's shape, no longer the headline: it has no balking
+or reneging, so it no longer does the same work (docs/performance.md).
 """
 
 from __future__ import annotations
