@@ -4,9 +4,11 @@
 
 Prints one JSON line. ``model`` runs ``run_replication`` (the simulation step) and then
 measures the log's bytes per event in memory and in events.parquet; ``simulate`` runs
-``sim.runner.simulate`` (simulation and analysis). Peaks are read after importing the
-package and after the run, from the process's own high-water mark, so nothing of the parent
-process is counted (a child's ``ru_maxrss`` can include its parent's size before ``exec``).
+``sim.runner.simulate`` (simulation and analysis). Both report the run's CPU and wall seconds
+(``cpu_seconds``, ``wall_seconds``) and its number of logged events (``n_events``). Peaks are
+read after importing the package and after the run, from the process's own high-water mark,
+so nothing of the parent process is counted (a child's ``ru_maxrss`` can include its
+parent's size before ``exec``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,11 @@ import json
 import resource
 import sys
 import tempfile
+import time
 from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the repository's packages importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def peak_resident_bytes() -> tuple[int, str]:
@@ -38,14 +44,16 @@ def main(mode: str, scenario_path: str, changes_json: str) -> dict[str, object]:
     scenario = load_scenario(scenario_path, json.loads(changes_json))
     imports, how = peak_resident_bytes()
     out: dict[str, object] = {"measure": how, "imports_bytes": imports}
+    wall, cpu = time.perf_counter(), time.process_time()
     if mode == "simulate":
-        simulate(scenario, 0)
-        out["peak_bytes"] = peak_resident_bytes()[0]
+        result = simulate(scenario, 0)
+        out.update(cpu_seconds=time.process_time() - cpu, wall_seconds=time.perf_counter() - wall,
+                   peak_bytes=peak_resident_bytes()[0], n_events=result.n_events)
         return out
     log = run_replication(scenario, 0)
-    out["peak_bytes"] = peak_resident_bytes()[0]
+    out.update(cpu_seconds=time.process_time() - cpu, wall_seconds=time.perf_counter() - wall,
+               peak_bytes=peak_resident_bytes()[0], n_events=log.n_events)
     columns = [*log.events.values(), *log.patients.values()]
-    out["n_events"] = log.n_events
     out["event_bytes"] = sum(column.nbytes for column in log.events.values())
     out["patient_bytes"] = sum(column.nbytes for column in log.patients.values())
     # the typed arrays the columns were recorded in and still live in (a NumPy view's base is

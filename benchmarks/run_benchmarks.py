@@ -1,11 +1,17 @@
-"""Speed, parallel efficiency, memory and replications needed, measured in one run.
+"""Speed, speed against Ciw, parallel efficiency, memory and replications needed, in one run.
 
     python benchmarks/run_benchmarks.py [--quick] [--skip SECTION ...] [--out FILE.json|.md]
 
-Prints one table: figure, measured value, goal, met. A full run takes about five minutes on
+Prints one table: figure, measured value, goal, met. A full run takes about six minutes on
 2 cores; ``--quick`` is a smoke run of a few seconds a section on a shortened baseline, whose
 goals (stated for a year and for 20 replications) are shown but not judged. Timings depend
 on what else the machine is doing: the load average at the start is printed with the table.
+
+The headline speed figure is ``peers``: the model against Ciw, CPU per customer on three
+small networks both express, after checking that they agree (benchmarks/peers.py). The bare
+SimPy network of ``speed`` (benchmarks/bare_simpy.py) is kept as a diagnostic of the model's
+overhead over plain SimPy on the baseline's shape, no longer the headline: it has no balking
+or reneging, so it no longer does the same work (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ if __package__ in (None, ""):  # run as a script: make the repository's packages
 from benchmarks.figures import Figure, render_table, write_figures  # noqa: E402
 from benchmarks.memory import measure_memory  # noqa: E402
 from benchmarks.parallel import measure_parallel  # noqa: E402
+from benchmarks.peers import measure_peers  # noqa: E402
 from benchmarks.replications_needed import measure_replications_needed  # noqa: E402
 from benchmarks.speed import measure_speed  # noqa: E402
 from sim.compile import load_scenario  # noqa: E402
@@ -31,7 +38,8 @@ from sim.runner import ScenarioResult  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 LOCALITY = ROOT / "scenarios" / "locality.yaml"
-SECTIONS = ("speed", "parallel", "dask", "memory", "replications")
+SECTIONS = ("speed", "peers", "parallel", "dask", "memory", "replications")
+PEER_QUICK = (3, 0.15)  # replications of each simulator and share of each network's run
 QUICK = {"time.warmup_days": 30, "time.run_days": 60, "time.follow_up_days": 30}
 
 
@@ -80,6 +88,9 @@ def run(args: argparse.Namespace) -> list[Figure]:
     baseline_result: ScenarioResult | None = None
     if "speed" not in args.skip:
         figures += measure_speed(baseline, repeats, assessed=judged)
+    if "peers" not in args.skip:
+        runs, scale = PEER_QUICK if args.quick else (10, 1.0)
+        figures += measure_peers(runs, scale, assessed=judged)
     if "parallel" not in args.skip:
         found, baseline_result = measure_parallel(baseline, replications, args.jobs,
                                                   dask="dask" not in args.skip, assessed=judged)
@@ -93,8 +104,11 @@ def run(args: argparse.Namespace) -> list[Figure]:
 
 
 DEFINITIONS = """\
-Definitions: ratio = model CPU seconds per stage visit / bare SimPy network CPU seconds per stage
-visit (same number of visits); efficiency = T(serial) / (workers x T(parallel)), wall clock;
+Definitions: model / Ciw = model CPU seconds per customer / Ciw CPU seconds per customer on the
+same network, best of the interleaved runs, judged only when every measure agrees within 3
+standard errors; model / bare = model CPU seconds per stage visit / bare SimPy network CPU seconds
+per stage visit (same number of visits; a diagnostic, see docs/performance.md);
+efficiency = T(serial) / (workers x T(parallel)), wall clock;
 peak = resident high-water mark of a fresh process (MB = 10^6 bytes); replications for +-1% =
 smallest n per scenario with t(0.975, df) x sd / sqrt(n) <= 1% of the baseline mean emergency
 admissions, sd of the paired differences (CRN, df = n - 1) or sqrt(sd_a^2 + sd_b^2) of unpaired

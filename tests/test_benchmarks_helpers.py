@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
+from ciw.data_record import DataRecord
 from helpers import baseline, days, one_service_scenario
 from scipy import stats
 
@@ -14,11 +16,15 @@ from scipy import stats
 from benchmarks.bare_simpy import bare_stages, run_bare_network
 from benchmarks.figures import Figure, render_table, write_figures
 from benchmarks.parallel import efficiency
+from benchmarks.peer_networks import STARTED, ciw_visits, lognormal
 from benchmarks.replications_needed import (
     paired_half_width,
     smallest_n,
     welch_half_width,
 )
+from sim.compile import load_scenario
+
+FROZEN = Path(__file__).resolve().parents[1] / "benchmarks" / "scenarios"
 
 
 def brute_force_n(sd: float, target: float) -> int:
@@ -98,3 +104,33 @@ def test_bare_network_stops_after_the_stage_visits_asked_for() -> None:
     result = run_bare_network(scenario, 150)
     assert result.stage_visits == 150
     assert 30 < result.simulated_days < 70  # 150 arrivals at 3 a day
+
+
+def test_ciw_lognormal_has_the_mean_and_sd_asked_for() -> None:
+    stay = lognormal(10.0, 6.0)
+    assert stay.mean == pytest.approx(10.0) and math.sqrt(stay.variance) == pytest.approx(6.0)
+
+
+def ciw_record(node: int, arrival: float, start: float, end: float, leave: float,
+               kind: str = "service") -> Any:
+    return DataRecord(id_number=1, customer_class="Customer", original_customer_class="Customer",
+                      node=node, arrival_date=arrival, waiting_time=start - arrival,
+                      service_start_date=start, service_time=end - start, service_end_date=end,
+                      time_blocked=leave - end, exit_date=leave, destination=-1,
+                      queue_size_at_arrival=0, queue_size_at_departure=0, server_id=1,
+                      record_type=kind)
+
+
+def test_a_blocked_patient_in_ciw_waits_from_the_end_of_the_previous_service() -> None:
+    # acute from day 1 (bed at once) to day 5, blocked until day 8; step-down from day 8
+    records = [ciw_record(2, 8.0, 8.0, 18.0, 18.0), ciw_record(1, 1.0, 1.0, 5.0, 8.0)]
+    visits = ciw_visits(records, (0.0, 100.0))
+    assert visits.node.tolist() == [0, 1] and visits.asked.tolist() == [1.0, 5.0]
+    assert visits.waited.tolist() == [0.0, 3.0]  # the step-down wait is the time blocked
+    assert visits.outcome.tolist() == [STARTED, STARTED] and visits.arrivals.tolist() == [1.0]
+
+
+def test_the_frozen_benchmark_scenarios_are_valid() -> None:
+    for name in ("baseline", "kent_medway"):
+        scenario = load_scenario(FROZEN / f"{name}.yaml")
+        assert scenario.name == name
