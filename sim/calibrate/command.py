@@ -118,7 +118,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
         f"--reps {plan.reps} --discrepancy {args.discrepancy:g}",
         f"--ensemble-size {plan.ensemble_size} --confirm-reps {plan.confirm_reps}"])
     with atomic_folder(out) as folder:
-        t = write_folder(folder, result, space, figures, wall, reproduce,
+        t = write_folder(folder, out.name, result, space, figures, wall, reproduce,
                          {"discrepancy": args.discrepancy,
                           "scenario_file": shlex.quote(str(args.scenario))})
     print(table_text(t.counts.set_index("wave")))

@@ -134,7 +134,7 @@ class HistoryMatch:
                 unit, kept_share = self._lhs(wave_points), 1.0
             else:
                 candidates = self._lhs(s.candidates)
-                kept = self._not_ruled_out(result, candidates)
+                kept = self.not_ruled_out(result, candidates)
                 kept_share = float(kept.mean())
                 if not kept.any():
                     result.counts.append({"wave": wave, "candidates_kept_pct": 0.0,
@@ -181,7 +181,7 @@ class HistoryMatch:
         variance = np.column_stack([p[1] for p in predictions])
         return implausibility(mean, variance, simulation_variance, targets)
 
-    def _not_ruled_out(self, result: Result, unit: np.ndarray,
+    def not_ruled_out(self, result: Result, unit: np.ndarray,
                        targets: Targets | None = None) -> np.ndarray:
         """Rows of ``unit`` that no wave's emulators rule out."""
         targets = targets or self.targets
@@ -197,9 +197,9 @@ class HistoryMatch:
         s = self.settings
         candidates = self._lhs(s.candidates)
         started = time.perf_counter()
-        kept = self._not_ruled_out(result, candidates)
+        kept = self.not_ruled_out(result, candidates)
         result.not_ruled_out_share = float(kept.mean())
-        result.not_ruled_out_share_no_discrepancy = float(self._not_ruled_out(
+        result.not_ruled_out_share_no_discrepancy = float(self.not_ruled_out(
             result, candidates, self.targets.without_discrepancy()).mean())
         result.emulate_seconds += time.perf_counter() - started
         pool = candidates[kept]

@@ -86,17 +86,21 @@ def best_layer(member: pd.Series, space: CalibrationSpace, figures: FigureSet,
             node = node.setdefault(key, {})
         value = member[path]
         node[leaf] = int(value) if isinstance(space.point[path], int) else float(value)
-    head = (f"# The ensemble member with the lowest largest implausibility "
-            f"({member['max_implausibility']:.2f}) of the calibration of scenario "
-            f"'{space.scenario.name}' against {figures.path} ({folder}/ensemble.csv, member "
-            f"{int(member['member'])}). A layer: extends: [{space.scenario.name}.yaml, "
-            "best.yaml]\n")
-    return head + yaml.safe_dump(layer, sort_keys=False)
+    head = [f"# Calibrated values: the ensemble member with the lowest largest implausibility "
+            f"({member['max_implausibility']:.2f})",
+            f"# of the calibration of scenario '{space.scenario.name}' against {figures.path}",
+            f"# ({folder}/ensemble.csv, member {int(member['member'])}; how to redo it: "
+            f"{folder}/manifest.json).",
+            f"# A layer: a scenario using it says extends: [{space.scenario.name}.yaml, "
+            "best.yaml]"]
+    return "\n".join(head) + "\n" + yaml.safe_dump(layer, sort_keys=False)
 
 
-def write_folder(folder: Path, result: Result, space: CalibrationSpace, figures: FigureSet,
-                 wall_seconds: float, reproduce: str, settings: dict[str, Any]) -> Tables:
-    """Every file of a calibration into ``folder`` (the atomic folder's temporary name)."""
+def write_folder(folder: Path, name: str, result: Result, space: CalibrationSpace,
+                 figures: FigureSet, wall_seconds: float, reproduce: str,
+                 settings: dict[str, Any]) -> Tables:
+    """Every file of a calibration into ``folder`` (the atomic folder's temporary name for
+    the folder called ``name``)."""
     t = Tables.of(result, space, figures)
     t.design.to_csv(folder / "design.csv", index=False)
     t.diagnostics.to_csv(folder / "emulator_diagnostics.csv", index=False)
@@ -108,7 +112,7 @@ def write_folder(folder: Path, result: Result, space: CalibrationSpace, figures:
     if result.status == "ensemble":  # no ensemble.csv that would look like success
         t.ensemble.to_csv(folder / "ensemble.csv", index=False)
         member = tables.best_member(t.ensemble)
-        (folder / "best.yaml").write_text(best_layer(member, space, figures, folder.name),
+        (folder / "best.yaml").write_text(best_layer(member, space, figures, name),
                                           encoding="utf-8")
         best = member.to_frame("value").rename_axis("field").reset_index()
     with pd.ExcelWriter(folder / "results.xlsx", engine="openpyxl") as book:
