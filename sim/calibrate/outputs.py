@@ -128,7 +128,9 @@ def write_folder(folder: Path, name: str, result: Result, space: CalibrationSpac
              "scenario_sha256": hashlib.sha256(resolved_yaml(space.scenario).encode())
              .hexdigest(),
              "settings": {**asdict(result.settings), **settings},
-             "rule": result.targets.rule, "counts": result.counts}
+             "rule": result.targets.rule, "counts": result.counts,
+             "simulate_seconds": round(result.simulate_seconds, 1),
+             "emulate_seconds": round(result.emulate_seconds, 1)}
     write_json(manifest([space.scenario], result.settings.reps, wall_seconds, reproduce,
                         extra), folder / "manifest.json")
     pairs = pairs_plot(t.design, t.ensemble, list(space.names))
