@@ -43,17 +43,18 @@ def design_replications(k: int, waves: int, points_per_input: int, reps: int,
 
 def project(args: argparse.Namespace, k: int) -> None:
     scenario = load_scenario(args.scenario)
-    seconds = []
+    seconds, walls = [], []
     for replication in range(args.project):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         simulate(scenario, replication)
-        seconds.append(time.perf_counter() - started)
+        seconds.append(time.process_time() - cpu)  # CPU: less disturbed by a busy machine
+        walls.append(time.perf_counter() - started)
     per_rep = sum(seconds) / len(seconds)
     total = design_replications(k, args.waves, args.points_per_input, args.reps,
                                 args.ensemble_size, args.confirm_reps)
     minutes = total * per_rep / args.jobs / 60
-    print(f"{scenario.name}: {k} inputs; one replication {per_rep:.1f} s "
-          f"({', '.join(f'{s:.1f}' for s in seconds)}) on one core")
+    print(f"{scenario.name}: {k} inputs; one replication {per_rep:.1f} s of CPU "
+          f"({', '.join(f'{s:.1f}' for s in seconds)}; wall {', '.join(f'{w:.1f}' for w in walls)})")
     print(f"design: {args.waves} waves x {args.points_per_input * k} points x {args.reps} "
           f"replications + {math.ceil(args.ensemble_size * OVERSAMPLE)} confirmations x "
           f"{args.confirm_reps} = {total} replications")

@@ -18,7 +18,7 @@ from sim.calibrate.plots import diagnostics_plot, pairs_plot
 from sim.calibrate.space import CalibrationSpace
 from sim.figures import FigureSet
 from sim.output.folder import manifest, resolved_yaml, write_json
-from sim.pages import Header, render
+from sim.pages import Header, fixed, render
 from sim.report.charts import data_uri
 
 
@@ -56,7 +56,8 @@ def summary_lines(result: Result, t: Tables) -> list[str]:
     s = result.settings
     simulated = int(t.counts["replications"].sum())
     lines = [f"{len(t.design)} design points over {s.waves} waves, {len(result.tried_unit)} "
-             f"input sets confirmed at {s.confirm_reps} fresh replications each; "
+             f"input sets simulated for the ensemble at {s.confirm_reps} fresh replications "
+             "each; "
              f"{simulated} replications simulated in {result.simulate_seconds:.0f} s, "
              f"emulators fitted and used in {result.emulate_seconds:.0f} s."]
     if result.status == "ensemble":
@@ -145,7 +146,8 @@ def write_folder(folder: Path, name: str, result: Result, space: CalibrationSpac
         ruled_out=t.ruled_out if result.status != "ensemble" else None,
         figures=t.figures, conflicts=t.conflicts, best=best, pairs=data_uri(pairs),
         constraints=t.constraints[t.constraints["constrains"]], diagnostics=t.diagnostics_summary,
-        diagnostics_plot=data_uri(diagnostics))
+        diagnostics_plot=data_uri(diagnostics),
+        fmt=fixed(",.4g"))  # figures with their decimals: 18.7 is not 19 here
     plt.close(pairs)
     plt.close(diagnostics)
     (folder / "report.html").write_text(page, encoding="utf-8")
