@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from sim.calibrate.emulator import cross_validate, fit_emulator
-from sim.calibrate.history import HistoryMatch, Settings, maximin
-from sim.calibrate.implausibility import Targets, deciding, targets
+from sim.calibrate.history import HistoryMatch, Settings, maximin, mean_and_variance
+from sim.calibrate.implausibility import Targets, deciding, implausibility, targets
 from sim.calibrate.outputs import write_folder
 from sim.calibrate.space import calibration_space
 from sim.cli import main
@@ -163,3 +163,13 @@ def test_calibrate_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]
                        encoding="utf-8")
     assert load_scenario(layered).services["team"].duration.mean == pytest.approx(duration)
     assert "design points over 2 waves" in capsys.readouterr().out
+
+
+def test_a_figure_with_no_value_in_some_replications_uses_those_that_have_one() -> None:
+    values = np.array([[[1.0, np.nan], [3.0, np.nan]], [[np.nan, 2.0], [5.0, 4.0]]])
+    mean, variance = mean_and_variance(values)
+    assert mean[0, 0] == 2.0 and np.isnan(mean[0, 1])
+    assert mean[1, 0] == 5.0 and variance[1, 0] == 0.0 and variance[0, 0] == 2.0
+    t = Targets(("a", "b"), np.array([2.0, 100.0]), np.ones(2), np.zeros(2))
+    values_i = implausibility(mean[:1], np.zeros((1, 2)), np.zeros(2), t)
+    assert values_i[0, 1] == 0.0  # no value: cannot rule the point out

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Protocol, Sequence
 
@@ -26,6 +27,7 @@ from sim.calibrate.implausibility import Targets, implausibility, ruled_out
 CANDIDATES = 20_000  # candidates sampled per wave: the space not ruled out is read from them
 CONFIRM_BATCHES = 3  # batches of input sets confirmed before giving up on the ensemble size
 OVERSAMPLE = 1.3  # input sets tried per ensemble member wanted (some fail confirmation)
+MIN_POINTS = 5  # design points with a value that an emulator is fitted to, at least
 
 
 class Simulator(Protocol):
@@ -60,12 +62,23 @@ class Design:
 
     def add(self, unit: np.ndarray, wave: int, values: np.ndarray) -> None:
         n, reps = values.shape[:2]
+        mean, variance = mean_and_variance(values)
         self.unit = np.vstack([self.unit, unit])
         self.wave = np.concatenate([self.wave, np.full(n, wave)])
-        self.mean = np.vstack([self.mean, values.mean(axis=1)])
-        variance = values.var(axis=1, ddof=1) if reps > 1 else np.zeros((n, values.shape[2]))
+        self.mean = np.vstack([self.mean, mean])
         self.variance = np.vstack([self.variance, variance])
         self.reps = np.concatenate([self.reps, np.full(n, reps)])
+
+
+def mean_and_variance(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per point and figure, the mean and sample variance over the replications (axis 1) of
+    the values that exist: a metric with nothing to measure in a replication (no patient
+    waited) is NaN there. NaN mean when no replication has a value; variance 0 with one."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices: NaN is the answer
+        mean = np.nanmean(values, axis=1)
+        variance = np.nanvar(values, axis=1, ddof=1) if values.shape[1] > 1 else 0 * mean
+    return mean, np.nan_to_num(variance, nan=0.0)
 
 
 @dataclass
@@ -146,7 +159,7 @@ class HistoryMatch:
             values = self.simulator(unit, list(range(s.reps)), f"wave {wave}")
             result.simulate_seconds += time.perf_counter() - started
             design.add(unit, wave, values)
-            result.simulation_variance = design.variance.mean(axis=0)
+            result.simulation_variance = design.variance.mean(axis=0)  # NaN-free (add)
             self._fit(result, wave)
             simulated = result.point_implausibility(design.mean[design.wave == wave],
                                                     design.variance[design.wave == wave],
@@ -165,11 +178,17 @@ class HistoryMatch:
         seed = int(next(self.streams).generate_state(1)[0])
         emulators, frames = [], []
         for j, figure in enumerate(self.targets.ids):
-            emulator = fit_emulator(design.unit, design.mean[:, j], seed)
+            has = np.isfinite(design.mean[:, j])  # points where the figure has a value
+            if has.sum() < MIN_POINTS:
+                raise ValueError(f"figure '{figure}': the model gives it a value at only "
+                                 f"{has.sum()} of {len(has)} design points; an emulator needs "
+                                 f"{MIN_POINTS}")
+            emulator = fit_emulator(design.unit[has], design.mean[has, j], seed)
             emulators.append(emulator)
-            noise = design.variance[:, j] / design.reps
-            frames.append(cross_validate(emulator, design.unit, design.mean[:, j], noise, seed)
-                          .assign(wave=wave, figure=figure))
+            noise = design.variance[has, j] / design.reps[has]
+            held = cross_validate(emulator, design.unit[has], design.mean[has, j], noise, seed)
+            held["point"] = np.flatnonzero(has)[held["point"].to_numpy()]
+            frames.append(held.assign(wave=wave, figure=figure))
         result.emulators.append(emulators)
         result.diagnostics = pd.concat([result.diagnostics, *frames], ignore_index=True)
         result.emulate_seconds += time.perf_counter() - started
@@ -217,8 +236,7 @@ class HistoryMatch:
             values = self.simulator(unit, result.confirm_replications,
                                     f"confirming, batch {batch + 1}")
             result.simulate_seconds += time.perf_counter() - started
-            mean = values.mean(axis=1)
-            variance = values.var(axis=1, ddof=1) if values.shape[1] > 1 else 0 * mean
+            mean, variance = mean_and_variance(values)
             passed = ~ruled_out(result.point_implausibility(
                 mean, variance, np.full(len(unit), values.shape[1])), self.targets.order)
             tried.append(unit)

@@ -61,10 +61,12 @@ def targets(figures: FigureSet, discrepancy: float) -> Targets:
 def implausibility(mean: np.ndarray, mean_variance: np.ndarray,
                    simulation_variance: np.ndarray, targets: Targets) -> np.ndarray:
     """I per point (rows) and figure (columns), from the model's mean at each point and its
-    variance (emulator or replications), and the variance of one replication per figure."""
+    variance (emulator or replications), and the variance of one replication per figure.
+    A figure the model gives no value at a point (NaN mean) counts as 0 there: it cannot
+    rule the point out."""
     total = (mean_variance + simulation_variance + targets.figure_variance
              + targets.discrepancy_variance)
-    return np.abs(targets.value - mean) / np.sqrt(total)
+    return np.nan_to_num(np.abs(targets.value - mean) / np.sqrt(total), nan=0.0)
 
 
 def deciding(values: np.ndarray, order: int) -> np.ndarray:

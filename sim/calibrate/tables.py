@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -76,12 +77,19 @@ def figures_table(result: Result, figures: FigureSet) -> pd.DataFrame:
         rows.append({
             "figure": f.id, "label": f.label, "unit": f.unit, "value": f.value,
             "low": f.interval[0], "high": f.interval[1],
-            "prior_min": prior[:, j].min(), "prior_max": prior[:, j].max(),
-            "ensemble_min": ensemble[:, j].min() if len(ensemble) else np.nan,
-            "ensemble_max": ensemble[:, j].max() if len(ensemble) else np.nan,
+            "prior_min": _nan_or(np.nanmin, prior[:, j]),
+            "prior_max": _nan_or(np.nanmax, prior[:, j]),
+            "ensemble_min": _nan_or(np.nanmin, ensemble[:, j]),
+            "ensemble_max": _nan_or(np.nanmax, ensemble[:, j]),
             "ensemble_met": int(met[:, j].sum()), "ensemble_size": len(ensemble),
             "structural_note": f.structural_note})
     return pd.DataFrame(rows)
+
+
+def _nan_or(reduce: Callable[[np.ndarray], float], values: np.ndarray) -> float:
+    """``reduce`` over the values that exist (NaN: the model gave none), else NaN."""
+    values = values[np.isfinite(values)]
+    return float(reduce(values)) if len(values) else np.nan
 
 
 def conflicts_table(result: Result, figures: FigureSet) -> pd.DataFrame:
@@ -112,9 +120,10 @@ def constraints_table(result: Result, space: CalibrationSpace,
     rows = []
     for j, fid in enumerate(figures.ids):
         scales = result.emulators[-1][j].length_scales
+        has = np.isfinite(d.mean[:, j])
         for i, name in enumerate(space.names):
-            rho = stats.spearmanr(d.unit[:, i], d.mean[:, j]).statistic \
-                if np.ptp(d.mean[:, j]) > 0 else np.nan
+            rho = stats.spearmanr(d.unit[has, i], d.mean[has, j]).statistic \
+                if has.sum() > 2 and np.ptp(d.mean[has, j]) > 0 else np.nan
             rows.append({"figure": fid, "input": name, "length_scale": float(scales[i]),
                          "rank_correlation": float(rho)})
     table = pd.DataFrame(rows)
