@@ -151,7 +151,8 @@ class HistoryMatch:
                 kept_share = float(kept.mean())
                 if not kept.any():
                     result.counts.append({"wave": wave, "candidates_kept_pct": 0.0,
-                                          "points": 0, "replications": 0})
+                                          "points": 0, "replications": 0,
+                                          "points_ruled_out": 0})
                     result.status = "ruled_out"
                     return result
                 unit = maximin(candidates[kept], wave_points, next(self.streams))

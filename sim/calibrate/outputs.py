@@ -144,7 +144,8 @@ def write_folder(folder: Path, name: str, result: Result, space: CalibrationSpac
         sentences=summary_lines(result, t), rule=result.targets.rule.capitalize(),
         discrepancy=f"{100 * settings['discrepancy']:g}%", counts=t.counts,
         ruled_out=t.ruled_out if result.status != "ensemble" else None,
-        figures=t.figures, conflicts=t.conflicts, best=best, pairs=data_uri(pairs),
+        figures=t.figures.drop(columns="structural_note"), conflicts=t.conflicts, best=best,
+        pairs=data_uri(pairs),
         constraints=t.constraints[t.constraints["constrains"]], diagnostics=t.diagnostics_summary,
         diagnostics_plot=data_uri(diagnostics),
         fmt=fixed(",.4g"))  # figures with their decimals: 18.7 is not 19 here
