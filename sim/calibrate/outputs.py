@@ -8,7 +8,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import pandas as pd
 import yaml
 
@@ -18,6 +17,7 @@ from sim.calibrate.plots import diagnostics_plot, pairs_plot
 from sim.calibrate.space import CalibrationSpace
 from sim.figures import FigureSet
 from sim.output.folder import manifest, resolved_yaml, write_json
+from sim.output.plots import save
 from sim.pages import Header, fixed, render
 from sim.report.charts import data_uri
 
@@ -149,7 +149,7 @@ def write_folder(folder: Path, name: str, result: Result, space: CalibrationSpac
         constraints=t.constraints[t.constraints["constrains"]], diagnostics=t.diagnostics_summary,
         diagnostics_plot=data_uri(diagnostics),
         fmt=fixed(",.4g"))  # figures with their decimals: 18.7 is not 19 here
-    plt.close(pairs)
-    plt.close(diagnostics)
+    save(pairs, folder / "plots" / "pairs.png")
+    save(diagnostics, folder / "plots" / "emulator_diagnostics.png")
     (folder / "report.html").write_text(page, encoding="utf-8")
     return t
