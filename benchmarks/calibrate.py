@@ -25,9 +25,13 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the repository's packages importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import numpy as np  # noqa: E402
+
+from sim.calibrate.emulator import fit_emulator  # noqa: E402
 from sim.calibrate.history import OVERSAMPLE  # noqa: E402
 from sim.cli import main  # noqa: E402
 from sim.compile import load_scenario  # noqa: E402
+from sim.figures import load_figures  # noqa: E402
 from sim.runner import simulate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +43,21 @@ def design_replications(k: int, waves: int, points_per_input: int, reps: int,
     """Replications of a calibration whose confirmations all pass at the first batch."""
     return (waves * points_per_input * k * reps
             + math.ceil(ensemble_size * OVERSAMPLE) * confirm_reps)
+
+
+def emulator_seconds(k: int, points_per_input: int, waves: int, figures: int) -> float:
+    """CPU seconds to fit the emulators of every wave: one GP timed at each wave's number of
+    points (wave w is fitted to w x points_per_input x k points), on a smooth function of k
+    inputs with noise, times the number of figures."""
+    rng = np.random.default_rng(0)
+    total = 0.0
+    for wave in range(1, waves + 1):
+        unit = rng.random((wave * points_per_input * k, k))
+        values = np.sin(3 * unit[:, 0]) + unit[:, 1] ** 2 + rng.normal(0, 0.05, len(unit))
+        cpu = time.process_time()
+        fit_emulator(unit, values, seed=0)
+        total += (time.process_time() - cpu) * figures
+    return total
 
 
 def project(args: argparse.Namespace, k: int) -> None:
@@ -58,9 +77,11 @@ def project(args: argparse.Namespace, k: int) -> None:
     print(f"design: {args.waves} waves x {args.points_per_input * k} points x {args.reps} "
           f"replications + {math.ceil(args.ensemble_size * OVERSAMPLE)} confirmations x "
           f"{args.confirm_reps} = {total} replications")
-    print(f"projected simulation time on {args.jobs} cores: {minutes:.1f} min "
-          f"(goal {GOAL_MINUTES:g} min for the whole calibration); the emulators add about "
-          "a minute (measured on the test scenario)")
+    figures = len(load_figures(args.figures))
+    emulate = emulator_seconds(k, args.points_per_input, args.waves, figures) / 60
+    print(f"projected: simulating {minutes:.1f} min on {args.jobs} cores, fitting "
+          f"{figures} emulators a wave {emulate:.1f} min (CPU, one process): "
+          f"{minutes + emulate:.1f} min against the goal of {GOAL_MINUTES:g}")
 
 
 def run(args: argparse.Namespace) -> None:
