@@ -86,7 +86,6 @@ def test_maximin_spreads_the_points_it_picks() -> None:
     assert gaps.min() > random_gaps.min() and gaps.min() > 0.25
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(5))
 def test_known_inputs_are_recovered(seed: int) -> None:
     """Figures made at known inputs (with their noise), no model discrepancy: the truth is

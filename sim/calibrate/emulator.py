@@ -19,6 +19,7 @@ import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import ConstantKernel, Kernel, Matern, WhiteKernel
+from threadpoolctl import threadpool_limits
 
 RESTARTS = 1  # optimiser restarts: more rarely changes the fit, and each costs a full fit
 FOLDS = 5
@@ -34,7 +35,8 @@ class Emulator:
 
     def predict(self, unit_points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Emulated mean and its variance (output unit squared) at rows of [0, 1]^k."""
-        mean, sd = self.gp.predict(np.atleast_2d(unit_points), return_std=True)
+        with threadpool_limits(limits=1, user_api="blas"):  # as fit_emulator
+            mean, sd = self.gp.predict(np.atleast_2d(unit_points), return_std=True)
         noise = self.gp.kernel_.k2.noise_level
         variance = np.maximum(sd ** 2 - noise, 1e-12)
         return self.centre + self.scale * mean, self.scale ** 2 * variance
@@ -46,24 +48,29 @@ class Emulator:
 
 
 def fit_emulator(unit_points: np.ndarray, values: np.ndarray, seed: int,
-                 kernel: Kernel | None = None) -> Emulator:
-    """A GP fitted to ``values`` (one per row of ``unit_points``), seeded; with ``kernel``
-    (a fitted one), that kernel's hyperparameters are kept rather than optimised again."""
+                 start: Kernel | None = None, optimise: bool = True) -> Emulator:
+    """A GP fitted to ``values`` (one per row of ``unit_points``), seeded. With ``start`` (a
+    kernel fitted before, e.g. by the previous wave) its hyperparameters are the starting
+    point of one optimisation (no restarts: a later wave's optimum lies near the earlier
+    one's, and this costs a fifth of a cold fit), or, with ``optimise=False``, are kept."""
     k = unit_points.shape[1]
     centre = float(np.mean(values))
     scale = float(np.std(values)) or 1.0  # a constant output: any scale predicts it
-    if kernel is None:
-        kernel = (ConstantKernel(1.0, (1e-3, 1e3))
-                  * Matern(length_scale=np.full(k, 0.5), length_scale_bounds=(1e-2, 1e2),
-                           nu=2.5)
-                  + WhiteKernel(1e-2, (1e-8, 1.0)))
-        gp = GaussianProcessRegressor(kernel, n_restarts_optimizer=RESTARTS,
-                                      random_state=seed)
+    if start is None:
+        start = (ConstantKernel(1.0, (1e-3, 1e3))
+                 * Matern(length_scale=np.full(k, 0.5), length_scale_bounds=(1e-2, 1e2),
+                          nu=2.5)
+                 + WhiteKernel(1e-2, (1e-8, 1.0)))
+        gp = GaussianProcessRegressor(start, n_restarts_optimizer=RESTARTS, random_state=seed)
+    elif optimise:
+        gp = GaussianProcessRegressor(start, random_state=seed)
     else:
-        gp = GaussianProcessRegressor(kernel, optimizer=None)
-    with warnings.catch_warnings():  # a length-scale at its bound: an input with no effect
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        gp.fit(unit_points, (values - centre) / scale)
+        gp = GaussianProcessRegressor(start, optimizer=None)
+    # one BLAS thread: these matrices (hundreds of points) gain little from more, and on
+    # cores shared with the simulation's workers more threads cost several times the CPU
+    with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
+        warnings.simplefilter("ignore", ConvergenceWarning)  # a length-scale at its bound:
+        gp.fit(unit_points, (values - centre) / scale)  # an input with no effect
     return Emulator(gp, centre, scale)
 
 
@@ -79,7 +86,8 @@ def cross_validate(emulator: Emulator, unit_points: np.ndarray, values: np.ndarr
     rows = []
     for fold in range(min(FOLDS, n)):
         held = folds == fold
-        without = fit_emulator(unit_points[~held], values[~held], seed, emulator.gp.kernel_)
+        without = fit_emulator(unit_points[~held], values[~held], seed, emulator.gp.kernel_,
+                               optimise=False)
         mean, variance = without.predict(unit_points[held])
         sd = np.sqrt(variance + noise_variance[held])
         for point, observed, predicted, s in zip(np.flatnonzero(held), values[held], mean, sd):

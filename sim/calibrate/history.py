@@ -184,7 +184,8 @@ class HistoryMatch:
                 raise ValueError(f"figure '{figure}': the model gives it a value at only "
                                  f"{has.sum()} of {len(has)} design points; an emulator needs "
                                  f"{MIN_POINTS}")
-            emulator = fit_emulator(design.unit[has], design.mean[has, j], seed)
+            previous = result.emulators[-1][j].gp.kernel_ if result.emulators else None
+            emulator = fit_emulator(design.unit[has], design.mean[has, j], seed, previous)
             emulators.append(emulator)
             noise = design.variance[has, j] / design.reps[has]
             held = cross_validate(emulator, design.unit[has], design.mean[has, j], noise, seed)
