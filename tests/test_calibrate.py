@@ -172,3 +172,12 @@ def test_a_figure_with_no_value_in_some_replications_uses_those_that_have_one() 
     t = Targets(("a", "b"), np.array([2.0, 100.0]), np.ones(2), np.zeros(2))
     values_i = implausibility(mean[:1], np.zeros((1, 2)), np.zeros(2), t)
     assert values_i[0, 1] == 0.0  # no value: cannot rule the point out
+
+
+def test_the_same_seed_gives_the_same_calibration() -> None:
+    figures = Targets(tuple("abcd"), smooth(np.array([0.5, 0.5, 0.5]))[0], np.full(4, 0.01),
+                      np.zeros(4))
+    settings = Settings(seed=11, points_per_input=3, ensemble_size=4, candidates=500)
+    first, second = (HistoryMatch(3, figures, settings, NoisySmooth(1)).run() for _ in "ab")
+    assert np.array_equal(first.design.unit, second.design.unit)
+    assert np.array_equal(first.ensemble_unit, second.ensemble_unit)

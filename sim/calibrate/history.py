@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol, Sequence
 
 import numpy as np
@@ -92,14 +92,13 @@ class Result:
     emulators: list[list[Emulator]]  # per wave, per figure
     diagnostics: pd.DataFrame  # wave, figure, point, observed, predicted, sd, standardised_error
     counts: list[dict[str, float | str]]  # per wave: points, replications, share kept ...
+    # input sets simulated for the ensemble (unit cube), their means and variances over the
+    # confirming replications, and which passed; the ensemble is those that passed
+    tried_unit: np.ndarray
+    tried_mean: np.ndarray
+    tried_variance: np.ndarray
+    tried_confirmed: np.ndarray
     status: str = "ensemble"
-    ensemble_unit: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
-    ensemble_mean: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
-    ensemble_variance: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
-    tried_unit: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
-    tried_mean: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
-    tried_variance: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
-    tried_confirmed: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
     not_ruled_out_share: float = math.nan  # of the box, by the final emulators
     not_ruled_out_share_no_discrepancy: float = math.nan
     simulate_seconds: float = 0.0
@@ -113,6 +112,18 @@ class Result:
                               targets or self.targets)
 
     @property
+    def ensemble_unit(self) -> np.ndarray:
+        return self.tried_unit[self.tried_confirmed]
+
+    @property
+    def ensemble_mean(self) -> np.ndarray:
+        return self.tried_mean[self.tried_confirmed]
+
+    @property
+    def ensemble_variance(self) -> np.ndarray:
+        return self.tried_variance[self.tried_confirmed]
+
+    @property
     def confirm_replications(self) -> list[int]:
         """Fresh replication numbers, used by no design point."""
         s = self.settings
@@ -122,15 +133,17 @@ class Result:
 class HistoryMatch:
     """One calibration: ``run()`` returns its ``Result``."""
 
-    def __init__(self, k: int, targets: Targets, settings: Settings, simulator: Simulator,
-                 progress: bool = True):
+    def __init__(self, k: int, targets: Targets, settings: Settings, simulator: Simulator):
         self.k, self.targets, self.settings = k, targets, settings
-        self.simulator, self.progress = simulator, progress
-        self.streams = iter(np.random.SeedSequence(settings.seed).spawn(64))
+        self.simulator = simulator
+        self.seeds = np.random.SeedSequence(settings.seed)
+
+    def _stream(self) -> np.random.SeedSequence:
+        """The next seed of this calibration: the same sequence for the same seed."""
+        return self.seeds.spawn(1)[0]
 
     def _lhs(self, n: int) -> np.ndarray:
-        return qmc.LatinHypercube(d=self.k, rng=np.random.default_rng(next(self.streams))
-                                  ).random(n)
+        return qmc.LatinHypercube(d=self.k, rng=np.random.default_rng(self._stream())).random(n)
 
     def run(self) -> Result:
         s = self.settings
@@ -138,9 +151,8 @@ class HistoryMatch:
         design = Design(np.empty((0, self.k)), np.empty(0, int), np.empty((0, m)),
                         np.empty((0, m)), np.empty(0, int))
         result = Result(s, self.targets, design, np.zeros(m), [], pd.DataFrame(), [],
-                        ensemble_unit=np.empty((0, self.k)), ensemble_mean=np.empty((0, m)),
-                        ensemble_variance=np.empty((0, m)), tried_unit=np.empty((0, self.k)),
-                        tried_mean=np.empty((0, m)), tried_variance=np.empty((0, m)))
+                        np.empty((0, self.k)), np.empty((0, m)), np.empty((0, m)),
+                        np.empty(0, dtype=bool))
         wave_points = s.points_per_input * self.k
         for wave in range(1, s.waves + 1):
             if wave == 1:
@@ -155,7 +167,7 @@ class HistoryMatch:
                                           "points_ruled_out": 0})
                     result.status = "ruled_out"
                     return result
-                unit = maximin(candidates[kept], wave_points, next(self.streams))
+                unit = maximin(candidates[kept], wave_points, self._stream())
             started = time.perf_counter()
             values = self.simulator(unit, list(range(s.reps)), f"wave {wave}")
             result.simulate_seconds += time.perf_counter() - started
@@ -176,7 +188,7 @@ class HistoryMatch:
         """Emulators of every figure on every point so far, with leave-out diagnostics."""
         started = time.perf_counter()
         design = result.design
-        seed = int(next(self.streams).generate_state(1)[0])
+        seed = int(self._stream().generate_state(1)[0])
         emulators, frames = [], []
         for j, figure in enumerate(self.targets.ids):
             has = np.isfinite(design.mean[:, j])  # points where the figure has a value
@@ -232,7 +244,7 @@ class HistoryMatch:
             wanted = s.ensemble_size - sum(int(c.sum()) for c in confirmed)
             if wanted <= 0 or len(pool) == 0:
                 break
-            unit = maximin(pool, math.ceil(wanted * OVERSAMPLE), next(self.streams))
+            unit = maximin(pool, math.ceil(wanted * OVERSAMPLE), self._stream())
             pool = pool[~_rows_in(pool, unit)]
             started = time.perf_counter()
             values = self.simulator(unit, result.confirm_replications,
@@ -254,10 +266,7 @@ class HistoryMatch:
         result.tried_mean = np.vstack(means) if means else np.empty((0, m))
         result.tried_variance = np.vstack(variances) if variances else np.empty((0, m))
         result.tried_confirmed = np.concatenate(confirmed) if confirmed else np.empty(0, bool)
-        result.ensemble_unit = result.tried_unit[result.tried_confirmed]
-        result.ensemble_mean = result.tried_mean[result.tried_confirmed]
-        result.ensemble_variance = result.tried_variance[result.tried_confirmed]
-        if len(result.ensemble_unit) == 0:
+        if not result.tried_confirmed.any():
             result.status = "ruled_out"
 
 
