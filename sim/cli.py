@@ -22,7 +22,7 @@ import yaml
 from sim import warmup
 from sim.analysis.metrics import ALL
 from sim.analysis.metrics_doc import WRITE_COMMAND, listing, write_docs
-from sim.analysis.registry import HEADLINE, PRECISION, SWEEP, metric_info
+from sim.analysis.registry import HEADLINE, PRECISION, SWEEP, metric_info, renamed_note
 from sim.analysis.summary import compare, paired_differences
 from sim.analysis.uncertainty import MIN_REPLICATIONS_TO_RANK, parameter_influence
 from sim.analysis.winter import PERIOD_COLUMNS
@@ -335,8 +335,8 @@ def _sweep(args: argparse.Namespace) -> int:
     produced = set(produced_metrics(base))
     unknown = [m for m in sweep.metrics if m not in produced]
     if unknown:
-        raise ScenarioError([f"--metrics: unknown metric(s) {', '.join(unknown)}; expected "
-                             "names from summary.csv"])
+        raise ScenarioError([f"--metrics: unknown metric(s) {', '.join(unknown)}"
+                             f"{renamed_note(unknown)}; expected names from summary.csv"])
     out = args.out or default_folder(f"{base.name}_sweep")
     if out.exists():
         raise FileExistsError(f"{out} already exists; choose another --out")

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.metrics import ALL
+from sim.analysis.registry import renamed_note
 from sim.analysis.summary import summarise
 from sim.cache import ResultCache
 from sim.config import Scenario, ScenarioError
@@ -148,5 +149,6 @@ def run_to_precision(
 def _check_names(known: set[str], names: list[str]) -> None:
     unknown = [name for name in names if name not in known]
     if unknown:
-        raise ScenarioError([f"--metrics: unknown metric(s) {', '.join(unknown)}; expected "
-                             f"names from summary.csv, e.g. {', '.join(sorted(known)[:6])}"])
+        raise ScenarioError([f"--metrics: unknown metric(s) {', '.join(unknown)}"
+                             f"{renamed_note(unknown)}; expected names from summary.csv, e.g. "
+                             f"{', '.join(sorted(known)[:6])}"])

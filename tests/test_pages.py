@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import textwrap
 import tomllib
 from fnmatch import fnmatch
 from pathlib import Path
 
+import jinja2
 import pandas as pd
 
 import sim.pages
-from sim.pages import Header, environment, fixed, html_table, markdown_table, number
+from sim.pages import Header, environment, fixed, html_table, markdown_table, number, png_uri
 
 TEMPLATES = Path(sim.pages.__file__).parent / "templates"
 FRAME = pd.DataFrame({"metric": ["a <b>", "c|d"], "mean": [1234.5678, float("nan")],
@@ -69,3 +71,26 @@ def test_every_template_compiles() -> None:
     for path in TEMPLATES.glob("*.j2"):
         environment().get_template(path.name)
 
+
+
+def test_the_example_of_the_package_docstring_renders(tmp_path: Path) -> None:
+    """The 10-line example in ``sim/pages/__init__.py`` is a working page."""
+    doc = sim.pages.__doc__ or ""
+    template = textwrap.dedent(doc[doc.index("    {# sim/pages"):doc.index("    from sim.pages")])
+    code = textwrap.dedent(doc[doc.index("    from sim.pages"):doc.index("``Header.from_manifest")])
+    path = tmp_path / "chart.png"
+    path.write_bytes(b"\x89PNG")
+    # the template as if it were in sim/pages/templates/, beside the layout
+    pages = environment().overlay(loader=jinja2.ChoiceLoader([
+        jinja2.DictLoader({"hello.html.j2": template}), environment().loader]))
+
+    def render(name: str, header: Header, **context: object) -> str:
+        return pages.get_template(name).render(header=header, **context)
+
+    imports = "from sim.pages import Header, png_uri, render\n"
+    assert code.startswith(imports)
+    exec(code.removeprefix(imports), {"Header": Header, "png_uri": png_uri, "render": render,
+                                      "frame": FRAME, "path": path, "folder": tmp_path})
+    page = (tmp_path / "hello.html").read_text()
+    assert "<h2>Admissions</h2>" in page and '<span class="num">1,234</span>' in page
+    assert page.count("<table>") == 1 and 'alt="Admissions by week"' in page

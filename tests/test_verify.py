@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from sim.cache import ResultCache
+from sim.figures import load_figures
 from sim.verify.analytic import (
     ERLANG_A,
     ERLANG_C,
@@ -30,6 +31,7 @@ from sim.verify.analytic import (
 from sim.verify.checks import ANALYTIC, PLAUSIBILITY, IntervalCheck, bonferroni_confidence
 from sim.verify.command import add_parser, run_verify
 from sim.verify.experiment import QUICK, Experiment
+from sim.verify.plausibility import ENGLAND
 from sim.verify.queueing import (
     erlang_a,
     erlang_b,
@@ -98,7 +100,7 @@ def test_quick_suite_passes_every_analytic_check(quick: SuiteResult) -> None:
     assert resolved.mean() >= 0.75
     # each plausibility check is reported, with a source and a range
     plausible = table[table["kind"] == PLAUSIBILITY]
-    assert len(plausible) == 14
+    assert len(plausible) == len(load_figures(ENGLAND))
     assert plausible["source"].str.len().gt(0).all()
     assert (plausible["accepted_low"] < plausible["accepted_high"]).all()
     assert plausible["model_mean"].notna().all()

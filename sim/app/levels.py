@@ -13,13 +13,13 @@ import matplotlib.dates as mdates
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.analysis.winter import winter_report
 from sim.cache import ResultCache
 from sim.cli_options import DEFAULT_CACHE
 from sim.compile import load_scenario
 from sim.config import Scenario
 from sim.output.folder import COMPARE_SIDES
 from sim.output.plots import occupancy_band, weekly_plots
+from sim.pages.winter import winter_report
 from sim.report.charts import capacity_by_month, capacity_needed
 from sim.runner import ScenarioResult, run_scenario
 

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any, Iterator
 import pandas as pd
 import yaml
 
-from sim.analysis.winter import winter_report
 from sim.config.schema import Scenario
 from sim.output.paths import slug
 from sim.output.plots import write_weekly_plots
+from sim.pages.winter import winter_report
 
 if TYPE_CHECKING:
     from sim.runner import ScenarioResult

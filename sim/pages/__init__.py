@@ -20,11 +20,17 @@ A new page is a template and a call::
     </section>
     {% endblock %}
 
-    from sim.pages import Header, render
+    from sim.pages import Header, png_uri, render
     page = render("hello.html.j2", Header("Hello", "Example page", scenarios=["baseline"]),
                   sentences=["Admissions: 1,234 (95% CI 1,200 to 1,260)."], frame=frame,
                   chart=png_uri(path))  # or sim.report.charts.data_uri(figure)
     (folder / "hello.html").write_text(page, encoding="utf-8")
+
+``Header.from_manifest(title, kind, manifest)`` fills the header from a results folder's
+``manifest.json``. ``table(frame, fmt=fixed(".4f"))`` prints a table's numbers another way;
+``table(frame, marks={"FAIL": "fail"})`` highlights cells (classes in ``style.css``). A
+markdown page: ``markdown_table(frame)`` for each table, as ``sim.pages.winter`` writes
+``winter.md``.
 
 Templates are package data (``pyproject.toml``), so they install with the package.
 """

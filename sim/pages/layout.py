@@ -14,7 +14,7 @@ from typing import Any, Mapping, Sequence
 import jinja2
 from markupsafe import Markup, escape
 
-from sim.pages.numbers import number
+from sim.pages.numbers import fixed, number
 from sim.pages.tables import html_table
 
 NUMBER = re.compile(r"[-+]?£?\d[\d,.]*%?")
@@ -68,12 +68,14 @@ def png_uri(path: Path) -> str:
 @functools.cache
 def environment() -> jinja2.Environment:
     """The templates of ``sim/pages/templates/``, autoescaped, with the helpers every page
-    uses: ``table`` (a frame as a table), ``sentence`` and ``number`` (filters)."""
+    uses: ``table`` (a frame as a table) and ``fixed`` (a number format for it), ``sentence``
+    and ``number`` (filters)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("sim.pages", "templates"),
         autoescape=True, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.globals["table"] = html_table
+    env.globals["fixed"] = fixed
     env.filters["sentence"] = sentence
     env.filters["number"] = number
     return env

@@ -2,8 +2,8 @@
 
 ``measure_replication(scenario, replication)`` is the single unit of work of the suite: it
 runs the replication and keeps, per capacitated service, the time-weighted occupancy
-distribution and the quantities of Little's law, plus the conservation counts, the
-headline metrics (locality ``all``) and emergency admissions by age band. It is pure and
+distribution and the quantities of Little's law, plus the conservation counts and every
+metric at locality ``all`` (what the national figures are read from). It is pure and
 picklable, so any executor can run it and the cache can keep it.
 
 Times are days; "in the results period" means ``warmup_days <= t < warmup_days + run_days``.
@@ -55,8 +55,7 @@ class Measures:
     still_in: int  # arrived with no exit event, from the log
     model_exited: int  # the model's own counters, kept while it ran
     model_in_system: int
-    metrics: dict[str, float]  # headline and per-service metrics, locality ``all``
-    admissions_by_age: dict[str, int]  # acute queue events in the results period by age band
+    metrics: dict[str, float]  # every metric at locality ``all``
 
 
 def moment(days_at: np.ndarray, centre: float, power: int) -> float:
@@ -87,7 +86,6 @@ def measure_log(log: ReplicationLog) -> Measures:
         model_exited=sum(log.exits.values()),
         model_in_system=log.in_system,
         metrics={m: v for m, loc, v in replication_metrics(log) if loc == ALL},
-        admissions_by_age=_admissions_by_age(view),
     )
 
 
@@ -116,17 +114,6 @@ def _service(view: LogView, name: str) -> ServiceMeasures:
         held_days_mean=_mean(held.elapsed(horizon)[started]),
         occupancy_days=occupancy_days,
     )
-
-
-def _admissions_by_age(view: LogView) -> dict[str, int]:
-    acute = view.scenario.reporting.acute
-    bands = list(view.scenario.geography.age_bands)
-    if not acute:
-        return {}
-    rows = np.flatnonzero(view.mask(acute, Event.QUEUE) & view.in_results(view.time))
-    counts = np.bincount(view.log.patients["age_band"][view.patient[rows]],
-                         minlength=len(bands))
-    return {band: int(n) for band, n in zip(bands, counts)}
 
 
 def _mean(values: np.ndarray) -> float:
