@@ -22,6 +22,9 @@ from sklearn.gaussian_process.kernels import ConstantKernel, Kernel, Matern, Whi
 from threadpoolctl import threadpool_limits
 
 RESTARTS = 1  # optimiser restarts: more rarely changes the fit, and each costs a full fit
+# length-scales on the unit range: below 0.05 a design of ~10 points per input cannot tell
+# the function from noise (a fit there is degenerate: spikes at the points, no emulator)
+LENGTH_SCALE_BOUNDS = (0.05, 100.0)
 FOLDS = 5
 
 
@@ -50,20 +53,20 @@ class Emulator:
 def fit_emulator(unit_points: np.ndarray, values: np.ndarray, seed: int,
                  start: Kernel | None = None, optimise: bool = True) -> Emulator:
     """A GP fitted to ``values`` (one per row of ``unit_points``), seeded. With ``start`` (a
-    kernel fitted before, e.g. by the previous wave) its hyperparameters are the starting
-    point of one optimisation (no restarts: a later wave's optimum lies near the earlier
-    one's, and this costs a fifth of a cold fit), or, with ``optimise=False``, are kept."""
+    kernel fitted before, e.g. by the previous wave) its hyperparameters are the first
+    starting point of the optimisation (a later wave's optimum lies near the earlier one's,
+    so it converges in a few steps), or, with ``optimise=False``, are kept."""
     k = unit_points.shape[1]
     centre = float(np.mean(values))
     scale = float(np.std(values)) or 1.0  # a constant output: any scale predicts it
     if start is None:
         start = (ConstantKernel(1.0, (1e-3, 1e3))
-                 * Matern(length_scale=np.full(k, 0.5), length_scale_bounds=(1e-2, 1e2),
+                 * Matern(length_scale=np.full(k, 0.5), length_scale_bounds=LENGTH_SCALE_BOUNDS,
                           nu=2.5)
                  + WhiteKernel(1e-2, (1e-8, 1.0)))
         gp = GaussianProcessRegressor(start, n_restarts_optimizer=RESTARTS, random_state=seed)
     elif optimise:
-        gp = GaussianProcessRegressor(start, random_state=seed)
+        gp = GaussianProcessRegressor(start, n_restarts_optimizer=RESTARTS, random_state=seed)
     else:
         gp = GaussianProcessRegressor(start, optimizer=None)
     # one BLAS thread: these matrices (hundreds of points) gain little from more, and on

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.calibrate.emulator import LENGTH_SCALE_BOUNDS
 from sim.calibrate.history import Result
 from sim.calibrate.implausibility import CUTOFF, largest_two, ruled_out
 from sim.calibrate.space import CalibrationSpace
@@ -127,7 +128,10 @@ def constraints_table(result: Result, space: CalibrationSpace,
             rows.append({"figure": fid, "input": name, "length_scale": float(scales[i]),
                          "rank_correlation": float(rho)})
     table = pd.DataFrame(rows)
-    table["constrains"] = (table["length_scale"] < 1.0) | (table["rank_correlation"].abs() > 0.3)
+    # a length-scale at its lower bound is a degenerate fit, not a strong effect
+    informative = (table["length_scale"] < 1.0) & \
+        (table["length_scale"] > 1.5 * LENGTH_SCALE_BOUNDS[0])
+    table["constrains"] = informative | (table["rank_correlation"].abs() > 0.3)
     return table
 
 
