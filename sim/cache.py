@@ -60,8 +60,9 @@ def replication_key(scenario: Scenario, replication: int, kind: str) -> str:
 
 def numbers_relevant(scenario: Scenario) -> dict[str, Any]:
     """The scenario without the fields that cannot change one replication's numbers: its
-    name, description and how many replications the whole run has."""
-    data = scenario.model_dump(mode="json", exclude={"name", "description"})
+    name, description, how many replications the whole run has and the ranges only
+    ``python -m sim calibrate`` reads."""
+    data = scenario.model_dump(mode="json", exclude={"name", "description", "calibration"})
     del data["time"]["replications"]
     return data
 

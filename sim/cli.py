@@ -27,6 +27,7 @@ from sim.analysis.summary import compare, paired_differences
 from sim.analysis.uncertainty import MIN_REPLICATIONS_TO_RANK, parameter_influence
 from sim.analysis.winter import PERIOD_COLUMNS
 from sim.app import launch as app_launch
+from sim.calibrate import command as calibrate_command
 from sim.capacity import command as capacity_command
 from sim.cli_options import add_run_options, run_settings, table_text
 from sim.compile import load_scenario, with_changes
@@ -157,6 +158,7 @@ def _parser() -> argparse.ArgumentParser:
     metrics.set_defaults(handler=_metrics)
 
     capacity_command.add_parser(commands)
+    calibrate_command.add_parser(commands)
     report_command.add_parser(commands)
     warmup.add_parser(commands)
     verify_command.add_parser(commands)

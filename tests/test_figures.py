@@ -43,8 +43,8 @@ def _refused(tmp_path: Path, **changes: Any) -> str:
 def test_the_small_file_loads_in_order() -> None:
     figures = load_figures(SMALL)
     assert figures.ids == ["ucr_managed_at_home", "ready_to_discharge_days",
-                           "delayed_per_100k", "readmission_rate"]
-    assert figures.figures[2].metrics == ("delayed_discharges_mean",)
+                           "ic_home_requests_per_100k", "readmission_rate"]
+    assert figures.figures[2].metrics == ("arrivals:ic_home",)
 
 
 def test_an_unknown_metric_is_refused_with_a_hint(tmp_path: Path) -> None:
@@ -111,11 +111,11 @@ def test_model_values_and_met() -> None:
     population = scenario.geography.population
     replications = [pd.DataFrame({
         "metric": ["ucr_managed_at_home_pct", "ready_to_discharge_days_mean",
-                   "delayed_discharges_mean", "readmissions_30d", "emergency_admissions"],
-        "locality": "all", "value": [70.0 + r, 0.5, 23.0 * population / 1e5, 14.0, 100.0]})
+                   "arrivals:ic_home", "readmissions_30d", "emergency_admissions"],
+        "locality": "all", "value": [70.0 + r, 0.5, 1400.0 * population / 1e5, 14.0, 100.0]})
         for r in range(3)]
     table = assess(figures, replications, scenario).set_index("figure")
     assert table.loc["ucr_managed_at_home", "model_mean"] == pytest.approx(71.0)
-    assert table.loc["delayed_per_100k", "model_mean"] == pytest.approx(23.0)
+    assert table.loc["ic_home_requests_per_100k", "model_mean"] == pytest.approx(1400.0)
     assert table.loc["readmission_rate", "model_mean"] == pytest.approx(14.0)
     assert list(table["met"]) == [True, False, True, True]

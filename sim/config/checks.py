@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from sim.config.calibration import calibration_problems
 from sim.config.capacity import unit_capacities
 from sim.config.census_checks import census_problems
 from sim.config.costs import cost_problems
@@ -48,6 +49,7 @@ def find_problems(scenario: Scenario) -> list[Problem]:
     _check_policies(scenario, problems)
     _check_reporting(scenario, problems)
     _check_code_counts(scenario, problems)
+    problems.extend(calibration_problems(scenario))
     check_winter(scenario, problems)
     problems.extend(Problem(path, message) for path, message in cost_problems(
         scenario.costs, {name: service.kind for name, service in scenario.services.items()}))

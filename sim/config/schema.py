@@ -35,6 +35,7 @@ from sim.config.base import (
     Units,
     tagged_union,
 )
+from sim.config.calibration import CalibrationRange
 from sim.config.census import Census
 from sim.config.costs import Costs
 from sim.config.distributions import Distribution
@@ -450,6 +451,9 @@ class Scenario(Frozen):
     uncertain: dict[str, UncertainParameter] = Field(
         default_factory=dict,
         description="field path -> distribution; each replication draws its own value")
+    calibration: dict[str, CalibrationRange] = Field(
+        default_factory=dict,
+        description="field path -> range searched by python -m sim calibrate; runs ignore it")
     # winter planning (docs/winter.md)
     surges: dict[str, Surge] = Field(default_factory=dict, description="name -> surge event")
     staffing: Staffing = Staffing()
