@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Literal, Mapping
 from pydantic import Field, field_validator, model_validator
 
 from sim.analysis.catalogue import METRICS
-from sim.analysis.registry import UNKNOWN, metric_info
+from sim.analysis.registry import RENAMED, UNKNOWN, metric_info
 from sim.config.base import Frozen, Positive
-from sim.figures.renamed import RENAMED
 
 if TYPE_CHECKING:
     from sim.config.schema import Scenario
