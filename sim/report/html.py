@@ -26,9 +26,7 @@ from sim.analysis.registry import (
     service_label,
 )
 from sim.capacity.recommend import recommended_capacity
-from sim.output.folder import COMPARE_SIDES
 from sim.report import charts, tables
-from sim.report.folder import ResultsFolder
 from sim.report.narrative import (
     number,
     precision_note,
@@ -54,6 +52,7 @@ from sim.report.sections import (
     saved_plots,
     table_html,
 )
+from sim.results.folder import COMPARE_SIDES, ResultsFolder
 
 REPORT = "report.html"
 CHART_METRICS = 6  # headline measures charted by locality

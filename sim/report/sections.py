@@ -14,14 +14,13 @@ from matplotlib.figure import Figure
 
 from sim.analysis.metrics import ALL
 from sim.analysis.registry import BOARD_COSTS, HEADLINE
-from sim.output.folder import COMPARE_SIDES
 from sim.report import charts, tables
-from sim.report.folder import ResultsFolder
 from sim.report.narrative import (
     difference_sentence,
     level_sentence,
     number,
 )
+from sim.results.folder import COMPARE_SIDES, ResultsFolder
 
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; color: #1a1a1a; max-width: 60rem;
