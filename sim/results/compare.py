@@ -56,11 +56,12 @@ def write_compare(comparison: Comparison, out: Path) -> Path:
         for prefix, result in zip(COMPARE_SIDES, sides):
             result.summary().to_csv(folder / f"{prefix}summary.csv", index=False)
         if a.uncertain or b.uncertain:
-            influence = parameter_influence(paired_differences(*(s.metrics for s in sides)))
+            influence = parameter_influence(paired_differences(comparison.a.metrics,
+                                                               comparison.b.metrics))
             influence.to_csv(folder / "parameter_influence.csv", index=False)
         for name in ("weekly", "monthly"):  # the same periods in both: same dates
-            compare(*(getattr(s, name) for s in sides), tuple(PERIOD_COLUMNS)).to_csv(
-                folder / f"{name}_comparison.csv", index=False)
+            compare(getattr(comparison.a, name), getattr(comparison.b, name),
+                    tuple(PERIOD_COLUMNS)).to_csv(folder / f"{name}_comparison.csv", index=False)
         if comparison.precision is not None:
             comparison.precision.to_csv(folder / PRECISION_CSV, index=False)
         for prefix, scenario in zip(COMPARE_SIDES, (a, b)):
