@@ -132,6 +132,19 @@ def test_old_import_paths_still_work_with_a_deprecation_warning(module, name, ne
         assert getattr(imported, name) is new
 
 
+def test_the_old_manifest_keeps_its_signature_and_names_no_kind(scenario, run_folder,
+                                                               tmp_path):
+    from sim.output import folder
+
+    with pytest.warns(DeprecationWarning, match="sim.results.write_folder"):
+        manifest = folder.manifest([scenario], 2, 1.0, "redo it", {"extra": 1})
+    assert manifest["format_version"] == results.FORMAT_VERSION and "kind" not in manifest
+    assert (manifest["replications"], manifest["extra"]) == (2, 1)
+    (tmp_path / "summary.csv").write_bytes((run_folder / "summary.csv").read_bytes())
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    assert results.open_folder(tmp_path).kind == "run"  # told by its files, as in format 1
+
+
 def _imports(path: Path) -> set[str]:
     """Every module ``path`` imports, at any depth (type-only ones included)."""
     found: set[str] = set()

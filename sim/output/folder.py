@@ -6,9 +6,25 @@ release."""
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING, Any
 
-_MOVED = ("COMPARE_SIDES", "DEPENDENCIES", "atomic_folder", "default_folder", "manifest",
-          "resolved_yaml", "write_json", "write_scenario", "write_winter_outputs")
+if TYPE_CHECKING:
+    from sim.config.schema import Scenario
+
+_MOVED = ("COMPARE_SIDES", "DEPENDENCIES", "atomic_folder", "default_folder", "resolved_yaml",
+          "write_json", "write_scenario", "write_winter_outputs")
+
+
+def manifest(scenarios: list[Scenario], replications: int, wall_seconds: float,
+             reproduce: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Deprecated: ``sim.results.write_folder`` writes a registered kind's manifest (or
+    ``sim.results.manifest(kind, ...)``). This one, as before, names no kind."""
+    warnings.warn("sim.output.folder.manifest is now sim.results.manifest(kind, ...); better, "
+                  "register the folder's kind and write it with sim.results.write_folder",
+                  DeprecationWarning, stacklevel=2)
+    from sim.results.folder import manifest as named
+
+    return named(None, scenarios, replications, wall_seconds, reproduce, extra)
 
 
 def __getattr__(name: str) -> object:

@@ -7,8 +7,8 @@ looks complete can be half-written. ``manifest.json`` records the folder's ``kin
 ``format_version``, seeds, versions, the commit and the command that redoes it.
 
 Reading (``ResultsFolder.open``): format version 2 names its kind in the manifest. Version 1,
-folders written before the manifest said either, is told apart by a marker file
-(``V1_MARKERS``) and opens as version 1. A folder of a newer format than this code knows is
+folders written before the manifest said either, opens as version 1, its kind told by a
+marker file (``V1_MARKERS``). A folder of a newer format than this code knows is
 refused with a message saying so, rather than read wrongly.
 """
 
@@ -89,12 +89,15 @@ def resolved_yaml(scenario: Scenario) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
-def manifest(kind: str, scenarios: list[Scenario], replications: int, wall_seconds: float,
-             reproduce: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def manifest(kind: str | None, scenarios: list[Scenario], replications: int,
+             wall_seconds: float, reproduce: str, extra: dict[str, Any] | None = None
+             ) -> dict[str, Any]:
     """How a folder of ``kind`` was made: its format, seeds, versions, commit, the command
-    to redo it (``reproduce``, run from inside the folder) and the wall time in seconds."""
+    to redo it (``reproduce``, run from inside the folder) and the wall time in seconds.
+    ``kind`` None (only through the deprecated ``sim.output.folder.manifest``): not named,
+    so the folder is told apart by its files as in format 1."""
     return {
-        "kind": kind,
+        **({} if kind is None else {"kind": kind}),
         "format_version": FORMAT_VERSION,
         "scenarios": [s.name for s in scenarios],
         "seed": scenarios[0].time.seed,
@@ -142,7 +145,7 @@ class ResultsFolder:
                 f"{manifest_path}: format_version: expected a whole number from 1 to "
                 f"{FORMAT_VERSION}, got {version!r} (written by a newer version of the "
                 "package? update it to read this folder)")
-        kind = manifest.get("kind") if version >= 2 else \
+        kind = manifest.get("kind") or \
             next((k for name, k in V1_MARKERS if (path / name).exists()), None)
         if not isinstance(kind, str):
             raise NotAResultsFolder(
