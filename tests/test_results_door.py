@@ -101,7 +101,8 @@ def test_a_new_kind_is_one_registration_and_the_door_writes_it_atomically(scenar
     assert opened.manifest["reproduce"] == "redo it"
     assert kind.name not in BOARD_KINDS and not (out / REPORT).exists()  # no page for it
     assert main(["report", str(out)]) == 2
-    assert "a door_test folder has no board report" in capsys.readouterr().err
+    assert "a door_test folder (a table, for this test) has no board report" in \
+        capsys.readouterr().err
 
     def failing(folder: Path) -> None:
         files(folder)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sim.report.html import write_report
 from sim.report.xlsx import write_workbook
-from sim.results import NotAResultsFolder, add_derived, open_folder
+from sim.results import KINDS, NotAResultsFolder, add_derived, open_folder
 
 # the kinds of folder with a board report (sim.report.html.BUILDERS has a page for each)
 BOARD_KINDS = ("run", "compare", "capacity", "capacity_search", "sweep", "warmup")
@@ -21,8 +21,10 @@ def write_board_outputs(path: Path) -> tuple[Path, Path]:
     with no board report."""
     folder = open_folder(path)
     if folder.kind not in BOARD_KINDS:
-        raise NotAResultsFolder(f"{path}: a {folder.kind} folder has no board report (only "
-                                f"{', '.join(BOARD_KINDS)} folders have one)")
+        kind = KINDS.get(folder.kind)
+        holds = f" ({kind.holds})" if kind else ""
+        raise NotAResultsFolder(f"{path}: a {folder.kind} folder{holds} has no board report "
+                                f"(only {', '.join(BOARD_KINDS)} folders have one)")
     return write_workbook(folder), write_report(folder)
 
 
