@@ -7,6 +7,10 @@ import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import pandas as pd
+
+from sim.pages import markdown_table
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -84,9 +88,8 @@ def render_table(figures: list[Figure]) -> str:
 
 
 def render_markdown(figures: list[Figure], header: str) -> str:
-    lines = [header, "", "| " + " | ".join(COLUMNS) + " |", "|" + " --- |" * len(COLUMNS)]
-    lines += ["| " + " | ".join(row) + " |" for row in _rows(figures)]
-    return "\n".join(lines) + "\n"
+    table = markdown_table(pd.DataFrame(_rows(figures), columns=list(COLUMNS)))
+    return f"{header}\n\n{table}\n"
 
 
 def write_figures(figures: list[Figure], path: Path, context: dict[str, object]) -> None:

@@ -96,9 +96,9 @@ HEADLINE = [
     "acute_occupancy_mean",
     "acute_occupancy_pct_mean",
     "ed_boarding_hours_mean",
-    "delayed_discharges_per_100k",
+    "nctr_patients_per_100k",
     "ready_to_discharge_days_mean",
-    "ucr_within_2h_pct",
+    "ucr_within_target_pct",
     "ic_wait_days_mean",
     "readmission_rate_30d_pct",
 ]

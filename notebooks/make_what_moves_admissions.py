@@ -402,7 +402,7 @@ PARTS = {"locality minus baseline (all changes)": ("baseline", "locality"),
          "locality teams only (UCR and home IC split)": ("baseline", "split_only"),
          "everything else (triage, assessment, MDT, care homes)": ("split_only", "locality")}
 WANTED = ["emergency_admissions", "admissions_after_reneging", "admissions_after_balking",
-          "ed_attendances", "acute_occupancy_mean", "ucr_within_2h_pct", "reneged_pct:ucr",
+          "ed_attendances", "acute_occupancy_mean", "ucr_within_target_pct", "reneged_pct:ucr",
           "reneged_pct:ic_home"]
 split_tables = {part: paired(a, b) for part, (a, b) in PARTS.items()}
 pd.concat({part: table.loc[WANTED] for part, table in split_tables.items()},
@@ -440,7 +440,7 @@ plt.show()"""),
 total, teams, rest = (split_tables[part].loc["emergency_admissions"] for part in PARTS)
 after = split_tables["locality teams only (UCR and home IC split)"]
 reneging = after.loc["admissions_after_reneging"]
-ucr_2h = after.loc["ucr_within_2h_pct"]
+ucr_2h = after.loc["ucr_within_target_pct"]
 a_adm = total.a_mean
 ucr_units = unit_capacities(loc, loc.services["ucr"])
 lines = [

@@ -83,7 +83,7 @@ results = {s.name: sim.run_scenario(s, REPS, progress=False)
            for s in (winter, flu_and_absence, what_if)}
 headline = ["emergency_admissions", "acute_occupancy_pct_mean", "peak_week_acute_occupancy_pct",
             "acute_days_above_92pct", "acute_days_above_95pct", "acute_days_above_100pct",
-            "delayed_discharge_bed_days", "ed_boarding_hours_mean", "ucr_within_2h_pct",
+            "delayed_discharge_bed_days", "ed_boarding_hours_mean", "ucr_within_target_pct",
             "escalation_days"]
 summary = pd.concat({name: r.summary().query("locality == 'all'").set_index("metric")
                      for name, r in results.items()}, names=["scenario"])
@@ -105,7 +105,7 @@ locality, the same table `python -m sim run` writes as `weekly.csv`."""),
     ("code", """\
 weekly = {name: r.weekly_summary() for name, r in results.items()}
 columns = ["emergency_admissions", "acute_occupancy_pct_mean", "acute_days_above_95pct",
-           "delayed_discharge_bed_days", "ucr_within_2h_pct"]
+           "delayed_discharge_bed_days", "ucr_within_target_pct"]
 weekly[what_if.name].query("locality == 'all' and metric in @columns").pivot(
     index="period", columns="metric", values="mean")[columns]"""),
     ("code", """\

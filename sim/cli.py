@@ -20,7 +20,7 @@ import pandas as pd
 from sim import results, warmup
 from sim.analysis.metrics import ALL
 from sim.analysis.metrics_doc import WRITE_COMMAND, listing, write_docs
-from sim.analysis.registry import HEADLINE, PRECISION, SWEEP, metric_info
+from sim.analysis.registry import HEADLINE, PRECISION, SWEEP, metric_info, renamed_note
 from sim.analysis.uncertainty import MIN_REPLICATIONS_TO_RANK
 from sim.app import launch as app_launch
 from sim.capacity import command as capacity_command
@@ -261,8 +261,8 @@ def _sweep(args: argparse.Namespace) -> int:
     produced = set(produced_metrics(base))
     unknown = [m for m in sweep.metrics if m not in produced]
     if unknown:
-        raise ScenarioError([f"--metrics: unknown metric(s) {', '.join(unknown)}; expected "
-                             "names from summary.csv"])
+        raise ScenarioError([f"--metrics: unknown metric(s) {', '.join(unknown)}"
+                             f"{renamed_note(unknown)}; expected names from summary.csv"])
     out = args.out or results.default_folder(f"{base.name}_sweep")
     results.check_free(out)
     result = run_sweep(args.scenario, sweep, changes, **settings)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.metrics import ALL
+from sim.analysis.registry import renamed_note
 from sim.analysis.summary import summarise
 from sim.cache import ResultCache
 from sim.compile import with_changes
@@ -195,8 +196,9 @@ def run_together_to_precision(
 def _check_names(known: set[str], metrics: list[str], names: SettingNames) -> None:
     unknown = [name for name in metrics if name not in known]
     if unknown:
-        raise ScenarioError([f"{names.metrics}: unknown metric(s) {', '.join(unknown)}; expected "
-                             f"names from summary.csv, e.g. {', '.join(sorted(known)[:6])}"])
+        raise ScenarioError([f"{names.metrics}: unknown metric(s) {', '.join(unknown)}"
+                             f"{renamed_note(unknown)}; expected names from summary.csv, e.g. "
+                             f"{', '.join(sorted(known)[:6])}"])
 
 
 def __getattr__(name: str) -> object:

@@ -264,7 +264,7 @@ def test_finder_reports_every_candidate_it_evaluates(tmp_path):
     from sim.app import finder
 
     path = _short(tmp_path, "s", {})
-    form = finder.FinderForm([("ucr_within_2h_pct", "at_least", 75.0)], {"ucr": (2, 5)},
+    form = finder.FinderForm([("ucr_within_target_pct", "at_least", 75.0)], {"ucr": (2, 5)},
                              7.0, 0.0, 2, 2)
     targets = finder.write_targets(form, load_scenario(path), tmp_path / "finder")
     calls = []

@@ -227,6 +227,12 @@ def test_targets_file_errors_against_the_scenario(tmp_path: Path):
     ]
 
 
+def test_a_renamed_metric_in_a_targets_file_is_told_its_new_name(tmp_path: Path):
+    found = problems(tmp_path, targets=[{"metric": "ucr_within_2h_pct", "at_least": 80}])
+    assert found == ["targets.0.metric: 'ucr_within_2h_pct' is not a metric this scenario "
+                     "produces; it was renamed 'ucr_within_target_pct'"]
+
+
 def test_bounds_that_make_the_scenario_invalid_are_reported(tmp_path: Path):
     data = pathway()
     only = data["geography"]["localities"].pop("only")

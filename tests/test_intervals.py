@@ -65,9 +65,9 @@ def test_the_log_interval_covers_a_skewed_mean_at_least_as_often_as_the_t_interv
 
 
 def test_values_outside_the_range_name_the_metric():
-    reps = pd.DataFrame({"replication": [0, 1], "metric": "ucr_within_2h_pct",
+    reps = pd.DataFrame({"replication": [0, 1], "metric": "ucr_within_target_pct",
                          "locality": "all", "value": [101.0, 99.0]})
-    with pytest.raises(ValueError, match="ucr_within_2h_pct.*registry"):
+    with pytest.raises(ValueError, match="ucr_within_target_pct.*registry"):
         summarise(reps)
 
 

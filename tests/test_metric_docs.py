@@ -23,8 +23,11 @@ from sim.analysis.metrics_doc import (
     tables_in,
     write_docs,
 )
-from sim.analysis.registry import label, metric_info
+from sim.analysis.registry import RENAMED, label, metric_info, renamed_note
 from sim.cli import main
+from sim.config import ScenarioError
+from sim.precision import _check_names
+from tests.helpers import baseline
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
@@ -72,7 +75,7 @@ def test_every_selection_names_registered_metrics():
 def test_every_entry_says_what_it_is_and_where_it_appears():
     for name, info in METRICS.items():
         assert info.label and info.unit and info.kind != "any", name
-        assert info.group or info.periods, f"{name}: in no table of summary.csv or weekly.csv"
+        assert info.group or info.in_periods, f"{name}: in no table of summary.csv or weekly.csv"
         if info.group:
             assert info.definition and info.reading, name
 
@@ -110,10 +113,11 @@ def test_each_entry_is_emitted_by_the_function_it_names():
 
 
 def test_each_period_metric_is_emitted_by_the_period_tables():
-    patterns = [*_emitted_patterns(_function("winter._measures")),
-                *_emitted_patterns(_function("winter._delayed"))]
+    patterns = [pattern for name in ("admissions", "acute_occupancy", "ed_boarding",
+                                     "delayed_discharges", "ucr_responses_in_time", "escalation")
+                for pattern in _emitted_patterns(_function(f"measures.{name}"))]
     for name, info in METRICS.items():
-        if info.periods:
+        if info.in_periods:
             assert any(p.fullmatch(_example(name)) for p in patterns), name
 
 
@@ -130,3 +134,20 @@ def test_the_command_lists_every_metric(capsys):
     assert main(["metrics"]) == 0
     out = capsys.readouterr().out
     assert all(f"\n{name} " in out for name in METRICS)
+
+
+def test_every_renamed_metric_points_at_a_registered_name():
+    for old, new in RENAMED.items():
+        assert old not in METRICS and new in METRICS, (old, new)
+
+
+def test_a_renamed_metric_on_the_command_line_is_told_its_new_name():
+    with pytest.raises(ScenarioError, match="'admissions_avoided' is now "
+                       "'community_episodes_without_admission'"):
+        _check_names({"community_episodes_without_admission"}, ["admissions_avoided"])
+    assert renamed_note(["emergency_admissions"]) == ""
+
+
+def test_the_ucr_label_names_the_scenarios_response_target():
+    assert metric_info("ucr_within_target_pct", baseline()).label == "UCR reached within 2 hours"
+    assert metric_info("ucr_within_target_pct").label == "UCR reached within the response target"

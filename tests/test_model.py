@@ -130,7 +130,7 @@ def test_more_ucr_staff_never_lower_two_hour_performance() -> None:
     ladder = [staff - 1, staff, staff + 2]
     for replication in range(2):
         within = [baseline_run((("services.ucr.capacity", n),), replication)[1]
-                  [("ucr_within_2h_pct", "all")] for n in ladder]
+                  [("ucr_within_target_pct", "all")] for n in ladder]
         assert all(a <= b for a, b in zip(within, within[1:])), (ladder, within)
         assert within[-1] > within[0] + 10, (ladder, within)
 
@@ -301,7 +301,7 @@ def test_ucr_without_travel_reaches_patients_when_the_clinician_starts():
     keep = view.in_results(waits.start)
     expected = 100 * np.mean(waits.end[keep] - waits.start[keep] <= 2 / 24)
     assert not view.mask("ucr", Event.VISIT).any()
-    assert metrics[("ucr_within_2h_pct", "all")] == pytest.approx(expected)
+    assert metrics[("ucr_within_target_pct", "all")] == pytest.approx(expected)
     assert expected > 50
 
 

@@ -114,15 +114,15 @@ def test_sweep_command_writes_tidy_results_and_plots(tmp_path):
                         "  warmup_days: 30\n  replications: 2\n")
     out = tmp_path / "out"
     result = sim("sweep", scenario, "--vary", "services.ucr.capacity=3,6", "--out", out,
-                 "--cache", tmp_path / "cache", "--quiet", "--metrics", "ucr_within_2h_pct")
+                 "--cache", tmp_path / "cache", "--quiet", "--metrics", "ucr_within_target_pct")
     assert_clean(result)
     assert result.returncode == 0, result.stderr
     table = pd.read_csv(out / "sweep.csv")
     assert {"point", "services.ucr.capacity", "metric", "locality", "mean", "ci_low",
             "ci_high", "n_reps"} <= set(table.columns)
-    ucr = table[(table["metric"] == "ucr_within_2h_pct") & (table["locality"] == "all")]
+    ucr = table[(table["metric"] == "ucr_within_target_pct") & (table["locality"] == "all")]
     assert ucr.set_index("services.ucr.capacity")["mean"].is_monotonic_increasing
-    assert (out / "plots" / "ucr_within_2h_pct.png").stat().st_size > 0
+    assert (out / "plots" / "ucr_within_target_pct.png").stat().st_size > 0
     manifest = json.loads((out / "manifest.json").read_text())
     assert "--sweep-file sweep.yaml" in manifest["reproduce"]
 

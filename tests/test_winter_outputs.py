@@ -246,9 +246,9 @@ def test_periods_add_up_to_the_replications_metrics(baseline_result):
 def test_weekly_tables_of_a_simulated_run_cover_every_role(baseline_result):
     weekly = baseline_result.weekly
     assert set(weekly["locality"]) == {ALL}
-    assert {"ed_boarding_mean", "ed_boarding_hours_mean", "ucr_within_2h_pct",
+    assert {"ed_boarding_mean", "ed_boarding_hours_mean", "ucr_within_target_pct",
             "delayed_discharges_mean_P2", "acute_occupancy_max_day"} <= set(weekly["metric"])
-    pct = values(weekly, "ucr_within_2h_pct")
+    pct = values(weekly, "ucr_within_target_pct")
     assert np.nanmin(pct) >= 0 and np.nanmax(pct) <= 100
 
 

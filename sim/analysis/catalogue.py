@@ -7,24 +7,28 @@ intervals, the command line and the metric tables of ``docs/metrics.md`` and
 name is a metric (``emergency_admissions``), a per-service pattern (``arrivals:<service>``)
 or a per-pathway pattern (``readmissions_30d_<pathway>``, any tag the scenario's acute
 routes give: ``P1``, ``ESD``). In the text, *acute*, *ED* etc. are the services in those
-roles in the scenario's ``reporting`` section.
+roles in the scenario's ``reporting`` section, and *the period* is the results period in
+``summary.csv`` and, for the metrics also in ``weekly.csv`` and ``monthly.csv``
+(``in_periods``), each week or month there: one definition serves both.
 """
 
 from __future__ import annotations
 
 from sim.analysis.metric_info import MetricInfo
-from sim.analysis.metrics import FOLLOW_UP_DAYS, OCCUPANCY_THRESHOLDS_PCT
+from sim.analysis.metrics import FOLLOW_UP_DAYS
+from sim.analysis.spells import OCCUPANCY_THRESHOLDS_PCT
 
 SERVICE = "<service>"
+RESPONSE_TARGET = "{response_target}"  # in a label: the scenario's UCR target ("2 hours")
 PATHWAY = "<pathway>"
 
 _LEVELS = (f"{', '.join(f'{level}%' for level in OCCUPANCY_THRESHOLDS_PCT[:-1])} or "
            f"{OCCUPANCY_THRESHOLDS_PCT[-1]}%")  # "92%, 95% or 100%"
 _DAYS_ABOVE = (
-    "days of the results period whose time-weighted mean acute occupancy (`start` to `leave`, "
-    f"as `acute_occupancy_mean`, over that calendar day) is strictly above {_LEVELS} of core "
-    "capacity; only when the acute capacity is finite and not zero. A last partial day counts "
-    "as a day")
+    "days of the period whose time-weighted mean acute occupancy (`start` to `leave`, as "
+    f"`acute_occupancy_mean`, over that calendar day) is strictly above {_LEVELS} of core "
+    "capacity (a day exactly full is not above 100%); only when the acute capacity is finite "
+    "and not zero. A last partial day counts as a day")
 _AFTER_BUSY = (
     "emergency admissions (acute `queue` in the results period) whose patient's latest `balk` "
     "(or `renege`) at any service came after they last left the acute ward or ED: the chain of "
@@ -35,14 +39,13 @@ METRICS: dict[str, MetricInfo] = {
     # --- admissions and hospital ------------------------------------------------------------
     "emergency_admissions": MetricInfo(
         label="Emergency admissions", unit="admissions", better="lower", group="hospital",
-        computed_by="metrics._headline",
-        definition="number of `queue` events at acute in the results period: every decision "
-        "to admit from ED (counted at the decision, whether or not a bed was free), every "
-        "direct admission, and every readmission. Same number as `arrivals:<acute>`",
+        computed_by="measures.admissions",
+        definition="number of `queue` events at acute in the period: every decision to admit from ED "
+        "(counted at the decision, whether or not a bed was free), every direct admission, "
+        "and every readmission. Same number as `arrivals:<acute>`",
         reading="depends on the length of the results period; use the rate below to compare "
         "with published figures",
-        periods="`queue` events at acute in the period (decisions to admit, direct admissions, "
-        "readmissions), as [`emergency_admissions`](metrics.md#admissions-and-hospital)"),
+        in_periods=True),
     "emergency_admissions_per_1000": MetricInfo(
         label="Emergency admissions per 1,000 residents", unit="per 1,000 a year",
         better="lower", group="hospital", computed_by="metrics._headline",
@@ -53,12 +56,11 @@ METRICS: dict[str, MetricInfo] = {
         "-2.1% against +0.7% elsewhere, pioneers' growth 1.9% vs 4.8% (not significant)"),
     "acute_occupancy_mean": MetricInfo(
         label="Acute beds occupied (mean)", unit="beds", better="lower", group="hospital",
-        computed_by="metrics._acute_occupancy",
-        definition="time-weighted mean number of acute beds held (from `start` to `leave`, so "
-        "including patients ready to leave but waiting) over the results period",
+        computed_by="measures.acute_occupancy",
+        definition="time-weighted mean number of acute beds held (from `start` to `leave`, so including "
+        "patients ready to leave but waiting) over the period",
         reading="compare with the number of beds; per locality, the beds its residents occupy",
-        periods="time-weighted mean number of acute beds held (`start` to `leave`) over the "
-        "period"),
+        in_periods=True),
     "acute_occupancy_p95": MetricInfo(
         label="Acute beds occupied (95th percentile)", unit="beds", better="lower",
         group="hospital", computed_by="metrics._acute_occupancy",
@@ -69,41 +71,41 @@ METRICS: dict[str, MetricInfo] = {
     "acute_occupancy_pct_mean": MetricInfo(
         label="Acute bed occupancy", unit="% of core beds", better="lower", target=92.0,
         target_source="NHS planning guidance: at most 92%", scope="all", group="hospital",
-        computed_by="metrics._acute_occupancy",
-        definition="`100 x acute_occupancy_mean / core capacity` (the beds the scenario gives "
-        "acute, without escalation beds, rosters or closures); only when the acute capacity is "
-        "finite and not zero",
+        computed_by="measures.acute_occupancy",
+        definition="`100 x acute_occupancy_mean / core capacity` (the beds the scenario gives acute, "
+        "without escalation beds, rosters or closures); only when the acute capacity is "
+        "finite and not zero (as all % of core capacity metrics)",
         reading="NHS target <= 92%; winter peaks ~93-95% (H / L). A&E 4-hour performance falls "
         "~3 points from <88% to 88-92% and up to ~8 at 100% (M)",
-        periods="`100 x acute_occupancy_mean / core capacity`; only when the acute capacity is "
-        "finite and not 0 (as all % of core capacity metrics)"),
+        in_periods=True),
     "acute_occupancy_max_day": MetricInfo(
         label="Acute beds occupied (busiest day)", unit="beds", better="lower", scope="all",
-        computed_by="winter._measures",
-        periods="the highest of the period's **daily** means: each day's time-weighted mean "
-        "occupancy, then the largest in the period (not the highest moment)"),
+        computed_by="measures.acute_occupancy",
+        definition="the highest of the period's **daily** means: each day's time-weighted mean "
+        "occupancy, then the largest in the period (not the highest moment)",
+        in_periods=True),
     "acute_occupancy_pct_max_day": MetricInfo(
         label="Acute occupancy (busiest day)", unit="% of core beds", better="lower",
-        scope="all", computed_by="winter._measures",
-        periods="`acute_occupancy_max_day` as % of core capacity"),
+        scope="all", computed_by="measures.acute_occupancy",
+        definition="`acute_occupancy_max_day` as % of core capacity",
+        in_periods=True),
     "ed_boarding_mean": MetricInfo(
         label="Patients waiting in ED for a bed (mean)", unit="patients", better="lower",
-        scope="all", computed_by="winter._measures",
-        periods="time-weighted mean number of patients waiting in ED for an acute bed (from the "
-        "decision to admit, an acute `queue` straight after ED, to the acute `start`)"),
+        scope="all", computed_by="measures.ed_boarding",
+        definition="time-weighted mean number of patients waiting in ED for an acute bed (from the "
+        "decision to admit, an acute `queue` straight after ED, to the acute `start`)",
+        in_periods=True),
     "ed_boarding_hours_mean": MetricInfo(
         label="Wait in ED for a bed (mean)", unit="hours", better="lower", group="hospital",
-        computed_by="metrics._boarding",
-        definition="patients whose acute `queue` in the results period came straight from ED "
-        "(the previous event of the patient is at ED): mean hours from the decision to admit "
-        "to getting a bed (acute `start`); still waiting at the horizon: counted to the "
-        "horizon. Includes those admitted at once (0 hours). Direct admissions and "
-        "readmissions are excluded",
+        computed_by="measures.ed_boarding",
+        definition="patients whose acute `queue` in the period came straight from ED (the previous event "
+        "of the patient is at ED): mean hours from the decision to admit to getting a bed "
+        "(acute `start`); still waiting at the horizon: counted to the horizon. Includes "
+        "those admitted at once (0 hours). Direct admissions and readmissions are excluded; "
+        "missing when there were none",
         reading="time spent boarding in ED (\"trolley wait\"); rises steeply as acute "
         "occupancy approaches 100%. No figure in domain.md",
-        periods="decisions to admit from ED in the period: mean hours to a bed, as "
-        "[`ed_boarding_hours_mean`](metrics.md#admissions-and-hospital) (still waiting at the "
-        "horizon: counted to the horizon); missing when there were none"),
+        in_periods=True),
     "ed_boarding_over_12h": MetricInfo(
         label="ED waits for a bed over 12 hours", unit="admissions", better="lower",
         group="hospital", computed_by="metrics._boarding",
@@ -120,12 +122,10 @@ METRICS: dict[str, MetricInfo] = {
     # --- winter pressure ----------------------------------------------------------------------
     **{f"acute_days_above_{level}pct": MetricInfo(
         label=f"Days above {level}% acute occupancy", unit="days", kind="days", better="lower",
-        scope="all", group="winter", computed_by="metrics._acute_pressure",
-        definition=_DAYS_ABOVE,
+        scope="all", group="winter", computed_by="measures.acute_occupancy",
+        definition=_DAYS_ABOVE, in_periods=True,
         reading="NHS target <= 92%; winter peaks ~93-95% (H / L). Above 100% needs escalation "
-        "beds open",
-        periods="days of the period whose time-weighted mean occupancy is above "
-        f"{_LEVELS} of core capacity (strictly above: a day exactly full is not above 100%)")
+        "beds open")
        for level in OCCUPANCY_THRESHOLDS_PCT},
     "peak_week_acute_occupancy_pct": MetricInfo(
         label="Acute occupancy in the peak week", unit="% of core beds", better="lower",
@@ -146,46 +146,47 @@ METRICS: dict[str, MetricInfo] = {
     # --- discharge and delays -----------------------------------------------------------------
     "delayed_discharges_mean": MetricInfo(
         label="Delayed discharges in hospital (mean)", unit="patients", better="lower",
-        scope="all", computed_by="winter._delayed",
-        periods="time-weighted mean number of patients in an acute bed after `ready` "
-        "(medically optimised) and before `leave`: the average number delayed on a day of "
-        "the period"),
+        scope="all", computed_by="measures.delayed_discharges",
+        definition="time-weighted mean number of patients in an acute bed after `ready` (medically "
+        "optimised) and before `leave`: the average number delayed on a day of the period",
+        in_periods=True),
     "delayed_discharge_bed_days": MetricInfo(
         label="Delayed discharge bed-days", unit="bed-days", better="lower", group="discharge",
-        computed_by="metrics._delayed_discharges",
-        definition="for every acute stay, the time from `ready` (medically optimised, no "
-        "criteria to reside) to `leave` (the bed is given back), clipped to the results period "
-        "and summed. Counts the part inside the results period of delays that began in the "
-        "warm-up or run past its end; a delay not ended by the horizon runs to the horizon "
-        "(then clipped). Includes the hand-off delay (assessments, medicines, transport) and "
-        "the wait for P1-P3 capacity, for every pathway including P0; deaths in hospital add "
-        "nothing unless the route to `died` has a hand-off delay",
+        computed_by="measures.delayed_discharges",
+        definition="for every acute stay, the time from `ready` (medically optimised, no criteria to "
+        "reside) to `leave` (the bed is given back), clipped to the period and summed "
+        "(`delayed_discharges_mean x days`), so the weeks' and months' bed-days add up to the "
+        "results period's. Counts the part inside the period of delays that began before it "
+        "(in the warm-up too) or run past its end; a delay not ended by the horizon runs to "
+        "the horizon (then clipped). Includes the hand-off delay (assessments, medicines, "
+        "transport) and the wait for P1-P3 capacity, for every pathway including P0; deaths "
+        "in hospital add nothing unless the route to `died` has a hand-off delay",
         reading="bed-days lost to delayed discharge; x GBP 346 per delayed acute bed-day "
         "(BNSSG 2022, M) gives a cost",
-        periods="the same delays summed over the period (`delayed_discharges_mean x days`); "
-        "sums over the periods to "
-        "[`delayed_discharge_bed_days`](metrics.md#discharge-and-delays)"),
+        in_periods=True),
     f"delayed_discharges_mean_{PATHWAY}": MetricInfo(
         label="Delayed discharges in hospital (mean), {pathway}", unit="patients",
-        better="lower", scope="all", computed_by="winter._delayed",
-        periods="`delayed_discharges_mean` for stays discharged on that pathway (P0-P3 in the "
-        "shipped scenarios; deaths are in the totals only, as in `summary.csv`)"),
+        better="lower", scope="all", computed_by="measures.delayed_discharges",
+        definition="`delayed_discharges_mean` for stays discharged on that pathway (P0-P3 in the shipped "
+        "scenarios; deaths are in the totals only, as in `summary.csv`)",
+        in_periods=True),
     f"delayed_discharge_bed_days_{PATHWAY}": MetricInfo(
         label="Delayed discharge bed-days, {pathway}", unit="bed-days", better="lower",
-        group="discharge", computed_by="metrics._delayed_discharges",
-        definition="`delayed_discharge_bed_days` for stays discharged on that pathway",
+        group="discharge", computed_by="measures.delayed_discharges",
+        definition="`delayed_discharge_bed_days` for stays discharged on that pathway (deaths are in the "
+        "totals only)",
         reading="where the delay sits: assessment (all pathways) or waiting for community "
         "capacity (P1-P3)",
-        periods="`delayed_discharge_bed_days` for stays discharged on that pathway (deaths are "
-        "in the totals only, as in `summary.csv`)"),
-    "delayed_discharges_per_100k": MetricInfo(
-        label="Delayed discharges per 100,000 residents", unit="patients per 100,000",
+        in_periods=True),
+    "nctr_patients_per_100k": MetricInfo(
+        label="Patients no longer meeting the criteria to reside, per 100,000 residents",
+        unit="patients per 100,000",
         better="lower", group="discharge", computed_by="metrics._delayed_discharges",
         definition="`delayed_discharge_bed_days / run_days / population x 100000`: the average "
         "number of patients in an acute bed who were ready to leave, per 100,000 residents",
         reading="~13,400 a day not meeting criteria to reside in England in winter 2022/23, "
-        "~23 per 100k (House of Commons Library 2023, H); that is a winter figure and the NHS "
-        "count covers every pathway, like this one"),
+        "~23 per 100k (House of Commons Library 2023, H), and above 13,000 a day all year since "
+        "2022, so not only a winter figure; the NHS count covers every pathway, like this one"),
     "ready_to_discharge_days_mean": MetricInfo(
         label="Ready to discharge to discharge (mean)", unit="days", better="lower",
         group="discharge", computed_by="metrics._delayed_discharges",
@@ -237,29 +238,25 @@ METRICS: dict[str, MetricInfo] = {
         reading="demand on the single point of access"),
     "ucr_referrals": MetricInfo(
         label="UCR referrals", unit="referrals", group="community_response",
-        computed_by="metrics._headline",
-        definition="number of `queue` events at UCR in the results period (after SPA triage)",
+        computed_by="measures.ucr_responses_in_time",
+        definition="number of `queue` events at UCR in the period (after SPA triage)",
         reading="crisis response IC starts ~940 per 100,000 a year (Health Foundation 2024, "
         "M-H): `ucr_referrals / population x 100000 / (run_days / 365)`",
-        periods="`queue` events at UCR in the period"),
-    "ucr_within_2h_pct": MetricInfo(
-        label="UCR reached within 2 hours", unit="% of referrals", kind="share",
+        in_periods=True),
+    "ucr_within_target_pct": MetricInfo(
+        label=f"UCR reached within {RESPONSE_TARGET}", unit="% of referrals", kind="share",
         better="higher", target=70.0, target_source="national UCR standard: at least 70%",
-        group="community_response", computed_by="metrics._ucr",
-        definition="UCR referrals (`queue`) in the results period: share whose clinician "
-        "reached the patient (`visit`; a referrer who gave up, `renege`, was not reached) "
-        "within the service's `response_target_hours` (2 hours in the shipped scenarios, "
-        "whatever the target the name stays `2h`) of the referral. The clock starts when the "
-        "referral reaches UCR (SPA triage time not included) and includes the wait for a free "
-        "clinician and the travel. A referral not reached by the horizon counts as missed if "
-        "the target had passed by the horizon (always, with a follow-up of 30 days), otherwise "
-        "it is left out",
+        group="community_response", computed_by="measures.ucr_responses_in_time",
+        definition="UCR referrals (`queue`) in the period: share whose clinician reached the patient "
+        "(`visit`; a referrer who gave up, `renege`, was not reached) within the service's "
+        "`response_target_hours` (2 hours in the shipped scenarios; the label names the "
+        "scenario's target) of the referral. The clock starts when the referral reaches UCR "
+        "(SPA triage time not included) and includes the wait for a free clinician and the "
+        "travel. A referral not reached by the horizon counts as missed if the target had "
+        "passed by the horizon (always, with a follow-up of 30 days), otherwise it is left "
+        "out; missing when there were none",
         reading="national standard >= 70% (H); ~75-78% achieved nationally (M)",
-        periods="UCR referrals in the period reached within the service's "
-        "`response_target_hours`, as "
-        "[`ucr_within_2h_pct`](metrics.md#single-point-of-access-and-urgent-community-response) "
-        "(a referral not reached by the horizon counts as missed once the target has passed); "
-        "missing when there were none"),
+        in_periods=True),
     "ucr_response_hours_mean": MetricInfo(
         label="UCR response time (mean)", unit="hours", better="lower",
         group="community_response", computed_by="metrics._ucr",
@@ -288,6 +285,20 @@ METRICS: dict[str, MetricInfo] = {
         computed_by="metrics._ic",
         definition="the same for the `ic_home` services (slots held)",
         reading="P1 caseload ~23 per 100k (BNSSG 2022, M)"),
+    "ic_bed_starts_per_100k": MetricInfo(
+        label="IC bed starts per 100,000 residents", unit="per 100,000 a year",
+        group="intermediate_care", computed_by="metrics._ic",
+        definition="`start` events at the IC bed services (reporting role `ic_beds`) in the "
+        "results period, step-up and step-down, `/ population x 100000 / (run_days / 365)`",
+        reading="bed-based intermediate care admissions; compare with the National Audit of "
+        "IC's bed-based starts per 100,000 (H)"),
+    "ic_home_starts_per_100k": MetricInfo(
+        label="Home IC starts per 100,000 residents", unit="per 100,000 a year",
+        group="intermediate_care", computed_by="metrics._ic",
+        definition="`start` events at the home IC services (reporting role `ic_home`) in the "
+        "results period, `/ population x 100000 / (run_days / 365)`",
+        reading="home-based intermediate care and reablement starts: about 1,400 per 100,000 "
+        "a year in England (Health Foundation 2024, H)"),
     "ic_wait_days_mean": MetricInfo(
         label="Wait to start intermediate care (mean)", unit="days", better="lower",
         group="intermediate_care", computed_by="metrics._ic",
@@ -302,14 +313,14 @@ METRICS: dict[str, MetricInfo] = {
     # --- community alternatives and prevention ------------------------------------------------
     "community_episodes": MetricInfo(
         label="Step-up community episodes", unit="patients", group="prevention",
-        computed_by="metrics._admissions_avoided",
+        computed_by="metrics._community_episodes",
         definition="patients with a step-up community episode starting in the results period: "
         "a `start` at UCR or an IC service before the patient's first acute `start` (if any). "
         "One per patient, their first such start",
         reading="volume of crises handled first in the community"),
-    "admissions_avoided": MetricInfo(
+    "community_episodes_without_admission": MetricInfo(
         label="Community episodes not admitted within 30 days", unit="patients",
-        group="prevention", computed_by="metrics._admissions_avoided",
+        group="prevention", computed_by="metrics._community_episodes",
         definition="those patients with no acute `queue` within 30 days after that start",
         reading="**not a causal estimate.** Many of these patients would not have been "
         "admitted anyway, and people in crisis recover without intervention (regression to "
@@ -333,11 +344,32 @@ METRICS: dict[str, MetricInfo] = {
         "went to its alternative at once",
         reading="e.g. step-up bed patients admitted to acute because every IC bed was taken"),
     f"balked_pct:{SERVICE}": MetricInfo(
-        label="{service}: patients turned away when full", unit="% of patients asking",
+        label="{service}: turned away when full, of all requests", unit="% of all requests",
         kind="share", better="lower", group="busy", computed_by="patience.when_busy_rows",
-        definition="`100 x balked / (queue + balk events)` in the results period",
+        definition="`100 x balked / (queue + balk events)` in the results period: every "
+        "request, step-down transfers included, who may never balk (a blocking route from "
+        "acute waits in the bed)",
         reading="the loss probability; Erlang B(c, a) when every patient balks on finding all "
-        "c units busy (checked in `python -m sim verify`)"),
+        "c units busy (checked in `python -m sim verify`). Where step-down transfers do not "
+        "balk, read `balked_pct_step_up:<service>` for the share of referrals refused"),
+    f"balked_pct_step_up:{SERVICE}": MetricInfo(
+        label="{service}: step-up referrals turned away when full",
+        unit="% of step-up referrals", kind="share", better="lower", group="busy",
+        computed_by="patience.when_busy_rows",
+        definition="for services an acute route leads to: `100 x balked / (queue + balk)` of "
+        "the requests in the results period that are step-up referrals: the patient's latest "
+        "`ready` or `leave` before asking (the end of the visit they come from) was not at "
+        "acute (UCR, SPA, home IC, or on arrival)",
+        reading="the share of community referrals refused a place; the baseline's IC beds "
+        "refuse ~40% of step-up referrals while `balked_pct:ic_beds` reads ~10%"),
+    f"balked_pct_step_down:{SERVICE}": MetricInfo(
+        label="{service}: step-down transfers turned away when full",
+        unit="% of step-down transfers", kind="share", better="lower", group="busy",
+        computed_by="patience.when_busy_rows",
+        definition="as `balked_pct_step_up:<service>`, for the requests straight from the "
+        "acute ward (the latest `ready` or `leave` before asking was at acute)",
+        reading="0 where the acute route into the service is blocking with `when_busy: {}` "
+        "(the patient waits in the acute bed: a delayed discharge)"),
     f"reneged:{SERVICE}": MetricInfo(
         label="{service}: patients who stopped waiting", unit="patients", better="lower",
         group="busy", computed_by="patience.when_busy_rows",
@@ -345,11 +377,27 @@ METRICS: dict[str, MetricInfo] = {
         "`renege`: their patience ran out before a unit started on them",
         reading="e.g. UCR referrals whose referrer took the person to ED"),
     f"reneged_pct:{SERVICE}": MetricInfo(
-        label="{service}: patients who stopped waiting", unit="% of patients asking",
+        label="{service}: stopped waiting, of all who queued", unit="% of all who queued",
         kind="share", better="lower", group="busy", computed_by="patience.when_busy_rows",
-        definition="`100 x reneged / queue events` in the results period",
+        definition="`100 x reneged / queue events` in the results period, step-up and "
+        "step-down together",
         reading="abandonment probability; Erlang A (M/M/c+M) with exponential patience "
         "(checked in `python -m sim verify`). NHS 111 aimed for < 5% of calls abandoned (M)"),
+    f"reneged_pct_step_up:{SERVICE}": MetricInfo(
+        label="{service}: step-up referrals who stopped waiting",
+        unit="% of step-up referrals who queued", kind="share", better="lower", group="busy",
+        computed_by="patience.when_busy_rows",
+        definition="for services an acute route leads to: `100 x reneged / queue events` of "
+        "the step-up referrals (as `balked_pct_step_up:<service>`) queueing in the results "
+        "period",
+        reading="community referrals whose patience ran out before a place"),
+    f"reneged_pct_step_down:{SERVICE}": MetricInfo(
+        label="{service}: step-down transfers who stopped waiting",
+        unit="% of step-down transfers who queued", kind="share", better="lower",
+        group="busy", computed_by="patience.when_busy_rows",
+        definition="as `reneged_pct_step_up:<service>`, for the transfers straight from the "
+        "acute ward",
+        reading="0 where patients waiting in the acute bed wait as long as it takes"),
     f"renege_wait_hours_mean:{SERVICE}": MetricInfo(
         label="{service}: wait before giving up (mean)", unit="hours", scope="all",
         group="busy", computed_by="patience.when_busy_rows",
@@ -453,20 +501,16 @@ METRICS: dict[str, MetricInfo] = {
     # --- per service with an escalation -------------------------------------------------------
     f"escalation_days:{SERVICE}": MetricInfo(
         label="{service}: days with escalation open", unit="days", kind="days", better="lower",
-        scope="all", group="escalation", computed_by="metrics._escalation",
-        definition="days of the results period with any escalation capacity of the service "
-        "open, as `escalation_days`",
+        scope="all", group="escalation", computed_by="measures.escalation",
+        definition="days of the period with any escalation capacity of the service open at any of its "
+        "units at any time of the day, as `escalation_days`",
         reading="for the acute service, the same as `escalation_days`",
-        periods="days of the period with any escalation capacity of the service open at any "
-        "of its units at any time of the day"),
+        in_periods=True),
     f"escalation_units_mean:{SERVICE}": MetricInfo(
         label="{service}: escalation units open (mean)", unit="units", scope="all",
-        group="escalation", computed_by="metrics._escalation",
-        definition="time-weighted mean units of escalation capacity open over the results "
-        "period, summed over the service's units (capacity borrowed by mutual aid counts, "
-        "capacity lent does not)",
+        group="escalation", computed_by="measures.escalation",
+        definition="time-weighted mean units of escalation capacity open over the period, summed over "
+        "the service's units (capacity borrowed by mutual aid counts, capacity lent does not)",
         reading="the average extra capacity in use or on standby",
-        periods="time-weighted mean units of escalation capacity open over the period (summed "
-        "over the service's units; capacity borrowed by mutual aid counts, capacity lent does "
-        "not)"),
+        in_periods=True),
 }

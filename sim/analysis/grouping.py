@@ -33,8 +33,10 @@ class Grouper:
     def count(self, metric: str, localities: np.ndarray) -> list[Row]:
         return self.reduce(metric, localities, np.ones(len(localities)), sum_of)
 
-    def per_1000_per_year(self, metric: str, counts: list[Row]) -> list[Row]:
-        return [(metric, loc, value / self.population[loc] * 1000 / self.years)
+    def per_year(self, metric: str, counts: list[Row], per: int) -> list[Row]:
+        """Counts over the results period as a rate a year per ``per`` residents (1,000 or
+        100,000) of each locality and of all."""
+        return [(metric, loc, value / self.population[loc] * per / self.years)
                 for _, loc, value in counts]
 
 

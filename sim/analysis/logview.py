@@ -53,6 +53,7 @@ class LogView:
         self.pathway = ev["pathway"]
         self.locality = log.patients["locality"][self.patient] if len(self.patient) else \
             np.zeros(0, dtype=np.int8)
+        self._pairs: dict[tuple[str, Event, Event | tuple[Event, ...]], Pairs] = {}
 
     @property
     def start(self) -> float:
@@ -62,6 +63,10 @@ class LogView:
     def end(self) -> float:
         return self.log.results_end
 
+    def patient_locality(self, patients: np.ndarray) -> np.ndarray:
+        """The locality (its index) each of ``patients`` lives in."""
+        return self.log.patients["locality"][patients]
+
     def in_results(self, times: np.ndarray) -> np.ndarray:
         return (times >= self.start) & (times < self.end)
 
@@ -70,7 +75,14 @@ class LogView:
 
     def pairs(self, service: str, first: Event, second: Event | tuple[Event, ...]) -> Pairs:
         """``second`` may be several kinds of event, e.g. (START, RENEGE): a wait ends when
-        the service starts or when the patient gives up."""
+        the service starts or when the patient gives up. Matched once per view: the whole
+        results period, the weeks and the months all ask for the same pairs."""
+        key = (service, first, second)
+        if key not in self._pairs:
+            self._pairs[key] = self._matched(service, first, second)
+        return self._pairs[key]
+
+    def _matched(self, service: str, first: Event, second: Event | tuple[Event, ...]) -> Pairs:
         s = self.service_index[service]
         a = np.flatnonzero((self.service == s) & (self.event == first))
         b = np.flatnonzero((self.service == s) & np.isin(self.event, second))

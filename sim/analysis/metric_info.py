@@ -29,9 +29,9 @@ class MetricInfo:
     target_source: str = ""
     scope: Scope = "locality"
     group: str = ""  # its table in docs/metrics.md; "" when only in weekly/monthly tables
-    definition: str = ""  # how summary.csv's value is computed (markdown)
+    definition: str = ""  # how its value over a period is computed (markdown)
     reading: str = ""  # how to read it, what to compare it with (markdown)
-    periods: str = ""  # its definition in weekly.csv / monthly.csv; "" when not there
+    in_periods: bool = False  # also a row of weekly.csv / monthly.csv (sim.analysis.measures)
     computed_by: str = ""  # the function of sim.analysis computing it: "metrics._ucr"
 
     @property

@@ -44,8 +44,8 @@ def table(group: str) -> str:
     """The markdown table of ``group`` (one of ``groups()``), ending in a newline."""
     if group == PERIODS:
         header = ["metric", "unit", "definition"]
-        rows = [(name, [info.unit, info.periods]) for name, info in METRICS.items()
-                if info.periods]
+        rows = [(name, [info.unit, info.definition]) for name, info in METRICS.items()
+                if info.in_periods]
     else:
         header = ["metric", "unit", "rows", "definition", "how to read it / compare with",
                   "computed by"]

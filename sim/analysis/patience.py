@@ -17,6 +17,7 @@ from sim.engine.eventlog import Event
 
 MARKERS = (Event.BALK, Event.RENEGE)
 CAUSE = {Event.BALK: "balking", Event.RENEGE: "reneging"}
+STEP_UP, STEP_DOWN = "step_up", "step_down"  # where a patient asking came from
 
 
 def busy_services(scenario: Scenario) -> list[str]:
@@ -32,26 +33,57 @@ def busy_services(scenario: Scenario) -> list[str]:
     return [name for name in scenario.services if name in named]
 
 
+def came_from_hospital(view: LogView, rows: np.ndarray) -> np.ndarray:
+    """For each of ``rows`` (a patient asking for a service, ``queue`` or ``balk``): True for a
+    step-down transfer, whose latest ``ready`` or ``leave`` before it (the end of the visit
+    they come from) was at the acute service; False for a step-up referral (from any other
+    service, or on arrival)."""
+    acute = view.scenario.reporting.acute
+    if acute is None:
+        return np.zeros(len(rows), dtype=bool)
+    latest = view.latest_before(rows, np.isin(view.event, (Event.READY, Event.LEAVE)))
+    return (latest >= 0) & (view.service[np.maximum(latest, 0)] == view.service_index[acute])
+
+
+def stepped_down_services(scenario: Scenario) -> list[str]:
+    """Services an acute route leads to: those whose patients may be step-down transfers."""
+    acute = scenario.reporting.acute
+    return [] if acute is None else [route.to for route in routes_of(scenario.services[acute])
+                                     .values()]
+
+
 def when_busy_rows(view: LogView, g: Grouper) -> list[Row]:
     """Per service that can be left: patients who balked and reneged (counts and % of those
-    asking), and hours waited before giving up; then admissions and ED attendances put down
-    to balking or reneging."""
+    asking, and for services an acute route leads to, % of step-up referrals and of
+    step-down transfers), and hours waited before giving up; then admissions and ED
+    attendances put down to balking or reneging."""
     rows: list[Row] = []
     services = busy_services(view.scenario)
+    split = stepped_down_services(view.scenario)
     for name in services:
         asked = np.flatnonzero(view.mask(name, Event.QUEUE) | view.mask(name, Event.BALK))
         asked = asked[view.in_results(view.time[asked])]
-        balked = view.event[asked] == Event.BALK
-        rows += g.reduce(f"balked:{name}", view.locality[asked], balked.astype(float), sum_of)
-        rows += g.reduce(f"balked_pct:{name}", view.locality[asked], balked.astype(float), pct_of)
+        balked = (view.event[asked] == Event.BALK).astype(float)
+        rows += g.reduce(f"balked:{name}", view.locality[asked], balked, sum_of)
+        rows += g.reduce(f"balked_pct:{name}", view.locality[asked], balked, pct_of)
+        queued = np.flatnonzero(view.mask(name, Event.QUEUE))  # in the order of the pairs
         waits = view.pairs(name, Event.QUEUE, WAIT_ENDS)
         keep = view.in_results(waits.start)
-        locs = view.log.patients["locality"][waits.patient[keep]]
+        locs = view.patient_locality(waits.patient[keep])
         gave_up = (waits.ended_by[keep] == Event.RENEGE).astype(float)
         rows += g.reduce(f"reneged:{name}", locs, gave_up, sum_of)
         rows += g.reduce(f"reneged_pct:{name}", locs, gave_up, pct_of)
         hours = ((waits.end - waits.start) * 24)[keep][gave_up > 0]
         rows.append((f"renege_wait_hours_mean:{name}", ALL, mean_of(hours)))
+        if name in split:
+            down_asked = came_from_hospital(view, asked)
+            down_queued = came_from_hospital(view, queued[keep])
+            for source, asking, queueing in ((STEP_UP, ~down_asked, ~down_queued),
+                                             (STEP_DOWN, down_asked, down_queued)):
+                rows += g.reduce(f"balked_pct_{source}:{name}", view.locality[asked][asking],
+                                 balked[asking], pct_of)
+                rows += g.reduce(f"reneged_pct_{source}:{name}", locs[queueing],
+                                 gave_up[queueing], pct_of)
     report = view.scenario.reporting
     for metric, service in (("admissions", report.acute), ("ed_attendances", report.ed)):
         if service:

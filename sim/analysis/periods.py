@@ -1,5 +1,6 @@
-"""Calendar periods of the results period (days, ISO weeks, months) as edges in simulated
-time, so that time-weighted measures can be taken over them with ``StepSeries.mean_between``.
+"""Periods of the results period (days, ISO weeks, months, or the whole period as one) as
+edges in simulated time, so that time-weighted measures can be taken over them with
+``StepSeries.mean_between`` and every metric of ``sim.analysis.measures`` over any of them.
 
 Simulated day ``warmup_days + d`` is the calendar date ``start_date + d``. The first and last
 periods are clipped to the results period, so they may be partial (``days`` < 7 for a week).
@@ -16,7 +17,7 @@ import pandas as pd
 
 from sim.config.schema import Scenario
 
-Frequency = Literal["day", "week", "month"]
+Frequency = Literal["day", "week", "month", "results"]
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class Periods:
     frequency: Frequency
     edges: np.ndarray  # simulated days from the start of warm-up, one more than periods
     starts: list[dt.date]  # first date of each period inside the results period
-    labels: list[str]  # "2025-11-03" (day), "2025-W45" (ISO week), "2025-11" (month)
+    labels: list[str]  # "2025-11-03" (day), "2025-W45" (ISO week), "2025-11" (month), "results"
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -51,6 +52,13 @@ class Periods:
         """``period_start``, ``period`` (label) and ``days`` of each period."""
         return pd.DataFrame({"period_start": self.starts, "period": self.labels,
                              "days": self.days})
+
+
+def results_period(scenario: Scenario) -> Periods:
+    """The whole results period as one period (labelled ``results``)."""
+    t = scenario.time
+    edges = np.array([float(t.warmup_days), float(t.warmup_days + t.run_days)])
+    return Periods("results", edges, [t.start_date], ["results"])
 
 
 def calendar_periods(scenario: Scenario, frequency: Frequency) -> Periods:

@@ -1,9 +1,10 @@
 """Winter outputs: the results period week by week and month by month, escalation episodes
 and the peak week (docs/winter.md).
 
-Every table is a pure function of one replication's log over the results period, built from
-the same definitions and helpers as the headline metrics (``sim.analysis.metrics``), so that
-counts and bed-days of the periods add up to the replication's metric of the same name.
+Every table is a pure function of one replication's log over the results period: each metric
+is the function of ``sim.analysis.measures`` that also gives summary.csv's value (the results
+period as one period), so counts and bed-days of the periods add up to the replication's
+metric of the same name.
 ``summarise_periods`` reduces many replications to means with 95% intervals, as
 ``sim.analysis.summary.summarise`` does for the headline metrics.
 
@@ -15,30 +16,16 @@ counts and bed-days of the periods add up to the replication's metric of the sam
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable, Iterable
+from typing import Iterable
 
 import numpy as np
 import pandas as pd
 
+from sim.analysis.grouping import ALL
 from sim.analysis.logview import LogView
-from sim.analysis.metrics import (
-    ALL,
-    OCCUPANCY_THRESHOLDS_PCT,
-    above,
-    core_capacity,
-    discharge_pathways,
-    ed_boarding,
-    escalated_services,
-    escalation_days,
-    escalation_units,
-    open_intervals,
-    stay_discharge_codes,
-    ucr_responses,
-)
-from sim.analysis.periods import Frequency, Periods, calendar_periods
-from sim.analysis.registry import MONTH_BY_MONTH, PEAK_WEEK, WINTER_SUMMARY, label
+from sim.analysis.measures import period_measures
+from sim.analysis.periods import Frequency, calendar_periods
 from sim.analysis.summary import metric_interval
-from sim.analysis.timeweighted import StepSeries
 from sim.config.capacity import unit_capacities
 from sim.config.schema import CapacitatedService, Scenario
 from sim.engine.eventlog import Event
@@ -50,8 +37,6 @@ SUMMARY_COLUMNS = [*PERIOD_COLUMNS, "metric", "locality", "mean", "ci_low", "ci_
 EPISODE_COLUMNS = ["replication", "service", "unit", "opened", "closed", "hours_open",
                    "max_units_open", "patients_taken"]
 PEAK_METRIC = "acute_occupancy_pct_mean"  # what makes the peak week; beds if no finite capacity
-
-Measure = Callable[[Periods], np.ndarray]  # one value per period
 
 
 def weekly_table(log: ReplicationLog, view: LogView | None = None) -> pd.DataFrame:
@@ -77,13 +62,12 @@ def period_tables(log: ReplicationLog, view: LogView | None = None,
     service with escalation, days with it open and mean units open.
     """
     view = view or LogView(log)
-    measures = _measures(view)
     tables = {}
     for frequency in frequencies:
         periods = calendar_periods(log.scenario, frequency)
-        names = list(measures)
-        values = np.concatenate([measures[name](periods) for name in names]) if names \
-            else np.zeros(0)
+        grids = period_measures(view, periods)
+        names = list(grids)
+        values = np.concatenate([grids[name][0] for name in names]) if names else np.zeros(0)
         n = len(periods)
         frame = periods.frame()
         tables[frequency] = pd.DataFrame({
@@ -94,100 +78,6 @@ def period_tables(log: ReplicationLog, view: LogView | None = None,
             "value": values,
         }, columns=TABLE_COLUMNS)
     return tables
-
-
-def _measures(view: LogView) -> dict[str, Measure]:
-    """Metric name -> its value in each period, for the roles the scenario reports."""
-    scenario, log = view.scenario, view.log
-    report = scenario.reporting
-    days = calendar_periods(scenario, "day")
-    day_starts = days.edges[:-1]
-    measures: dict[str, Measure] = {}
-
-    def per_day(daily: np.ndarray, how: str) -> Measure:
-        """Sum or max of a daily value over each period (periods hold whole days)."""
-        def measure(periods: Periods) -> np.ndarray:
-            where = periods.index_of(day_starts)
-            if how == "sum":
-                return np.bincount(where, daily, minlength=len(periods)).astype(float)
-            out = np.full(len(periods), np.nan)
-            np.fmax.at(out, where, daily)
-            return out
-        return measure
-
-    def counted(times: np.ndarray) -> Measure:
-        return lambda periods: periods.count(times)
-
-    if report.acute:
-        acute = report.acute
-        measures["emergency_admissions"] = counted(view.time[view.mask(acute, Event.QUEUE)])
-        occupancy = view.occupancy(acute)
-        daily = occupancy.mean_between(days.edges)
-        measures["acute_occupancy_mean"] = _mean_level(occupancy)
-        measures["acute_occupancy_max_day"] = per_day(daily, "max")
-        capacity = core_capacity(scenario, acute)
-        if capacity:
-            pct = 100 * daily / capacity
-            measures["acute_occupancy_pct_mean"] = \
-                lambda periods: 100 * occupancy.mean_between(periods.edges) / capacity
-            measures["acute_occupancy_pct_max_day"] = per_day(pct, "max")
-            for level in OCCUPANCY_THRESHOLDS_PCT:
-                measures[f"acute_days_above_{level}pct"] = per_day(
-                    above(pct, level).astype(float), "sum")
-        if report.ed:
-            boarding = ed_boarding(view, acute, report.ed)
-            hours = boarding.elapsed(log.horizon) * 24
-            measures["ed_boarding_mean"] = _mean_level(
-                open_intervals(boarding.start, boarding.end_or(log.horizon)))
-            measures["ed_boarding_hours_mean"] = lambda periods: _ratio(
-                periods.count(boarding.start, hours), periods.count(boarding.start))
-        measures.update(_delayed(view, acute))
-    if report.ucr:
-        measures["ucr_referrals"] = counted(view.time[view.mask(report.ucr, Event.QUEUE)])
-        responses = ucr_responses(view, report.ucr)
-        known = responses.known
-        starts, within = responses.pairs.start[known], responses.within[known].astype(float)
-        measures["ucr_within_2h_pct"] = lambda periods: 100 * _ratio(
-            periods.count(starts, within), periods.count(starts))
-    for service in escalated_services(scenario):
-        measures[f"escalation_days:{service}"] = per_day(escalation_days(log, service, days),
-                                                         "sum")
-        measures[f"escalation_units_mean:{service}"] = _mean_level(
-            escalation_units(log, service))
-    return measures
-
-
-def _delayed(view: LogView, acute: str) -> dict[str, Measure]:
-    """Mean patients delayed (``ready`` at acute, not yet left) and delayed bed-days, in all
-    and by the discharge pathway of the stay, as ``delayed_discharge_bed_days``."""
-    pairs = view.pairs(acute, Event.READY, Event.LEAVE)
-    codes = stay_discharge_codes(view, acute)
-    ends = pairs.end_or(view.log.horizon)
-    groups = {"": np.ones(len(codes), dtype=bool)}
-    for pathway in discharge_pathways(view, acute):
-        groups[f"_{pathway}"] = codes == view.pathway_names.index(pathway)
-    measures: dict[str, Measure] = {}
-    for suffix, chosen in groups.items():
-        series = open_intervals(pairs.start[chosen], ends[chosen])
-        measures[f"delayed_discharges_mean{suffix}"] = _mean_level(series)
-        measures[f"delayed_discharge_bed_days{suffix}"] = _area(series)
-    return measures
-
-
-def _mean_level(series: StepSeries) -> Measure:
-    """The time-weighted mean of ``series`` over each period."""
-    return lambda periods: series.mean_between(periods.edges)
-
-
-def _area(series: StepSeries) -> Measure:
-    """The area under ``series`` in each period (patients x days: bed-days)."""
-    return lambda periods: np.diff(series.area_until(periods.edges))
-
-
-def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    """numerator / denominator, NaN where the denominator is 0 (no events in the period)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(denominator > 0, numerator / denominator, np.nan)
 
 
 def summarise_periods(tables: pd.DataFrame) -> pd.DataFrame:
@@ -307,81 +197,3 @@ def _when(log: ReplicationLog, time: float) -> pd.Timestamp | None:
         return None
     moment = dt.datetime.combine(log.scenario.time.start_date, dt.time())
     return pd.Timestamp(moment) + pd.to_timedelta(round((time - log.results_start) * 86400), "s")
-
-
-# --- the written summary ----------------------------------------------------------------------
-
-def winter_report(scenario: Scenario, summary: pd.DataFrame, weekly: pd.DataFrame,
-                  monthly: pd.DataFrame, episodes: pd.DataFrame) -> str:
-    """``winter.md`` of a results folder: the peak week, month by month and the headline
-    winter metrics (means across replications with 95% intervals), escalation episodes."""
-    t = scenario.time
-    reps = int(summary["n_reps"].max()) if len(summary) else 0
-    last = t.start_date + dt.timedelta(days=float(np.ceil(t.run_days)) - 1)
-    lines = [f"# Winter outputs: {scenario.name}", "",
-             f"Results period {t.start_date} to {last} ({t.run_days:g} days), {reps} "
-             "replications: means across replications, with 95% intervals in brackets. "
-             "Definitions and files: docs/winter.md.", ""]
-    peak = peak_week(weekly)
-    if len(peak):
-        measure = PEAK_METRIC if PEAK_METRIC in peak else "acute_occupancy_mean"
-        unit = "% of core beds" if measure == PEAK_METRIC else " beds"
-        lines += ["## Peak week", "",
-                  f"{peak['period']} (from {peak['period_start']}, {peak['days']:g} days): acute "
-                  f"occupancy {_number(peak[measure])}{unit} "
-                  f"({_number(peak[measure + '_ci_low'])} to {_number(peak[measure + '_ci_high'])}).",
-                  ""]
-        shown = [m for m in [*PEAK_WEEK, *_escalation_metrics(weekly)] if m in peak]
-        lines += _markdown(["measure", "mean that week"],
-                           [[label(m), _number(peak[m])] for m in shown]) + [""]
-    month_rows = monthly[monthly["locality"] == ALL]
-    if len(month_rows):
-        metrics = [m for m in [*MONTH_BY_MONTH, *_escalation_metrics(monthly)]
-                   if m in set(month_rows["metric"]) and not m.startswith("escalation_units")]
-        cells = {(str(period), str(metric)): _with_interval(mean, low, high)
-                 for period, metric, mean, low, high in zip(
-                     month_rows["period"], month_rows["metric"],
-                     *month_rows[["mean", "ci_low", "ci_high"]].to_numpy(dtype=float).T)}
-        days = month_rows.groupby("period", sort=False)["days"].first()
-        lines += ["## Month by month", ""]
-        lines += _markdown(["month", "days", *map(label, metrics)],
-                           [[str(period), f"{length:g}",
-                             *[cells[(str(period), m)] for m in metrics]]
-                            for period, length in days.items()]) + [""]
-    overall = summary[(summary["locality"] == ALL) & summary["metric"].isin(WINTER_SUMMARY)]
-    if len(overall):
-        overall = overall.set_index("metric").reindex([m for m in WINTER_SUMMARY
-                                                       if m in set(overall["metric"])])
-        lines += ["## Whole results period (summary.csv)", ""]
-        lines += _markdown(["measure", "mean", "95% interval"],
-                           [[label(str(m)), _number(r["mean"]),
-                             f"{_number(r['ci_low'])} to {_number(r['ci_high'])}"]
-                            for m, r in overall.iterrows()]) + [""]
-    if len(episodes):
-        per_rep = episodes.groupby("replication")
-        lines += ["## Escalation (escalation.csv)", "",
-                  f"{len(episodes)} episodes in {per_rep.ngroups} of {reps} replications; mean "
-                  f"{_number(episodes['hours_open'].mean())} hours open; "
-                  f"{_number(episodes['patients_taken'].sum() / max(reps, 1))} patients taken "
-                  "into escalation capacity per replication.", ""]
-    return "\n".join(lines)
-
-
-def _escalation_metrics(table: pd.DataFrame) -> list[str]:
-    return [m for m in dict.fromkeys(table["metric"]) if m.startswith("escalation_")]
-
-
-def _with_interval(mean: float, low: float, high: float) -> str:
-    """``mean (low to high)``, or the mean alone when there is no interval."""
-    if np.isnan(low):
-        return _number(mean)
-    return f"{_number(mean)} ({_number(low)} to {_number(high)})"
-
-
-def _number(value: float) -> str:
-    return "-" if pd.isna(value) else f"{value:,.1f}"
-
-
-def _markdown(header: list[str], rows: list[list[str]]) -> list[str]:
-    return ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header),
-            *["| " + " | ".join(map(str, row)) + " |" for row in rows]]

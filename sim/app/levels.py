@@ -13,9 +13,9 @@ import matplotlib.dates as mdates
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.analysis.winter import winter_report
 from sim.config import Scenario
 from sim.output.plots import occupancy_band, weekly_plots
+from sim.pages.winter import winter_report
 from sim.report.charts import capacity_by_month, capacity_needed
 from sim.runner import ScenarioResult
 

@@ -26,6 +26,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.analysis.metrics import ALL
+from sim.analysis.registry import RENAMED
 from sim.compile import with_changes
 from sim.config.capacity import unit_capacities
 from sim.config.loader import ScenarioError, read_yaml_file
@@ -261,6 +262,8 @@ def _target_problems(targets: list[Target], scenario: Scenario) -> list[str]:
         if localities is None:
             guess = difflib.get_close_matches(target.metric, list(available), n=1)
             hint = f"; did you mean '{guess[0]}'?" if guess else " (see docs/metrics.md)"
+            if target.metric in RENAMED:
+                hint = f"; it was renamed '{RENAMED[target.metric]}'"
             problems.append(f"targets.{i}.metric: '{target.metric}' is not a metric this "
                             f"scenario produces{hint}")
         elif target.locality not in localities:

@@ -36,9 +36,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.analysis.grouping import ALL
 from sim.analysis.logview import LogView
-from sim.analysis.metrics import ALL, open_intervals
 from sim.analysis.periods import calendar_periods
+from sim.analysis.spells import open_intervals
 from sim.compile import with_changes
 from sim.config.schema import CapacitatedService, Scenario
 from sim.engine.eventlog import Event

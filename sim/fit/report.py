@@ -6,7 +6,7 @@ fewer than 5 stays are left empty, and Q-Q plots use percentiles, not individual
 
 from __future__ import annotations
 
-import html
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +20,7 @@ from sim.fit.layer import plain
 from sim.fit.lengths_of_stay import StayFit
 from sim.fit.suppression import MIN_PATIENTS, shown
 from sim.output.paths import slug
+from sim.pages import Header, render
 
 if TYPE_CHECKING:  # fitting writes the report, so it imports this module
     from sim.fit.fitting import FitResult
@@ -32,35 +33,20 @@ def write_report(result: FitResult, fitted: Scenario, folder: Path) -> Path:
     """Write ``index.html``, its figures and tables into ``folder``; returns the page."""
     folder.mkdir(parents=True, exist_ok=True)
     ep = result.episodes
-    parts = [f"<h1>Fit of {html.escape(fitted.name)}</h1>",
-             f"<p>Extract {html.escape(Path(ep.source_file).name)}, period {ep.period.start} to "
-             f"{ep.period.end} ({ep.period.days} days); base "
-             f"{html.escape(str(result.base_path))}. Counts of 1-{MIN_PATIENTS - 1} patients "
-             "are shown as &lt;5.</p>", "<h2>Rows</h2>",
-             f"<p>{ep.rejections.rows_read:,} rows read, {len(ep.table):,} used, "
-             f"{ep.rejections.total:,} rejected.</p>"]
-    if ep.rejections.total:
-        parts.append(_list(ep.rejections.lines()))
-    if result.notes:
-        parts += ["<h2>Notes</h2>", _list(result.notes)]
-    parts.append("<h2>Demand</h2>")
+    demand = []
     for stream in result.demand:
         rates = stream.rates.assign(referrals=stream.rates["referrals"].map(shown),
                                     patients=stream.rates["patients"].map(shown))
         rates.to_csv(folder / f"rates_{slug(stream.name)}.csv", index=False)
-        parts += [f"<h3>{html.escape(stream.name)}: rate per 1,000 a year</h3>",
-                  rates.to_html(index=False, float_format=lambda v: f"{v:,.3g}")]
+        image = f"profile_{slug(stream.name)}.png" if stream.profile else ""
         if stream.profile:
-            image = f"profile_{slug(stream.name)}.png"
             written = set(plain(stream.layer["profile"]))
             _profile_figure(stream.name, stream.profile, written).savefig(folder / image, dpi=90)
-            parts.append(f'<img src="{image}" alt="demand profile of {html.escape(stream.name)}">')
-    parts.append("<h2>Routes</h2>")
+        demand.append({"name": stream.name, "rates": rates, "image": image})
     routes = pd.concat([r.table.assign(service=r.service, by=r.by or "") for r in result.routes])
     for column in ("visits", "route_patients", "total", "patients"):
         routes[column] = routes[column].map(shown)
     routes.to_csv(folder / "routes.csv", index=False)
-    parts.append(routes.to_html(index=False, float_format=lambda v: f"{v:.4f}"))
     rows, figures = [], []
     for stay in result.stays:
         for band, fits in stay.fits.items():
@@ -73,29 +59,24 @@ def write_report(result: FitResult, fitted: Scenario, folder: Path) -> Path:
         image = slug(f"stay_{stay.service}_{stay.route or 'service'}_{stay.field}") + ".png"
         _stay_figure(stay).savefig(folder / image, dpi=80)
         plt.close("all")
-        figures.append(f'<h3>{html.escape(stay.label)}</h3><img src="{image}" '
-                       f'alt="lengths of stay of {html.escape(stay.label)}">')
-    table = pd.DataFrame(rows)
-    table.to_csv(folder / "lengths_of_stay.csv", index=False)
-    parts += ["<h2>Lengths of stay</h2><p>Each family fitted by maximum likelihood with open "
-              "stays censored and stays begun before the period truncated; the lowest AIC is "
-              "chosen. KS: largest distance between the fitted distribution function and the "
-              "Kaplan-Meier estimate.</p>",
-              table.to_html(index=False, float_format=lambda v: f"{v:,.3f}"), *figures]
+        figures.append((stay.label, image))
+    stays = pd.DataFrame(rows)
+    stays.to_csv(folder / "lengths_of_stay.csv", index=False)
     census = result.census_table.assign(patients=result.census_table["patients"].map(shown))
     census.to_csv(folder / "census.csv", index=False)
-    parts += ["<h2>Census at the end of the extract</h2>", census.to_html(index=False)]
     page = folder / "index.html"
-    page.write_text("<!doctype html><html><head><meta charset='utf-8'><title>Fit report</title>"
-                    "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}"
-                    "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;"
-                    "padding:2px 6px}</style></head><body>" + "\n".join(parts) + "</body></html>")
+    header = Header(f"Fit of {fitted.name}", "Fit report", scenarios=(fitted.name,),
+                    created=dt.datetime.now().isoformat(timespec="seconds"))
+    page.write_text(render(
+        "fit.html.j2", header, extract=Path(ep.source_file).name, period=ep.period,
+        base=str(result.base_path), min_patients=MIN_PATIENTS,
+        rows_read=ep.rejections.rows_read, rows_used=len(ep.table),
+        rejected_total=ep.rejections.total,
+        rejected=ep.rejections.lines() if ep.rejections.total else [], notes=result.notes,
+        demand=demand, routes=routes, stays=stays, stay_figures=figures, census=census),
+        encoding="utf-8")
     plt.close("all")
     return page
-
-
-def _list(lines: list[str]) -> str:
-    return "<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>"
 
 
 def _stay_figure(stay: StayFit) -> plt.Figure:

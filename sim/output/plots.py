@@ -126,10 +126,10 @@ def weekly_plots(weekly: pd.DataFrame, scenario: Scenario) -> dict[str, Figure]:
         for metric in pathways:
             _band(ax, rows, metric, metric.removeprefix("delayed_discharges_mean_"), alpha=0.12)
         finish(ax, "weekly_delayed_discharges.png")
-    if "ucr_within_2h_pct" in produced:
+    if "ucr_within_target_pct" in produced:
         ax = panel("UCR referrals reached within the target, by week", "% of referrals")
-        _band(ax, rows, "ucr_within_2h_pct", "mean across replications", high=100)
-        standard = metric_info("ucr_within_2h_pct").target
+        _band(ax, rows, "ucr_within_target_pct", "mean across replications", high=100)
+        standard = metric_info("ucr_within_target_pct").target
         assert standard is not None  # the catalogue gives the national standard
         ax.axhline(standard, color="black", linestyle="--", linewidth=0.8,
                    label=f"national standard {standard:g}%")

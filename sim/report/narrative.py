@@ -8,24 +8,7 @@ import math
 import pandas as pd
 
 from sim.analysis.registry import metric_info
-
-
-def number(value: float, unit: str = "") -> str:
-    """A figure as a board paper prints it: thousands separated, decimals by size."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    if unit == MONEY:
-        return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
-    size = abs(value)
-    text = (f"{value:,.0f}" if size >= 100 or float(value).is_integer()
-            or (size >= 10 and not unit.startswith("%"))
-            else f"{value:,.1f}" if size >= 1 else f"{value:,.2f}")
-    if text in ("-0", "-0.0", "-0.00"):
-        text = text[1:]
-    return f"{text}%" if unit.startswith("%") else text
-
-
-MONEY = "GBP"
+from sim.pages.numbers import MONEY, number
 
 
 def signed(value: float, unit: str = "") -> str:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from sim.analysis.uncertainty import parameter_influence
-from sim.analysis.winter import winter_report
 from sim.output.plots import write_standard_plots, write_weekly_plots
+from sim.pages.winter import winter_report
 from sim.results.folder import write_scenario
 from sim.results.kinds import FolderKind, register, write_folder
 from sim.runner import ScenarioResult

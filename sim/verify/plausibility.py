@@ -100,7 +100,7 @@ def plausibility_checks(scenario: Scenario) -> list[RangeCheck]:
                    "English hospitals rarely reach; a year-round mean above the winter peaks "
                    "is implausible"),
         RangeCheck(PLAUSIBLE, "delayed discharges per 100,000 residents", run, 23.0, 11.5,
-                   30.0, _metric("delayed_discharges_per_100k"),
+                   30.0, _metric("nctr_patients_per_100k"),
                    "House of Commons Library 2023: ~13,400 a day not meeting criteria to "
                    "reside, winter 2022/23 (H)",
                    "judgement, half to 1.3 times the figure: it is a winter peak and the model "
@@ -119,7 +119,7 @@ def plausibility_checks(scenario: Scenario) -> list[RangeCheck]:
                    "the published regional range 1.0-2.1; the model's mean covers P0-P3 "
                    "discharges including those with no delay (ready_to_discharge_days_mean)"),
         RangeCheck(PLAUSIBLE, "UCR referrals reached within 2 hours, %", run, 76.5, 70.0,
-                   85.0, _metric("ucr_within_2h_pct"),
+                   85.0, _metric("ucr_within_target_pct"),
                    "NHS England planning guidance (standard >= 70%, H); NHS Confederation "
                    "(~75-78% achieved, M; 76.5 the midpoint)",
                    "from the national standard to a little above national achievement"),

@@ -4,13 +4,13 @@
 
 from __future__ import annotations
 
-import base64
-import html
+import datetime as dt
 import math
 from pathlib import Path
 
 import pandas as pd
 
+from sim.pages import Header, markdown_table, png_uri, render
 from sim.verify.checks import ANALYTIC, FAMILY_ERROR, PLAUSIBILITY
 from sim.verify.plots import write_plots
 from sim.verify.suite import SuiteResult
@@ -112,15 +112,6 @@ def rules(result: SuiteResult) -> list[str]:
     ]
 
 
-def _markdown_table(frame: pd.DataFrame) -> str:
-    def cell(value: object) -> str:
-        return str(value).replace("|", "\\|")
-    lines = ["| " + " | ".join(frame.columns) + " |",
-             "| " + " | ".join("---" for _ in frame.columns) + " |"]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(False)]
-    return "\n".join(lines)
-
-
 def markdown(result: SuiteResult, plots: list[Path]) -> str:
     """The report as markdown, linking the plots in ``plots/``."""
     parts = [
@@ -134,11 +125,11 @@ def markdown(result: SuiteResult, plots: list[Path]) -> str:
         "",
         "## Analytic checks",
         "",
-        _markdown_table(analytic_rows(result)),
+        markdown_table(analytic_rows(result)),
         "",
         "## Plausibility of the baseline",
         "",
-        _markdown_table(plausibility_rows(result)),
+        markdown_table(plausibility_rows(result)),
         "",
         "## Plots",
         "",
@@ -148,43 +139,18 @@ def markdown(result: SuiteResult, plots: list[Path]) -> str:
     return "\n".join(parts)
 
 
-def _html_table(frame: pd.DataFrame) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    body = []
-    for row in frame.itertuples(False):
-        cells = []
-        for value in row:
-            text = html.escape(str(value))
-            css = {"FAIL": "fail", "outside range": "outside"}.get(str(value), "")
-            cells.append(f'<td class="{css}">{text}</td>' if css else f"<td>{text}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-
-STYLE = """body{font-family:sans-serif;max-width:1400px;margin:2em auto;padding:0 1em}
-table{border-collapse:collapse;font-size:0.85em;margin-bottom:2em}
-th,td{border:1px solid #ccc;padding:3px 6px;vertical-align:top}th{background:#eee}
-td.fail{background:#f8c0c0;font-weight:bold}td.outside{background:#fde9c0}
-img{max-width:100%}"""
+MARKS = {"FAIL": "fail", "outside range": "outside"}  # cells the page highlights
 
 
 def html_report(result: SuiteResult, plots: list[Path]) -> str:
     """The report as one self-contained HTML page (plots embedded as base64 PNG)."""
-    images = "".join(
-        f"<h3>{html.escape(PLOT_TITLES[p.name])}</h3>"
-        f'<img alt="{html.escape(p.name)}" src="data:image/png;base64,'
-        f'{base64.b64encode(p.read_bytes()).decode()}">' for p in plots)
-    rule_items = "".join(
-        f"<li>{html.escape(r).replace('**', '')}</li>" for r in rules(result))
-    return (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Validation report</title>"
-        f"<style>{STYLE}</style></head><body><h1>Validation report</h1>"
-        f"<p><strong>{html.escape(verdict(result))}</strong> ({result.budget.name} run, "
-        f"{result.wall_seconds:.0f} s).</p>"
-        f"<h2>How checks are decided</h2><ul>{rule_items}</ul>"
-        f"<h2>Analytic checks</h2>{_html_table(analytic_rows(result))}"
-        f"<h2>Plausibility of the baseline</h2>{_html_table(plausibility_rows(result))}"
-        f"<h2>Plots</h2>{images}</body></html>\n")
+    written = dt.datetime.now().isoformat(timespec="seconds")
+    return render("verify.html.j2", Header("Validation report", "Validation report", created=written),
+                  verdict=verdict(result), budget=result.budget.name,
+                  wall_seconds=result.wall_seconds,
+                  rules=[rule.replace("**", "") for rule in rules(result)],
+                  analytic=analytic_rows(result), plausibility=plausibility_rows(result),
+                  plots=[(PLOT_TITLES[p.name], png_uri(p)) for p in plots], MARKS=MARKS)
 
 
 def write_report(result: SuiteResult, folder: Path) -> None:
