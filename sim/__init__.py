@@ -5,8 +5,8 @@ hospital, comparing locality and baseline configurations.
 Layout, each layer importing only those before it: ``config`` (scenario files and their
 checks), ``compile`` (the whole-scenario checks that need the network, and the network's
 tables), ``engine`` (the SimPy model), ``analysis`` (measures
-from the event log), ``runner`` (replications), ``output`` (results folders and plots),
-``cli`` (``python -m sim``).
+from the event log), ``runner`` (replications), ``output`` (plots), ``results`` (the one door
+to results folders, written and read), ``cli`` (``python -m sim``).
 
 The names below are imported when first used, so that ``python -m sim`` reaches its own
 Ctrl-C handling before pandas and scipy load (a second or two in which Ctrl-C would otherwise

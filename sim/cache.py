@@ -32,6 +32,7 @@ PACKAGE = Path(__file__).resolve().parent
 # Libraries whose versions can change a replication's numbers.
 NUMERIC_LIBRARIES = ("numpy", "simpy", "scipy", "pandas", "holidays")  # holidays: rosters
 MAGIC = b"sim-cache-v1\n"
+DEFAULT_CACHE = Path("results/.cache")  # where the command line and the app keep replications
 DIGEST_BYTES = 32  # SHA-256
 
 

@@ -12,20 +12,16 @@ import os
 import signal
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
-from sim import warmup
+from sim import results, warmup
 from sim.analysis.metrics import ALL
 from sim.analysis.metrics_doc import WRITE_COMMAND, listing, write_docs
 from sim.analysis.registry import HEADLINE, PRECISION, SWEEP, metric_info, renamed_note
-from sim.analysis.summary import compare, paired_differences
-from sim.analysis.uncertainty import MIN_REPLICATIONS_TO_RANK, parameter_influence
-from sim.analysis.winter import PERIOD_COLUMNS
+from sim.analysis.uncertainty import MIN_REPLICATIONS_TO_RANK
 from sim.app import launch as app_launch
 from sim.calibrate import command as calibrate_command
 from sim.capacity import command as capacity_command
@@ -35,20 +31,8 @@ from sim.config import Scenario, ScenarioError
 from sim.executors import ExecutorUnavailable
 from sim.fit import command as fit_command
 from sim.memory import check_replications
-from sim.output.folder import (
-    COMPARE_SIDES,
-    atomic_folder,
-    default_folder,
-    manifest,
-    resolved_yaml,
-    write_json,
-    write_scenario,
-    write_winter_outputs,
-)
-from sim.output.plots import save, sweep_plot, write_standard_plots
-from sim.precision import PRECISION_CSV, run_to_precision
+from sim.precision import run_to_precision
 from sim.report import command as report_command
-from sim.report import write_board_outputs
 from sim.report.html import REPORT
 from sim.runner import produced_metrics, run_scenario
 from sim.sweep import Sweep, load_sweep, parse_vary, run_sweep
@@ -185,7 +169,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    print(resolved_yaml(load_scenario(args.file)), end="")
+    print(results.resolved_yaml(load_scenario(args.file)), end="")
     return 0
 
 
@@ -202,58 +186,37 @@ def _load(path: Path, args: argparse.Namespace, seed: int | None = None) -> Scen
 
 def _run(args: argparse.Namespace) -> int:
     scenario = _load(args.scenario, args)
-    out = args.out or default_folder(scenario.name)
-    if out.exists():
-        raise FileExistsError(f"{out} already exists; choose another --out")
+    out = args.out or results.default_folder(scenario.name)
+    results.check_free(out)
     settings = run_settings(args)
-    precision = None
     if args.precision is not None:
         if args.events:
             raise ScenarioError(["--events: not available with --precision"])
-        result, precision = run_to_precision(scenario, args.metrics, args.precision,
-                                             args.max_reps, **settings)
+        run = results.Run(*run_to_precision(scenario, args.metrics, args.precision,
+                                            args.max_reps, **settings))
     else:
         if args.events:
             settings["cache"] = None  # the event log is never cached
-        result = run_scenario(scenario, keep_events=args.events, **settings)
-    reps = len(result.replications)
-    summary = result.summary()
-    with atomic_folder(out) as folder:
-        summary.to_csv(folder / "summary.csv", index=False)
-        result.metrics.to_csv(folder / "replications.csv", index=False)
-        result.daily.to_csv(folder / "daily.csv", index=False)
-        if result.events is not None:  # kept with --events
-            result.events.to_parquet(folder / "events.parquet", index=False)
-        if precision is not None:
-            precision.to_csv(folder / PRECISION_CSV, index=False)
-        if scenario.uncertain:
-            influence = parameter_influence(result.metrics)
-            influence.to_csv(folder / "parameter_influence.csv", index=False)
-        write_scenario(scenario, folder / "scenario.yaml")
-        write_standard_plots(result.daily, summary, scenario, folder / "plots")
-        write_winter_outputs(result, summary, folder)
-        write_json(manifest([scenario], reps, result.wall_seconds,
-                            f"python -m sim run scenario.yaml --reps {reps} "
-                            f"--seed {scenario.time.seed}",
-                            {"events_logged": sum(r.n_events for r in result.replications)}),
-                   folder / "manifest.json")
-        write_board_outputs(folder)
+        run = results.Run(run_scenario(scenario, keep_events=args.events, **settings))
+    results.write_run(run, out)
+    reps = len(run.result.replications)
+    summary = run.summary
     print(table_text(_with_units(summary[summary["locality"] == ALL].set_index("metric")
                                  .reindex([m for m in HEADLINE if m in set(summary["metric"])])
                                  [["mean", "ci_low", "ci_high"]])))
-    if precision is not None:
-        reached = "reached" if precision["reached"].all() else \
+    if run.precision is not None:
+        reached = "reached" if run.precision["reached"].all() else \
             f"NOT reached within --max-reps {args.max_reps}"
         print(f"\nprecision {args.precision:.1%} {reached} with {reps} replications:")
-        print(table_text(precision.set_index("metric")))
-    if scenario.uncertain:
+        print(table_text(run.precision.set_index("metric")))
+    if run.influence is not None:
         print("\nuncertain parameters: share of each metric's variance across replications "
               "they explain (parameter_influence.csv)")
-        headline = influence[influence["metric"].isin(HEADLINE)]
+        headline = run.influence[run.influence["metric"].isin(HEADLINE)]
         print(table_text(headline.pivot(index="metric", columns="parameter",
-                                    values="variance_share")) if len(headline)
+                                        values="variance_share")) if len(headline)
               else f"(at least {MIN_REPLICATIONS_TO_RANK} replications are needed)")
-    print(f"\n{scenario.name}: {reps} replications in {result.wall_seconds:.1f} s -> {out}"
+    print(f"\n{scenario.name}: {reps} replications in {run.result.wall_seconds:.1f} s -> {out}"
           f"\nboard report: {out / REPORT}")
     return 0
 
@@ -262,59 +225,24 @@ def _compare(args: argparse.Namespace) -> int:
     a = _load(args.a, args)
     b = _load(args.b, args, seed=a.time.seed)
     b = with_changes(b, {"time.replications": a.time.replications})
-    out = args.out or default_folder(f"{a.name}_vs_{b.name}")
-    if out.exists():
-        raise FileExistsError(f"{out} already exists; choose another --out")
-    warnings = geography_warnings(a, b)
+    out = args.out or results.default_folder(f"{a.name}_vs_{b.name}")
+    results.check_free(out)
+    warnings = results.geography_warnings(a, b)
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    result_a = run_scenario(a, **run_settings(args))
-    result_b = run_scenario(b, **run_settings(args))
-    table = compare(result_a.metrics, result_b.metrics)
-    with atomic_folder(out) as folder:
-        table.to_csv(folder / "comparison.csv", index=False)
-        for side, result in zip(COMPARE_SIDES, (result_a, result_b)):
-            result.summary().to_csv(folder / f"{side}summary.csv", index=False)
-        if a.uncertain or b.uncertain:
-            influence = parameter_influence(paired_differences(result_a.metrics,
-                                                               result_b.metrics))
-            influence.to_csv(folder / "parameter_influence.csv", index=False)
-        for name in ("weekly", "monthly"):  # the same periods in both: same dates
-            compare(getattr(result_a, name), getattr(result_b, name), tuple(PERIOD_COLUMNS)).to_csv(
-                folder / f"{name}_comparison.csv", index=False)
-        for side, scenario in zip(COMPARE_SIDES, (a, b)):
-            write_scenario(scenario, folder / f"{side}scenario.yaml")
-        reps = a.time.replications
-        write_json(manifest([a, b], reps, result_a.wall_seconds + result_b.wall_seconds,
-                            f"python -m sim compare {COMPARE_SIDES[0]}scenario.yaml "
-                            f"{COMPARE_SIDES[1]}scenario.yaml "
-                            f"--reps {reps} --seed {a.time.seed}",
-                            {"wall_seconds_a": round(result_a.wall_seconds, 2),
-                             "wall_seconds_b": round(result_b.wall_seconds, 2),
-                             "warnings": warnings}),
-                   folder / "manifest.json")
-        write_board_outputs(folder)
+    comparison = results.Comparison(run_scenario(a, **run_settings(args)),
+                                    run_scenario(b, **run_settings(args)), warnings)
+    results.write_compare(comparison, out)
+    table = comparison.table
     shown = table[table["locality"] == ALL].set_index("metric")
     shown = shown.reindex([m for m in HEADLINE if m in shown.index])
-    print(f"{b.name} minus {a.name}, paired over {reps} replications (95% CI):")
+    print(f"{b.name} minus {a.name}, paired over {comparison.replications} replications "
+          "(95% CI):")
     print(table_text(_with_units(shown[["a_mean", "b_mean", "diff_mean", "diff_ci_low",
                                         "diff_ci_high"]])))
-    print(f"\n{a.name}: {result_a.wall_seconds:.1f} s, {b.name}: {result_b.wall_seconds:.1f} s"
-          f" -> {out}\nboard report: {out / REPORT}")
+    print(f"\n{a.name}: {comparison.a.wall_seconds:.1f} s, {b.name}: "
+          f"{comparison.b.wall_seconds:.1f} s -> {out}\nboard report: {out / REPORT}")
     return 0
-
-
-def geography_warnings(a: Scenario, b: Scenario) -> list[str]:
-    """What a comparison of ``a`` and ``b`` cannot pair because their localities differ:
-    the totals (all localities) are still compared, but a locality in one scenario only has
-    no rows in comparison.csv."""
-    only_a = [name for name in a.geography.localities if name not in b.geography.localities]
-    only_b = [name for name in b.geography.localities if name not in a.geography.localities]
-    if not only_a and not only_b:
-        return []
-    return [f"{a.name} and {b.name} have different localities (only in {a.name}: "
-            f"{', '.join(only_a) or 'none'}; only in {b.name}: {', '.join(only_b) or 'none'}); "
-            "their totals are compared, but those localities have no rows in comparison.csv"]
 
 
 def _with_units(table: pd.DataFrame) -> pd.DataFrame:
@@ -337,35 +265,17 @@ def _sweep(args: argparse.Namespace) -> int:
     if unknown:
         raise ScenarioError([f"--metrics: unknown metric(s) {', '.join(unknown)}"
                              f"{renamed_note(unknown)}; expected names from summary.csv"])
-    out = args.out or default_folder(f"{base.name}_sweep")
-    if out.exists():
-        raise FileExistsError(f"{out} already exists; choose another --out")
-    started = time.perf_counter()
+    out = args.out or results.default_folder(f"{base.name}_sweep")
+    results.check_free(out)
     result = run_sweep(args.scenario, sweep, changes, **settings)
-    wall = time.perf_counter() - started
+    results.write_sweep(result, base, out)
     summary = result.summary()
     fields = list(sweep.vary)
-    metrics = sweep.metrics or [m for m in SWEEP if m in set(summary["metric"])]
-    reps = result.scenarios[0].time.replications
-    with atomic_folder(out) as folder:
-        summary.to_csv(folder / "sweep.csv", index=False)
-        result.points_table().to_csv(folder / "points.csv", index=False)
-        result.replications_table().to_csv(folder / "replications.csv", index=False)
-        write_scenario(base, folder / "scenario.yaml")
-        (folder / "sweep.yaml").write_text(yaml.safe_dump(
-            {"vary": sweep.vary, "metrics": metrics, "replications": reps}, sort_keys=False))
-        for metric in metrics:
-            save(sweep_plot(summary, fields, metric), folder / "plots" / f"{metric}.png")
-        write_json(manifest([base], reps, wall,
-                            f"python -m sim sweep scenario.yaml --sweep-file sweep.yaml "
-                            f"--seed {base.time.seed}",
-                            {"points": len(result.scenarios)}),
-                   folder / "manifest.json")
-        write_board_outputs(folder)
+    metrics = results.plotted_metrics(result)
     shown = summary[(summary["locality"] == ALL) & summary["metric"].isin(metrics)]
     print(table_text(shown.pivot(index=fields, columns="metric", values="mean")[metrics]))
-    print(f"\n{len(result.scenarios)} points x {reps} replications in {wall:.1f} s -> {out}"
-          f"\nboard report: {out / REPORT}")
+    print(f"\n{len(result.scenarios)} points x {result.scenarios[0].time.replications} "
+          f"replications in {result.wall_seconds:.1f} s -> {out}\nboard report: {out / REPORT}")
     return 0
 
 
@@ -378,3 +288,13 @@ def _metrics(args: argparse.Namespace) -> int:
     print(f"\nper service: <service> is a service's name; per pathway: <pathway> a discharge "
           f"pathway tag. Definitions: docs/metrics.md ({WRITE_COMMAND} regenerates them)")
     return 0
+
+
+def __getattr__(name: str) -> object:
+    if name == "geography_warnings":  # moved to the door, with the folder it warns about
+        import warnings
+
+        warnings.warn("sim.cli.geography_warnings is now sim.results.geography_warnings",
+                      DeprecationWarning, stacklevel=2)
+        return results.geography_warnings
+    raise AttributeError(f"module 'sim.cli' has no attribute {name!r}")

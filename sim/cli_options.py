@@ -8,11 +8,9 @@ from typing import Any
 
 import pandas as pd
 
-from sim.cache import ResultCache
+from sim.cache import DEFAULT_CACHE, ResultCache
 from sim.config import ScenarioError
 from sim.executors import EXECUTORS
-
-DEFAULT_CACHE = Path("results/.cache")
 
 
 def add_run_options(sub: argparse.ArgumentParser) -> None:

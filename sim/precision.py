@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,9 +23,11 @@ from sim.analysis.metrics import ALL
 from sim.analysis.registry import renamed_note
 from sim.analysis.summary import summarise
 from sim.cache import ResultCache
+from sim.compile import with_changes
 from sim.config import Scenario, ScenarioError
 from sim.executors import ExecutorName, open_executor
 from sim.runner import (
+    Progress,
     ReplicationResult,
     ScenarioResult,
     map_replications,
@@ -32,7 +36,6 @@ from sim.runner import (
 )
 
 MIN_REPLICATIONS = 3  # fewer gives an interval too unstable to stop on
-PRECISION_CSV = "precision.csv"  # where a run to a precision writes its final report
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,8 @@ def run_to_precision(
     jobs: int | None = None,
     scheduler: str | None = None,
     cache: ResultCache | None = None,
-    progress: bool = True,
+    progress: bool | Progress = True,
+    names: SettingNames = CLI_SETTINGS,
 ) -> tuple[ScenarioResult, pd.DataFrame]:
     """Run ``scenario`` until every metric in ``metrics`` (whole system) has a 95% interval
     half-width within ``precision`` (a fraction, 0.05 = 5%) of its mean, or until
@@ -126,29 +130,81 @@ def run_to_precision(
 
     Returns the run and the final report (see ``precision_report``).
     """
-    check_settings(precision, metrics, max_replications)
-    _check_names(set(produced_metrics(scenario)), metrics)  # before any long run
-    n = first_round(scenario.time.replications, max_replications)
+    (result,), report = run_together_to_precision(
+        [scenario], metrics, precision, max_replications, executor, jobs, scheduler, cache,
+        progress, names)
+    return result, report.drop(columns="scenario")
+
+
+def run_together_to_precision(
+    scenarios: Sequence[Scenario],
+    metrics: list[str],
+    precision: float,
+    max_replications: int,
+    executor: ExecutorName = "processes",
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    cache: ResultCache | None = None,
+    progress: bool | Progress = True,
+    names: SettingNames = CLI_SETTINGS,
+) -> tuple[list[ScenarioResult], pd.DataFrame]:
+    """``run_to_precision`` of several scenarios in step: every round runs each of them to the
+    same number of replications, until the precision is reached on every one (or the cap), so
+    that compared scenarios keep their replications paired. ``progress``, when a function, is
+    told (replications done, in all) over all scenarios.
+
+    Returns each scenario's run, its ``time.replications`` the number reached, and the final
+    report: ``precision_report`` of each, with a ``scenario`` column (its name) last.
+    """
+    check_settings(precision, metrics, max_replications, names)
+    for scenario in scenarios:  # before any long run
+        _check_names(set(produced_metrics(scenario)), metrics, names)
+    n = first_round(max(s.time.replications for s in scenarios), max_replications)
     started = time.perf_counter()
-    results: list[ReplicationResult] = []
+    results: list[list[ReplicationResult]] = [[] for _ in scenarios]
     with open_executor(executor, jobs, scheduler) as pool:
         while True:
-            tasks = [(scenario, r) for r in range(len(results), n)]
-            results += map_replications(simulate, tasks, pool, cache=cache, progress=progress,
-                                        desc=f"{scenario.name} (to {n} reps)")
-            table = pd.concat([r.metrics for r in results], ignore_index=True)
-            report = precision_report(table, metrics, precision)
-            following = next_round(replications_wanted(report, n), n, pool.workers,
-                                   max_replications)
+            owners = [i for i, done in enumerate(results) for _ in range(len(done), n)]
+            tasks = [(scenarios[i], r) for i, done in enumerate(results)
+                     for r in range(len(done), n)]
+            before = sum(map(len, results))
+
+            def counted(finished: int, _: int, before: int = before, n: int = n) -> None:
+                if callable(progress):  # this round's count on top of the earlier rounds'
+                    progress(before + finished, len(scenarios) * n)
+
+            new = map_replications(simulate, tasks, pool, cache=cache,
+                                   progress=counted if callable(progress) else progress,
+                                   desc=f"{', '.join(s.name for s in scenarios)} (to {n} reps)")
+            for owner, result in zip(owners, new):
+                results[owner].append(result)
+            reports = [precision_report(pd.concat([r.metrics for r in done], ignore_index=True),
+                                        metrics, precision) for done in results]
+            wanted = max(replications_wanted(report, n) for report in reports)
+            following = next_round(wanted, n, pool.workers, max_replications)
             if following is None:
                 break
             n = following
-    return ScenarioResult(scenario, results, time.perf_counter() - started), report
+    wall = (time.perf_counter() - started) / len(scenarios)  # shared: each its part
+    runs = [ScenarioResult(with_changes(s, {"time.replications": n}), done, wall)
+            for s, done in zip(scenarios, results)]
+    report = pd.concat([r.assign(scenario=s.name) for s, r in zip(scenarios, reports)],
+                       ignore_index=True)
+    return runs, report
 
 
-def _check_names(known: set[str], names: list[str]) -> None:
-    unknown = [name for name in names if name not in known]
+def _check_names(known: set[str], metrics: list[str], names: SettingNames) -> None:
+    unknown = [name for name in metrics if name not in known]
     if unknown:
-        raise ScenarioError([f"--metrics: unknown metric(s) {', '.join(unknown)}"
+        raise ScenarioError([f"{names.metrics}: unknown metric(s) {', '.join(unknown)}"
                              f"{renamed_note(unknown)}; expected names from summary.csv, e.g. "
                              f"{', '.join(sorted(known)[:6])}"])
+
+
+def __getattr__(name: str) -> object:
+    if name == "PRECISION_CSV":  # moved with the folders it names a file of
+        warnings.warn("sim.precision.PRECISION_CSV is now sim.results.PRECISION_CSV",
+                      DeprecationWarning, stacklevel=2)
+        from sim.results.run import PRECISION_CSV
+        return PRECISION_CSV
+    raise AttributeError(f"module 'sim.precision' has no attribute {name!r}")

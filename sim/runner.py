@@ -33,6 +33,8 @@ from sim.engine.model import ReplicationLog, run_replication
 from sim.executors import Executor, ExecutorName, Serial, open_executor
 
 T = TypeVar("T")
+# told (replications done, replications in all) after each one finishes: the app's progress bar
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,7 @@ def map_replications(
     jobs: int | None = None,
     scheduler: str | None = None,
     cache: ResultCache | None = None,
-    progress: bool = True,
+    progress: bool | Progress = True,
     desc: str = "",
 ) -> list[T]:
     """``fn(scenario, replication)`` for every task, returned in task order.
@@ -163,14 +165,20 @@ def map_replications(
     name (opened for this call, with ``jobs`` workers or the Dask ``scheduler``) or an executor
     already open (see ``sim.executors.open_executor``), so many calls can share one pool.
     With a ``cache``, results already computed are read back and new ones are stored as each
-    finishes, so an interrupted run resumes where it stopped.
+    finishes, so an interrupted run resumes where it stopped. ``progress``: a bar on stderr
+    (True), nothing (False), or a function told (done, in all) as tasks finish, those read
+    from the cache counted first.
     """
     kind = f"{fn.__module__}.{fn.__qualname__}"
     keys = [replication_key(s, r, kind) for s, r in tasks] if cache else []
     results: list[Any] = [cache.get(key) for key in keys] if cache else [None] * len(tasks)
     todo = [i for i, result in enumerate(results) if result is None]
     bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), desc=desc, unit="rep",
-               disable=not progress, file=sys.stderr)
+               disable=progress is not True, file=sys.stderr)
+    tell = progress if callable(progress) else None
+    done = len(tasks) - len(todo)
+    if tell:
+        tell(done, len(tasks))
     try:
         with _executor(executor, jobs, scheduler, len(todo)) as pool:
             calls = [(fn, tasks[i]) for i in todo]
@@ -180,6 +188,9 @@ def map_replications(
                 if cache:
                     cache.put(keys[i], result)
                 bar.update()
+                done += 1
+                if tell:
+                    tell(done, len(tasks))
     finally:
         bar.close()
     return results
@@ -203,7 +214,7 @@ def run_scenario(
     replications: int | Sequence[int] | None = None,
     jobs: int | None = None,
     keep_events: bool = False,
-    progress: bool = True,
+    progress: bool | Progress = True,
     executor: ExecutorName | Executor = "processes",
     scheduler: str | None = None,
     cache: ResultCache | None = None,

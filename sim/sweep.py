@@ -18,6 +18,7 @@ from a sweep file::
 from __future__ import annotations
 
 import itertools
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -143,6 +144,7 @@ class SweepResult:
     sweep: Sweep
     scenarios: list[Scenario]  # one per point, in Sweep.points() order
     results: list[list[ReplicationResult]]  # per point, per replication
+    wall_seconds: float = 0.0  # the whole sweep's
 
     def points_table(self) -> pd.DataFrame:
         """One row per grid point: its number and the values of the varied fields."""
@@ -208,6 +210,7 @@ def run_sweep(
     if sweep.replications is not None:
         changes.setdefault("time.replications", sweep.replications)
     scenarios = build_points(path, sweep, changes)
+    started = time.perf_counter()
     tasks = [(s, r) for s in scenarios for r in range(s.time.replications)]
     flat = map_replications(simulate, tasks, executor, jobs, scheduler, cache, progress,
                             f"sweep of {len(scenarios)} points")
@@ -215,4 +218,4 @@ def run_sweep(
     for s in scenarios:
         results.append(flat[start:start + s.time.replications])
         start += s.time.replications
-    return SweepResult(sweep, scenarios, results)
+    return SweepResult(sweep, scenarios, results, time.perf_counter() - started)

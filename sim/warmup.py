@@ -31,10 +31,9 @@ from sim.analysis.metrics import ALL, core_capacity
 from sim.analysis.registry import service_label
 from sim.cli_options import add_run_options, run_settings, table_text
 from sim.compile import load_scenario, with_changes
-from sim.output.folder import atomic_folder, default_folder, manifest, write_json, write_scenario
 from sim.output.plots import save
-from sim.report import write_board_outputs
 from sim.report.narrative import warmup_sentence
+from sim.results import FolderKind, check_free, default_folder, register, write_folder, write_scenario
 from sim.runner import run_scenario
 from sim.subcommands import Subcommands
 
@@ -43,6 +42,8 @@ ROUND_TO_DAYS = 10
 WELCH_WINDOW_DAYS = 15  # moving-average half-width for Welch's plot
 DEFAULT_REPLICATIONS = 3
 MEASURED_KINDS = ("team", "ward", "caseload")
+WARMUP = register(FolderKind("warmup", "occupancy from empty and the warm-up recommended: "
+                                       "warmup.csv, warmup_daily.csv (python -m sim warmup)"))
 
 
 def mser5(series: np.ndarray) -> tuple[int, bool]:
@@ -138,8 +139,7 @@ def run_warmup(args: argparse.Namespace) -> int:
         changes["time.seed"] = args.seed
     scenario = with_changes(given, changes)
     out: Path = args.out or default_folder(f"{given.name}_warmup")
-    if out.exists():
-        raise FileExistsError(f"{out} already exists; choose another --out")
+    check_free(out)
     started = time.perf_counter()
     result = run_scenario(scenario, **run_settings(args))
     services = [n for n, s in scenario.services.items()
@@ -149,18 +149,18 @@ def run_warmup(args: argparse.Namespace) -> int:
     recommended = recommended_days(table)
     table["recommended_days"] = recommended
     wall = time.perf_counter() - started
-    with atomic_folder(out) as folder:
+    reps = scenario.time.replications
+
+    def files(folder: Path) -> None:
         table.to_csv(folder / "warmup.csv", index=False)
         means.reset_index().to_csv(folder / "warmup_daily.csv", index=False)
         save(welch_plot(means, table, recommended, given.time.warmup_days),
              folder / "plots" / "welch.png")
         write_scenario(given, folder / "scenario.yaml")
-        reps = scenario.time.replications
-        write_json(manifest([given], reps, wall,
-                            f"python -m sim warmup scenario.yaml --days {days:g} --reps {reps} "
-                            f"--seed {scenario.time.seed}", {"days": days}),
-                   folder / "manifest.json")
-        write_board_outputs(folder)
+
+    write_folder(WARMUP, out, files, [given], reps, wall,
+                 f"python -m sim warmup scenario.yaml --days {days:g} --reps {reps} "
+                 f"--seed {scenario.time.seed}", {"days": days})
     print(table_text(table.set_index("service")))
     print(f"\n{warmup_sentence(table, given.name)}\n-> {out}")
     return 0

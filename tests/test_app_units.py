@@ -244,13 +244,20 @@ def test_a_run_to_precision_stops_at_the_cap_or_when_reached(tmp_path):
     b = _short(tmp_path, "b", {"services.ucr.capacity": 5})
     seen = []
     loose = runs.to_precision(a, b, runs.Precision(0.5, ["emergency_admissions"], 6),
-                              lambda done, total: seen.append((done, total)), tmp_path / "cache", 2)
-    assert set(loose["n_reps"]) == {3} and loose["reached"].all()  # the first round: 3 a side
-    assert seen[-1] == (6, 6) and list(loose["scenario"]) == ["a", "b"]
+                              tmp_path / "loose", lambda done, total: seen.append((done, total)),
+                              tmp_path / "cache", 2)
+    report = loose.precision
+    assert set(report["n_reps"]) == {3} and report["reached"].all()  # the first round: 3 a side
+    assert seen[-1] == (6, 6) and list(report["scenario"]) == ["a", "b"]
+    # the folder is the command line's compare folder, with the report and the count reached
+    assert (tmp_path / "loose" / "precision.csv").is_file()
+    assert load_scenario(tmp_path / "loose" / "b_scenario.yaml").time.replications == 3
     tight = runs.to_precision(a, b, runs.Precision(0.0001, ["emergency_admissions"], 6),
-                              lambda done, total: seen.append((done, total)), tmp_path / "cache", 2)
-    assert set(tight["n_reps"]) == {6} and not tight["reached"].any()
+                              tmp_path / "tight", lambda done, total: seen.append((done, total)),
+                              tmp_path / "cache", 2)
+    assert set(tight.precision["n_reps"]) == {6} and not tight.precision["reached"].any()
     assert seen[-1] == (12, 12)  # counted over both rounds, 6 replications a side
+    assert len(tight.a.replications) == len(tight.b.replications) == 6
 
 
 def test_finder_reports_every_candidate_it_evaluates(tmp_path):

@@ -21,8 +21,8 @@ from sim.config import ScenarioError
 from sim.config.checks import MAX_CODES, MAX_SERVICES
 from sim.config.loader import MAX_DEPTH, MAX_EXTENDS_DEPTH
 from sim.engine.eventlog import EVENT_COLUMNS, PATIENT_COLUMNS, Event
-from sim.output.folder import default_folder
 from sim.output.paths import slug
+from sim.results import default_folder
 
 REPO = Path(__file__).resolve().parents[1]
 BASELINE = REPO / "scenarios" / "baseline.yaml"

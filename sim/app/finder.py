@@ -1,10 +1,12 @@
 """The capacity finder: targets and searched capacities from the page's form, written as a
-targets file (``scenarios/targets/`` format) and searched with ``python -m sim capacity
---search``, so the page's answer is the command line's folder."""
+targets file (``scenarios/targets/`` format) and searched as ``python -m sim capacity
+--search`` does, its folder written through the door (``sim.results``), so the page's answer
+is the command line's folder."""
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,15 +17,15 @@ import yaml
 
 from sim.app import edits
 from sim.app.scenarios import SCENARIOS
-from sim.cache import ResultCache
+from sim.cache import DEFAULT_CACHE, ResultCache
+from sim.capacity.folders import write_search
 from sim.capacity.search import Capacities, Evaluation, Search
 from sim.capacity.targets import SearchPlan, load_targets
-from sim.cli import main as cli_main
-from sim.cli_options import DEFAULT_CACHE
 from sim.compile import load_scenario
 from sim.config import Scenario, ScenarioError
 from sim.config.loader import read_yaml_file
 from sim.executors import open_executor
+from sim.results import check_free
 
 # the shipped example: its targets and bounds are the form's starting values
 EXAMPLE = SCENARIOS / "targets" / "baseline_targets.yaml"
@@ -116,19 +118,17 @@ def expected_candidates(plan: SearchPlan) -> int:
 
 def search(scenario_path: Path, targets: Path, out: Path, report: Candidates,
            cache: Path = DEFAULT_CACHE) -> Path:
-    """Every candidate of the search computed into the cache, ``report`` told after each, then
-    ``python -m sim capacity SCENARIO --search TARGETS --out OUT`` reading them back; returns
-    ``out`` (written whether or not the targets were met)."""
+    """The search of ``python -m sim capacity SCENARIO --search TARGETS --out OUT``, ``report``
+    told after each candidate, its folder written through the door; returns ``out`` (written
+    whether or not the targets were met)."""
     plan = load_targets(targets, load_scenario(scenario_path))
+    check_free(out)
+    started = time.perf_counter()
     with open_executor("processes") as pool:
         searched = _Reported(plan, report, executor=pool, cache=ResultCache(cache))
         solution = searched.run()
     report(searched.expected, searched.expected, solution.status)
-    status = cli_main(["capacity", str(scenario_path), "--search", str(targets), "--out",
-                       str(out), "--cache", str(cache), "--quiet", "--executor", "serial"])
-    if not (out / "search.csv").is_file():
-        raise RuntimeError(f"python -m sim capacity --search exited with {status}")
-    return out
+    return write_search(solution, targets, out, time.perf_counter() - started)
 
 
 def outcome(out: Path) -> tuple[pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame]:

@@ -1,8 +1,8 @@
 """Each side of a comparison on its own, with the charts the command line draws: daily
 occupancy against capacity, occupancy and queues (delayed discharges, ED boarding) week by
 week, the winter summary when the scenario has a winter, and the capacity needed by service,
-unit and month (``python -m sim capacity``). Replications are read back from the cache the
-comparison filled, so nothing is simulated again."""
+unit and month (``python -m sim capacity``). Drawn from the comparison's results as the run
+returned them, so nothing is read back or simulated again."""
 
 from __future__ import annotations
 
@@ -13,22 +13,11 @@ import matplotlib.dates as mdates
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.cache import ResultCache
-from sim.cli_options import DEFAULT_CACHE
-from sim.compile import load_scenario
 from sim.config import Scenario
-from sim.output.folder import COMPARE_SIDES
 from sim.output.plots import occupancy_band, weekly_plots
 from sim.pages.winter import winter_report
 from sim.report.charts import capacity_by_month, capacity_needed
-from sim.runner import ScenarioResult, run_scenario
-
-
-def side_results(out: Path, cache: Path = DEFAULT_CACHE) -> list[ScenarioResult]:
-    """A and B of the comparison folder ``out`` (its ``a_scenario.yaml``, ``b_scenario.yaml``,
-    exactly what ran), every replication read from ``cache``."""
-    return [run_scenario(load_scenario(out / f"{side}scenario.yaml"), executor="serial",
-                         cache=ResultCache(cache), progress=False) for side in COMPARE_SIDES]
+from sim.runner import ScenarioResult
 
 
 def has_winter(scenario: Scenario) -> bool:

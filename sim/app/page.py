@@ -19,10 +19,11 @@ from sim.app import edits, levels, runs, scenarios
 from sim.app.finder_view import finder
 from sim.app.form import whatif_form
 from sim.app.messages import show_errors
-from sim.app.results import CSVS, comparison_table, downloads, headline_chart, weekly_chart
+from sim.app.results import comparison_table, downloads, headline_chart, weekly_chart
 from sim.compile import load_scenario
 from sim.config import Scenario, ScenarioError
-from sim.precision import PRECISION_CSV
+from sim.results import PRECISION_CSV
+from sim.runner import ScenarioResult
 
 SHOWN_CHANGES = 8  # more changes than this are folded away (a surge switched on is ~20 lines)
 
@@ -115,27 +116,27 @@ def _whatif(path: Path, scenario: Scenario, folder: Path) -> None:
             bar.progress(done / total, text=f"{what}{done} of {total} replications")
         return update
 
-    precision = None
-    if form.precision is not None:
-        precision = runs.to_precision(reference, whatif_path, form.precision,
-                                      progress("to the precision asked: "))
-        reached = int(precision["n_reps"].max())
+    run = f"run{len(list(folder.glob('results/*'))) + 1}"
+    out = folder / "results" / run
+    if form.precision is None:
+        comparison = runs.compare(reference, whatif_path, out, progress(""))
+    else:
+        comparison = runs.to_precision(reference, whatif_path, form.precision, out,
+                                       progress("to the precision asked: "))
         # the files say how many replications reached it, so the command line runs as many
+        reached = comparison.replications
         dotted = {**dotted, "time.replications": reached}
         whatif_path, _ = edits.write_whatif(path, name, dotted, folder / "whatif")
         reference = runs.reference_yaml(path, {**levers.time, "replications": reached},
                                         folder / "whatif")
-    run = f"run{len(list(folder.glob('results/*'))) + 1}"
-    out = runs.compare(reference, whatif_path, folder / "results" / run, progress(""))
-    if precision is not None:
-        precision.to_csv(out / PRECISION_CSV, index=False)
     capacity = None
     if form.capacity_needed:
         capacity = runs.capacity_needed(whatif_path, folder / "capacity" / run,
                                         progress("capacity needed, capacity unlimited: "))
     bar.progress(1.0, text="done")
     st.session_state.result = {"out": out, "whatif": whatif_path, "a": reference.stem,
-                               "b": name, "changes": dotted, "capacity": capacity}
+                               "b": name, "changes": dotted, "capacity": capacity,
+                               "sides": [comparison.a, comparison.b]}
 
 
 def _show(result: dict) -> None:
@@ -167,11 +168,11 @@ def _show(result: dict) -> None:
             st.pyplot(weekly)
     if (out / PRECISION_CSV).is_file():
         _precision(pd.read_csv(out / PRECISION_CSV))
-    _levels(str(out))
+    _levels(str(out), result["sides"])
     if result["capacity"] is not None:
         _capacity(result["capacity"])
     st.subheader("Downloads")
-    for label, name, data, mime in downloads(out, result["whatif"], csvs=(*CSVS, PRECISION_CSV)):
+    for label, name, data, mime in downloads(out, result["whatif"]):
         st.download_button(label, data, file_name=name, mime=mime, key=f"dl-{name}")
 
 
@@ -188,11 +189,13 @@ def _precision(report: pd.DataFrame) -> None:
              .style.format(precision=3, thousands=",").hide(axis="index"))
 
 
-@st.cache_data(show_spinner="drawing occupancy and queues from the cached replications")
-def _side_images(out: str) -> tuple[list[str], list[list[bytes]], list[list[bytes]], list[str]]:
+@st.cache_data(show_spinner="drawing occupancy and queues of each side")
+def _side_images(out: str, _sides: list[ScenarioResult]
+                 ) -> tuple[list[str], list[list[bytes]], list[list[bytes]], list[str]]:
     """Names of A and B; their occupancy and weekly charts as PNGs, pair by pair; their
-    winter summaries (empty when neither has a winter)."""
-    sides = levels.side_results(Path(out))
+    winter summaries (empty when neither has a winter). Kept by ``out``, the folder of
+    ``_sides`` (not hashed: the leading underscore)."""
+    sides = _sides
     names = [r.scenario.name for r in sides]
     occupancy = [[levels.png(f) for f in pair]
                  for pair in zip(*(levels.occupancy_charts(r) for r in sides))]
@@ -203,9 +206,9 @@ def _side_images(out: str) -> tuple[list[str], list[list[bytes]], list[list[byte
     return names, occupancy, weekly, winter
 
 
-def _levels(out: str) -> None:
+def _levels(out: str, sides: list[ScenarioResult]) -> None:
     """A and B side by side: daily occupancy, occupancy and queues by week, winter weeks."""
-    names, occupancy, weekly, winter = _side_images(out)
+    names, occupancy, weekly, winter = _side_images(out, sides)
     st.subheader("Occupancy and queues, each side on its own")
     st.caption("Left: " + names[0] + " (A); right: " + names[1] + " (B). Daily occupancy with "
                "the 5th-95th percentile band across replications and the capacity dashed; "

@@ -9,14 +9,14 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.analysis.registry import HEADLINE
-from sim.output.folder import COMPARE_SIDES
 from sim.report.charts import differences_by_locality, period_differences
 from sim.report.html import REPORT
 from sim.report.tables import comparison_rows
 from sim.report.xlsx import WORKBOOK
+from sim.results import COMPARE_SIDES, PRECISION_CSV
 
 CSVS = ("comparison.csv", *(f"{side}summary.csv" for side in COMPARE_SIDES),
-        "weekly_comparison.csv", "monthly_comparison.csv")
+        "weekly_comparison.csv", "monthly_comparison.csv", PRECISION_CSV)
 
 
 def comparison_table(comparison: pd.DataFrame, locality: str, a: str, b: str) -> pd.DataFrame:

@@ -1,42 +1,28 @@
 """``python -m sim capacity``: capacity estimation, or with ``--search`` capacity search.
 
-Both write a results folder atomically, with a manifest saying how to reproduce it.
+Both write their results folder through ``sim.capacity.folders`` (the door's capacity kinds).
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
 import time
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from sim.analysis.metrics import ALL
-from sim.capacity.criteria import CRITERIA, Criteria, capacity_table
-from sim.capacity.occupancy import (
-    capacitated_services,
-    check_services,
-    distribution_table,
-    simulate_occupancy,
-)
-from sim.capacity.plots import write_occupancy_plots
-from sim.capacity.recommend import recommended_capacity
-from sim.capacity.search import (
-    Search,
-    SearchResult,
-    evaluations_table,
-    solution_table,
-)
+from sim.capacity.criteria import CRITERIA, Criteria
+from sim.capacity.folders import CRITERIA_OPTIONS, estimate_capacity, write_estimate, write_search
+from sim.capacity.occupancy import capacitated_services, check_services
+from sim.capacity.search import Search, SearchResult, solution_table
 from sim.capacity.targets import load_targets
 from sim.cli_options import add_run_options, run_settings, table_text
 from sim.compile import load_scenario
 from sim.config import Scenario, ScenarioError
 from sim.executors import open_executor
-from sim.output.folder import atomic_folder, default_folder, manifest, write_json, write_scenario
-from sim.report import write_board_outputs
+from sim.results import check_free, default_folder
 from sim.subcommands import Subcommands
 
 EXIT_TARGETS_MISSED = 1
@@ -46,7 +32,6 @@ the distribution of units in use (per service, unit and month) and the capacity 
 criterion needs. With --search TARGETS: find the smallest capacities meeting every target of
 the targets file in the constrained model, confirmed on fresh replications (exit status 1
 if the targets cannot be met). See docs/capacity.md."""
-CRITERIA_OPTIONS = {f.name: f"--{f.name.replace('_', '-')}" for f in fields(Criteria)}
 
 
 def add_parser(commands: Subcommands) -> None:
@@ -99,33 +84,13 @@ def estimate(scenario: Scenario, args: argparse.Namespace, settings: dict[str, A
     criteria = Criteria(**{name: getattr(args, name) for name in CRITERIA_OPTIONS
                            if getattr(args, name) is not None})
     out = _out_folder(args, scenario, "capacity")
-    reps = scenario.time.replications
-    started = time.perf_counter()
-    histograms = simulate_occupancy(scenario, services, reps, **settings)
-    distribution = distribution_table(histograms)
-    capacity = capacity_table(histograms, scenario, criteria)
-    recommended = recommended_capacity(capacity)
-    wall = time.perf_counter() - started
-    with atomic_folder(out) as folder:
-        distribution.to_csv(folder / "occupancy_distribution.csv", index=False)
-        capacity.to_csv(folder / "capacity.csv", index=False)
-        recommended.to_csv(folder / "recommended_capacity.csv", index=False)
-        write_occupancy_plots(distribution, capacity, folder / "plots")
-        write_scenario(scenario, folder / "scenario.yaml")
-        options = " ".join(f"{option} {getattr(criteria, name):g}"
-                           for name, option in CRITERIA_OPTIONS.items())
-        write_json(manifest([scenario], reps, wall,
-                            f"python -m sim capacity scenario.yaml --services "
-                            f"{' '.join(services)} --reps {reps} --seed {scenario.time.seed} "
-                            f"{options}",
-                            {"services_unlimited": services}),
-                   folder / "manifest.json")
-        write_board_outputs(folder)
-    print(table_text(capacity_overview(capacity)))
+    found = estimate_capacity(scenario, services, criteria, **settings)
+    write_estimate(found, out)
+    print(table_text(capacity_overview(found.capacity)))
     print("\nrecommended (recommended_capacity.csv; the other criteria stay in capacity.csv):")
-    print(recommendation_text(recommended))
+    print(recommendation_text(found.recommended))
     print(f"\n{scenario.name}: capacity needed with {', '.join(services)} unlimited, "
-          f"{reps} replications in {wall:.1f} s -> {out}")
+          f"{scenario.time.replications} replications in {found.wall_seconds:.1f} s -> {out}")
     return 0
 
 
@@ -166,23 +131,7 @@ def search(scenario: Scenario, args: argparse.Namespace, settings: dict[str, Any
                        settings.pop("scheduler")) as executor:
         result = Search(plan, progress, executor=executor, **settings).run()
     wall = time.perf_counter() - started
-    with atomic_folder(out) as folder:
-        evaluations_table(result).to_csv(folder / "search.csv", index=False)
-        if result.status == "solved":
-            assert result.confirmation is not None  # a solution is confirmed (Search.run)
-            solution_table(result).to_csv(folder / "solution.csv", index=False)
-            result.confirmation.to_csv(folder / "confirmation.csv", index=False)
-            if result.costs is not None and len(result.costs):
-                result.costs.to_csv(folder / "solution_costs.csv", index=False)
-            write_scenario(plan.candidate(result.capacities), folder / "solution_scenario.yaml")
-        write_scenario(plan.scenario, folder / "scenario.yaml")
-        shutil.copyfile(args.search, folder / "targets.yaml")
-        write_json(manifest([plan.scenario], plan.replications, wall,
-                            "python -m sim capacity scenario.yaml --search targets.yaml",
-                            {"status": result.status, "evaluations": len(result.evaluations),
-                             "confirm_replications": plan.confirm_numbers}),
-                   folder / "manifest.json")
-        write_board_outputs(folder)
+    write_search(result, args.search, out, wall)
     print(describe(result))
     print(f"\n{len(result.evaluations)} candidates in {wall:.1f} s -> {out}")
     return 0 if result.status == "solved" and result.confirmed else EXIT_TARGETS_MISSED
@@ -226,6 +175,5 @@ def describe(result: SearchResult) -> str:
 
 def _out_folder(args: argparse.Namespace, scenario: Scenario, what: str) -> Path:
     out: Path = args.out or default_folder(f"{scenario.name}_{what}")
-    if out.exists():
-        raise FileExistsError(f"{out} already exists; choose another --out")
+    check_free(out)
     return out

@@ -28,6 +28,7 @@ measure.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -160,6 +161,7 @@ class Backtest:
     levels: pd.DataFrame  # measure, locality, level_low, level_high, observed_level, level_inside
     threshold: float
     service_threshold: float
+    wall_seconds: float = 0.0  # the replications' and the comparison's
 
     @property
     def _tested(self) -> pd.DataFrame:
@@ -223,6 +225,7 @@ def run_backtest(scenario: Scenario, episodes: Episodes, threshold: float = DEFA
                  ) -> Backtest:
     """Run ``scenario`` (already set over the extract's period) and compare it with the
     extract; ``settings`` go to ``sim.runner.map_replications`` (executor, jobs, cache...)."""
+    started = time.perf_counter()
     tasks = [(scenario, r) for r in range(scenario.time.replications)]
     runs = pd.concat(map_replications(simulated_weeks, tasks, desc=f"{scenario.name} backtest",
                                       **settings), ignore_index=True)
@@ -238,7 +241,7 @@ def run_backtest(scenario: Scenario, episodes: Episodes, threshold: float = DEFA
     levels["level_inside"] = _inside(levels["observed_level"], levels)
     levels = levels.rename(columns={"band_low": "level_low", "band_high": "level_high"})
     return Backtest(scenario, weeks, levels.drop(columns="sim_mean"), threshold,
-                    service_threshold)
+                    service_threshold, time.perf_counter() - started)
 
 
 def _bands(runs: pd.DataFrame, keys: list[str], level: float) -> pd.DataFrame:

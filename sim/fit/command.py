@@ -6,8 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import matplotlib.pyplot as plt
-
 from sim.analysis.metrics import ALL
 from sim.cli_options import add_run_options, run_settings, table_text
 from sim.compile import load_scenario
@@ -15,15 +13,13 @@ from sim.config import ScenarioError
 from sim.fit.backtest import (
     DEFAULT_SERVICE_THRESHOLD,
     DEFAULT_THRESHOLD,
-    Backtest,
     over_period,
     run_backtest,
-    tested,
 )
+from sim.fit.backtest_folder import write_backtest
 from sim.fit.extract import ExtractError, Period, read_extract
 from sim.fit.fitting import FITTED, REPORT, fit_extract, write_fit
-from sim.fit.plots import backtest_plot, coverage_plot
-from sim.output.folder import atomic_folder, default_folder, write_scenario
+from sim.results import check_free, default_folder
 from sim.subcommands import Subcommands
 
 EXIT_FAILED = 1
@@ -109,12 +105,14 @@ def run_backtest_command(args: argparse.Namespace) -> int:
         return _invalid(error.messages)
     scenario = over_period(scenario, episodes, args.reps)
     out = args.out or default_folder(f"{scenario.name}_backtest")
-    if out.exists():
-        raise FileExistsError(f"{out} already exists; choose another --out")
+    check_free(out)
     result = run_backtest(scenario, episodes, args.threshold, args.service_threshold,
                           **settings)
-    with atomic_folder(out) as folder:
-        write_backtest(result, folder)
+    practices = f" --practices {args.practices}" if args.practices else ""
+    write_backtest(result, out, f"python -m sim backtest scenario.yaml {args.extract}"
+                                f"{practices} --reps {scenario.time.replications} --seed "
+                                f"{scenario.time.seed} --threshold {args.threshold:g} "
+                                f"--service-threshold {args.service_threshold:g}")
     summary = result.summary()
     print(table_text(summary[summary["locality"] == ALL].set_index("measure")[
         ["inside_band_share", "observed_mean", "sim_mean", "mape_pct", "bias_pct"]]))
@@ -131,30 +129,6 @@ def run_backtest_command(args: argparse.Namespace) -> int:
               f"{row.measure} observed {row.observed_mean:,.2f}, simulated {row.sim_mean:,.2f} "
               f"({row.level_low:,.2f} to {row.level_high:,.2f}), bias {row.bias_pct:+.1f}%")
     return 0 if result.passed else EXIT_FAILED
-
-
-def write_backtest(result: Backtest, folder: Path) -> None:
-    """weeks.csv (observed counts of 1-4 blanked), summary.csv, the scenario run, a plot per
-    measure of the whole area's observed weeks against the simulated band (and per locality
-    for the tested measures), and the share of weeks inside the band by measure and locality
-    (inside_band.png)."""
-    result.published_weeks().to_csv(folder / "weeks.csv", index=False)
-    result.summary().to_csv(folder / "summary.csv", index=False)
-    write_scenario(result.scenario, folder / "scenario.yaml")
-    plots = folder / "plots"
-    plots.mkdir()
-    for measure in result.weeks["measure"].unique():
-        # every measure for the whole area; the tested ones for each locality too
-        localities = result.weeks["locality"].unique() if tested(measure, result.scenario) \
-            else [ALL]
-        for locality in localities:
-            fig = backtest_plot(result, measure, locality)
-            suffix = "" if locality == ALL else f"_{locality}"
-            fig.savefig(plots / f"{measure.replace(':', '_')}{suffix}.png", dpi=90)
-            plt.close(fig)
-    fig = coverage_plot(result)
-    fig.savefig(plots / "inside_band.png", dpi=90)
-    plt.close(fig)
 
 
 def _invalid(messages: list[str]) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sim.config import ScenarioError
 from sim.report import write_board_outputs
-from sim.report.folder import NotAResultsFolder
+from sim.results import NotAResultsFolder
 from sim.subcommands import Subcommands
 
 

@@ -28,10 +28,8 @@ from sim.analysis.registry import (
     service_label,
 )
 from sim.capacity.recommend import recommended_capacity
-from sim.output.folder import COMPARE_SIDES
 from sim.pages import Header, render
 from sim.report import charts, tables
-from sim.report.folder import ResultsFolder
 from sim.report.narrative import (
     number,
     precision_note,
@@ -51,6 +49,7 @@ from sim.report.sections import (
     periods_table,
     saved_plots,
 )
+from sim.results.folder import COMPARE_SIDES, ResultsFolder
 
 REPORT = "report.html"
 CHART_METRICS = 6  # headline measures charted by locality

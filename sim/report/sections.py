@@ -10,11 +10,10 @@ import pandas as pd
 
 from sim.analysis.metrics import ALL
 from sim.analysis.registry import BOARD_COSTS, HEADLINE
-from sim.output.folder import COMPARE_SIDES
 from sim.pages import png_uri
 from sim.report import tables
-from sim.report.folder import ResultsFolder
 from sim.report.narrative import difference_sentence, level_sentence
+from sim.results.folder import COMPARE_SIDES, ResultsFolder
 
 ASSUMED = r"^(time\.|policies\.|uncertain\.)|^services\.[^.]+\.(capacity|level|kind)$"
 

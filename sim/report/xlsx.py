@@ -18,9 +18,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sim.output.folder import COMPARE_SIDES
 from sim.report import tables
-from sim.report.folder import ResultsFolder
+from sim.results.folder import COMPARE_SIDES, ResultsFolder
 
 WORKBOOK = "results.xlsx"
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Sequence
 
 from sim.cli_options import add_run_options, run_settings
-from sim.output.folder import atomic_folder, manifest, write_json
+from sim.results import FolderKind, check_free, register, write_folder
 from sim.subcommands import Subcommands
 from sim.verify.checks import ANALYTIC
 from sim.verify.experiment import FULL, QUICK, Experiment
@@ -21,6 +21,9 @@ from sim.verify.report import number, verdict, write_report
 from sim.verify.suite import DEFAULT_SEED, SuiteResult, build_suite, run_suite
 
 EXIT_FAILED = 1
+VERIFY = register(FolderKind("verify", "the model against queueing theory and published "
+                                       "figures: checks.csv, report.md, report.html "
+                                       "(python -m sim verify)"))
 DESCRIPTION = """\
 Run the model's validation suite and write a report (report.md, report.html with plots,
 checks.csv, manifest.json) of every check: analytic checks against queueing theory (Erlang
@@ -50,27 +53,23 @@ def run_verify(args: argparse.Namespace,
     budget = QUICK if args.quick else FULL
     out: Path = args.out or Path("results") / "verify" / dt.datetime.now().strftime(
         "%Y%m%d-%H%M%S")
-    if out.exists():
-        raise FileExistsError(f"{out} already exists; choose another --out")
+    check_free(out)
     if experiments is None:
         experiments = build_suite(budget, DEFAULT_SEED if args.seed is None else args.seed,
                                   args.reps, shipped_seed=args.seed)
     result = run_suite(experiments, budget, **run_settings(args))
-    with atomic_folder(out) as folder:
-        write_report(result, folder)
-        options = " ".join(part for part in (
-            "--quick" if args.quick else "",
-            f"--seed {args.seed}" if args.seed is not None else "",
-            f"--reps {args.reps}" if args.reps is not None else "") if part)
-        write_json(manifest([e.scenario for e in experiments],
-                            budget.replications if args.reps is None else args.reps,
-                            result.wall_seconds, f"python -m sim verify {options}".strip(),
-                            {"budget": budget.name, "analytic_seed": args.seed or DEFAULT_SEED,
-                             "interval_confidence": result.confidence,
-                             "replications_by_experiment": {
-                                 e.name: e.replications for e in experiments},
-                             "analytic_passed": result.analytic_passed}),
-                   folder / "manifest.json")
+    options = " ".join(part for part in (
+        "--quick" if args.quick else "",
+        f"--seed {args.seed}" if args.seed is not None else "",
+        f"--reps {args.reps}" if args.reps is not None else "") if part)
+    write_folder(VERIFY, out, lambda folder: write_report(result, folder),
+                 [e.scenario for e in experiments],
+                 budget.replications if args.reps is None else args.reps,
+                 result.wall_seconds, f"python -m sim verify {options}".strip(),
+                 {"budget": budget.name, "analytic_seed": args.seed or DEFAULT_SEED,
+                  "interval_confidence": result.confidence,
+                  "replications_by_experiment": {e.name: e.replications for e in experiments},
+                  "analytic_passed": result.analytic_passed})
     print(summary(result))
     print(f"\n{verdict(result)} ({result.wall_seconds:.0f} s) -> {out}")
     return 0 if result.analytic_passed else EXIT_FAILED
