@@ -15,7 +15,7 @@ import yaml
 from sim.calibrate.emulator import cross_validate, fit_emulator
 from sim.calibrate.history import HistoryMatch, Settings, maximin, mean_and_variance
 from sim.calibrate.implausibility import Targets, deciding, implausibility, targets
-from sim.calibrate.outputs import write_folder
+from sim.calibrate.outputs import Tables, write_files
 from sim.calibrate.space import calibration_space
 from sim.cli import main
 from sim.compile import load_scenario
@@ -123,8 +123,7 @@ def test_when_everything_is_ruled_out_the_report_names_the_figures(tmp_path: Pat
     result = HistoryMatch(space.k, targets(figures, 0.05), Settings(
         seed=1, points_per_input=5, reps=2, candidates=1000), simulator).run()
     assert result.status == "ruled_out"
-    write_folder(tmp_path, "out", result, space, figures, 1.0, "python -m sim calibrate",
-                 {"discrepancy": 0.05})
+    write_files(tmp_path, "out", Tables.of(result, space, figures), result, space, figures, 0.05)
     assert not (tmp_path / "ensemble.csv").exists()
     assert not (tmp_path / "best.yaml").exists()
     ruled = pd.read_csv(tmp_path / "ruled_out.csv")

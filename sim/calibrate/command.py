@@ -11,7 +11,7 @@ from typing import Any
 
 from sim.calibrate.history import HistoryMatch, Settings
 from sim.calibrate.implausibility import targets
-from sim.calibrate.outputs import summary_lines, write_folder
+from sim.calibrate.outputs import KIND, Tables, manifest_extra, summary_lines, write_files
 from sim.calibrate.simulate import ScenarioSimulator
 from sim.calibrate.space import calibration_space, check_space
 from sim.cli_options import add_run_options, run_settings, table_text
@@ -20,7 +20,7 @@ from sim.config import ScenarioError
 from sim.config.schema import Scenario
 from sim.executors import open_executor
 from sim.figures import FigureSet, check_against, load_figures
-from sim.output.folder import atomic_folder, default_folder
+from sim.results import default_folder, write_folder
 from sim.runner import produced_metrics
 from sim.subcommands import Subcommands
 
@@ -117,10 +117,13 @@ def run_calibrate(args: argparse.Namespace) -> int:
         f"--seed {plan.seed} --waves {plan.waves} --points-per-input {plan.points_per_input}",
         f"--reps {plan.reps} --discrepancy {args.discrepancy:g}",
         f"--ensemble-size {plan.ensemble_size} --confirm-reps {plan.confirm_reps}"])
-    with atomic_folder(out) as folder:
-        t = write_folder(folder, out.name, result, space, figures, wall, reproduce,
-                         {"discrepancy": args.discrepancy,
-                          "scenario_file": shlex.quote(str(args.scenario))})
+    t = Tables.of(result, space, figures)
+    write_folder(KIND, out, lambda folder: write_files(folder, out.name, t, result, space, figures,
+                                                       args.discrepancy),
+                 [space.scenario], plan.reps, wall, reproduce,
+                 manifest_extra(result, space, figures,
+                                {"discrepancy": args.discrepancy,
+                                 "scenario_file": shlex.quote(str(args.scenario))}))
     print(table_text(t.counts.set_index("wave")))
     print("\n" + "\n".join(summary_lines(result, t)))
     print(f"{result.targets.rule}; {wall:.0f} s -> {out}")

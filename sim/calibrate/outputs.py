@@ -16,10 +16,12 @@ from sim.calibrate.history import Result
 from sim.calibrate.plots import diagnostics_plot, pairs_plot
 from sim.calibrate.space import CalibrationSpace
 from sim.figures import FigureSet
-from sim.output.folder import manifest, resolved_yaml, write_json
 from sim.output.plots import save
-from sim.pages import Header, fixed, render
-from sim.report.charts import data_uri
+from sim.pages import Header, fixed, png_uri, render
+from sim.results import FolderKind, register, resolved_yaml
+
+KIND = register(FolderKind("calibrate", "a history matching of a scenario's calibration: ranges against a "
+                                        "figures file (python -m sim calibrate)"))
 
 
 @dataclass(frozen=True)
@@ -97,12 +99,23 @@ def best_layer(member: pd.Series, space: CalibrationSpace, figures: FigureSet,
     return "\n".join(head) + "\n" + yaml.safe_dump(layer, sort_keys=False)
 
 
-def write_folder(folder: Path, name: str, result: Result, space: CalibrationSpace,
-                 figures: FigureSet, wall_seconds: float, reproduce: str,
-                 settings: dict[str, Any]) -> Tables:
-    """Every file of a calibration into ``folder`` (the atomic folder's temporary name for
-    the folder called ``name``)."""
-    t = Tables.of(result, space, figures)
+def manifest_extra(result: Result, space: CalibrationSpace, figures: FigureSet,
+                   settings: dict[str, Any]) -> dict[str, Any]:
+    """What a calibration adds to its folder's manifest: status, figures and their hash, the
+    design's settings and counts, and where the time went (seconds)."""
+    return {"status": result.status, "figures_file": str(figures.path),
+            "figures_sha256": hashlib.sha256(figures.path.read_bytes()).hexdigest(),
+            "scenario_sha256": hashlib.sha256(resolved_yaml(space.scenario).encode()).hexdigest(),
+            "settings": {**asdict(result.settings), **settings},
+            "rule": result.targets.rule, "counts": result.counts,
+            "simulate_seconds": round(result.simulate_seconds, 1),
+            "emulate_seconds": round(result.emulate_seconds, 1)}
+
+
+def write_files(folder: Path, name: str, t: Tables, result: Result, space: CalibrationSpace,
+                figures: FigureSet, discrepancy: float) -> None:
+    """A calibration's own files into ``folder`` (the atomic folder's temporary name for the
+    folder called ``name``); the door (``sim.results.write_folder``) adds the manifest."""
     t.design.to_csv(folder / "design.csv", index=False)
     t.diagnostics.to_csv(folder / "emulator_diagnostics.csv", index=False)
     t.figures.to_csv(folder / "figures.csv", index=False)
@@ -124,32 +137,21 @@ def write_folder(folder: Path, name: str, result: Result, space: CalibrationSpac
             frame.to_excel(book, sheet_name=name, index=False)
     (folder / "scenario.yaml").write_text(resolved_yaml(space.scenario), encoding="utf-8")
     (folder / "figures.yaml").write_bytes(figures.path.read_bytes())
-    extra = {"status": result.status, "figures_file": str(figures.path),
-             "figures_sha256": hashlib.sha256(figures.path.read_bytes()).hexdigest(),
-             "scenario_sha256": hashlib.sha256(resolved_yaml(space.scenario).encode())
-             .hexdigest(),
-             "settings": {**asdict(result.settings), **settings},
-             "rule": result.targets.rule, "counts": result.counts,
-             "simulate_seconds": round(result.simulate_seconds, 1),
-             "emulate_seconds": round(result.emulate_seconds, 1)}
-    write_json(manifest([space.scenario], result.settings.reps, wall_seconds, reproduce,
-                        extra), folder / "manifest.json")
     pairs = pairs_plot(t.design, t.ensemble, list(space.names))
     diagnostics = diagnostics_plot(t.diagnostics)
+    save(pairs, folder / "plots" / "pairs.png")
+    save(diagnostics, folder / "plots" / "emulator_diagnostics.png")
     page = render(
         "calibration.html.j2",
         Header(f"Calibration of {space.scenario.name} against {figures.title}",
                "Calibration report", scenarios=[space.scenario.name],
                seed=result.settings.seed),
         sentences=summary_lines(result, t), rule=result.targets.rule.capitalize(),
-        discrepancy=f"{100 * settings['discrepancy']:g}%", counts=t.counts,
+        discrepancy=f"{100 * discrepancy:g}%", counts=t.counts,
         ruled_out=t.ruled_out if result.status != "ensemble" else None,
         figures=t.figures.drop(columns="structural_note"), conflicts=t.conflicts, best=best,
-        pairs=data_uri(pairs),
+        pairs=png_uri(folder / "plots" / "pairs.png"),
         constraints=t.constraints[t.constraints["constrains"]], diagnostics=t.diagnostics_summary,
-        diagnostics_plot=data_uri(diagnostics),
+        diagnostics_plot=png_uri(folder / "plots" / "emulator_diagnostics.png"),
         fmt=fixed(",.4g"))  # figures with their decimals: 18.7 is not 19 here
-    save(pairs, folder / "plots" / "pairs.png")
-    save(diagnostics, folder / "plots" / "emulator_diagnostics.png")
     (folder / "report.html").write_text(page, encoding="utf-8")
-    return t
