@@ -5,6 +5,8 @@ into one session would), in a scratch folder that links to the shipped ``scenari
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,3 +46,16 @@ def test_the_worked_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         except Exception as error:
             raise AssertionError(f"docs/extending.md, example '{title}' failed") from error
     assert (tmp_path / "results_example" / "headline.md").is_file()
+
+
+@pytest.mark.slow  # about 1 s with mypy's cache of sim/ (.ci/run runs mypy first), 25 s without
+def test_the_worked_examples_type_check(tmp_path: Path) -> None:
+    """The page says the package's type hints hold for extensions: its examples pass mypy,
+    with the project's settings."""
+    pytest.importorskip("mypy")
+    examples = tmp_path / "extending_examples.py"
+    examples.write_text("\n".join(code for _, code in titled_blocks(PAGE.read_text())))
+    checked = subprocess.run([sys.executable, "-m", "mypy", "--config-file",
+                              str(REPO / "pyproject.toml"), str(examples)],
+                             cwd=REPO, capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout
