@@ -8,7 +8,12 @@ tables), ``engine`` (the SimPy model), ``analysis`` (measures
 from the event log), ``runner`` (replications), ``output`` (plots), ``results`` (the one door
 to results folders, written and read), ``cli`` (``python -m sim``).
 
-The names below are imported when first used, so that ``python -m sim`` reaches its own
+The stated public API is ``sim.__all__``: the names below, which the README, the docs and the
+notebooks use (``tests/test_public_api.py`` keeps it so). Anything else is reached through its
+submodule (``sim.analysis.registry``, ``sim.pages.tables``) and may move between releases;
+``docs/extending.md`` says which of those an extension uses.
+
+These names are imported when first used, so that ``python -m sim`` reaches its own
 Ctrl-C handling before pandas and scipy load (a second or two in which Ctrl-C would otherwise
 print a traceback).
 """
@@ -19,6 +24,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # "x as x": re-exported, for type checkers and editors
+    from sim.analysis.logview import LogView as LogView
     from sim.analysis.summary import compare as compare
     from sim.compile import load_scenario as load_scenario
     from sim.compile import validate as validate
@@ -35,6 +41,7 @@ __version__ = "0.1.0"
 
 _HOMES = {  # public name -> the module that defines it
     "compare": "sim.analysis.summary",
+    "LogView": "sim.analysis.logview",
     "load_scenario": "sim.compile",
     "validate": "sim.compile",
     "with_changes": "sim.compile",

@@ -39,6 +39,22 @@ class Pairs:
 
 
 class LogView:
+    """One replication's log (``ReplicationLog``) read as arrays, for the metrics.
+
+    Per event, in log order (docs/eventlog.md): ``patient`` (id), ``time`` (days since the
+    start of warm-up), ``event`` (``Event`` code), ``service`` (index into the scenario's
+    services, ``service_index`` maps names to it), ``pathway`` (code, ``pathway_names``) and
+    ``locality`` (index of the patient's locality, ``localities``). On top: masks of one
+    kind of event at one service, the k-th of one event matched with the k-th of another
+    (``pairs``), a patient's neighbouring events (``neighbour_service``, ``latest_before``)
+    and time-weighted series of units in use and patients waiting (``occupancy``,
+    ``queue``). Built once per replication and shared by every metric: pairs and series are
+    computed on first use and kept.
+
+        view = LogView(sim.run_replication(scenario, 0))
+        waits = view.pairs("acute", Event.QUEUE, Event.START).elapsed(view.log.horizon)
+    """
+
     def __init__(self, log: ReplicationLog):
         self.log = log
         self.scenario = log.scenario
@@ -57,10 +73,12 @@ class LogView:
 
     @property
     def start(self) -> float:
+        """Start of the results period (days since the start of warm-up)."""
         return self.log.results_start
 
     @property
     def end(self) -> float:
+        """End of the results period, excluded (days since the start of warm-up)."""
         return self.log.results_end
 
     def patient_locality(self, patients: np.ndarray) -> np.ndarray:
@@ -68,9 +86,11 @@ class LogView:
         return self.log.patients["locality"][patients]
 
     def in_results(self, times: np.ndarray) -> np.ndarray:
+        """Whether each of ``times`` (days) falls in the results period ``[start, end)``."""
         return (times >= self.start) & (times < self.end)
 
     def mask(self, service: str, event: Event) -> np.ndarray:
+        """Over all events: True for each ``event`` at ``service`` (a name)."""
         return (self.service == self.service_index[service]) & (self.event == event)
 
     def pairs(self, service: str, first: Event, second: Event | tuple[Event, ...]) -> Pairs:
@@ -152,6 +172,8 @@ class LogView:
         return StepSeries(times, busy)
 
     def queue(self, service: str, locality: int = -1) -> StepSeries:
+        """Patients waiting for a unit (``queue`` to ``start`` or ``renege``); locality -1
+        for all patients."""
         times, _, queue = self._series(service, locality)
         return StepSeries(times, queue)
 
