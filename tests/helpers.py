@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO / "scenarios"
 BASELINE = SCENARIOS / "baseline.yaml"
 
-NOT_SCENARIOS = {"targets", "sweeps", "layers", "figures"}  # search targets, sweep files, partial layers, published figures
+NOT_SCENARIOS = {"targets", "sweeps", "layers", "figures"}  # not runnable scenarios
 
 
 def shipped_scenarios(*, places: bool = True) -> list[Path]:
