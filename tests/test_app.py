@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import REPO
+from test_report import ARTEFACTS, BROWSER_ARGS, CHROMIUM
 
 from sim.app.launch import free_port, serve, wait_ready
-from tests.helpers import REPO
-from tests.test_report import ARTEFACTS, BROWSER_ARGS, CHROMIUM
 
 RUN_BUTTON = "Check and run the comparison"
 START_SECONDS = 60  # generous: two cores shared with other jobs

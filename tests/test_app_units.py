@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import BASELINE, SCENARIOS
 
 from sim.app import edits, runs, scenarios
 from sim.compile import load_scenario, with_changes
 from sim.config import ScenarioError
-from tests.helpers import BASELINE, SCENARIOS
 
 
 def test_shipped_scenarios_start_with_the_baseline_and_include_places_and_winter():

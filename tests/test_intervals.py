@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import SCENARIOS, shipped_scenarios
 from scipy import stats
 
 from sim.analysis.intervals import bounded_interval, t_interval
@@ -15,7 +16,6 @@ from sim.analysis.registry import metric_info
 from sim.analysis.summary import compare, summarise
 from sim.compile import load_scenario
 from sim.runner import run_scenario
-from tests.helpers import SCENARIOS, shipped_scenarios
 
 # short enough to run every shipped scenario in the suite: 3 replications of 3 weeks
 BRIEF = {"time.run_days": 21, "time.warmup_days": 14, "time.follow_up_days": 30,

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import BASELINE, baseline, days, edited, one_service_scenario
 
 from sim.analysis.logview import LogView
 from sim.analysis.metrics import replication_metrics
@@ -21,7 +22,6 @@ from sim.config.loader import ScenarioError
 from sim.engine.eventlog import Event
 from sim.engine.model import run_replication
 from sim.runner import run_scenario
-from tests.helpers import BASELINE, baseline, days, edited, one_service_scenario
 
 
 def _metrics(log: Any) -> dict[tuple[str, str], float]:

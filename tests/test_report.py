@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import REPO, SCENARIOS, assert_clean, sim
 from openpyxl import load_workbook
 
 from sim.analysis.metrics import ALL
@@ -26,7 +27,6 @@ from sim.cli import main
 from sim.report.html import REPORT
 from sim.report.narrative import number
 from sim.report.xlsx import WORKBOOK
-from tests.helpers import REPO, SCENARIOS, assert_clean, sim
 
 CHROMIUM = Path("/usr/bin/chromium")
 BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import SCENARIOS
 
 from sim.cli import main
 from sim.report.html import REPORT
 from sim.warmup import mser5, recommended_days
-from tests.helpers import SCENARIOS
 
 
 def test_mser5_finds_the_end_of_a_ramp():
