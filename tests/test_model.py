@@ -26,6 +26,7 @@ from helpers import (
     days,
     edited,
     one_service_scenario,
+    shipped_cases,
     shipped_scenarios,
 )
 
@@ -137,18 +138,15 @@ def test_more_ucr_staff_never_lower_two_hour_performance() -> None:
 
 # --- conservation ------------------------------------------------------------------------------
 
-SHIPPED = shipped_scenarios(places=False)  # places: tests/test_places.py runs them
-
-
 def test_the_stroke_example_is_among_the_shipped_scenarios() -> None:
-    names = {path.relative_to(SCENARIOS).as_posix() for path in SHIPPED}
+    names = {path.relative_to(SCENARIOS).as_posix() for path in shipped_scenarios()}
     assert {"baseline.yaml", "examples/stroke.yaml"} <= names
 
 
-@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.relative_to(SCENARIOS).as_posix())
-def test_no_patient_is_lost(path: Path) -> None:
-    scenario = load_scenario(path, SHORT)
-    log = run_replication(scenario, 0)
+@pytest.mark.parametrize("path", shipped_cases())
+def test_no_patient_is_lost(path: Path, shipped_run) -> None:
+    run = shipped_run(path)
+    scenario, log = run.scenario, run.log
     event, patient, service = log.events["event"], log.events["patient"], log.events["service"]
     arrived = np.flatnonzero(event == Event.ARRIVE)
     exited = np.flatnonzero(event == Event.EXIT)
