@@ -245,7 +245,7 @@ def test_scenario_changes_in_a_targets_file(tmp_path: Path):
     plan = load_targets(path, validate(pathway()))
     assert plan.scenario.time.warmup_days == 10
     assert problems(tmp_path, scenario_changes={"time.warmup_days": -1})[0].startswith(
-        "scenario_changes: ")
+        "scenario_changes.time.warmup_days: expected greater than or equal to 0")
 
 
 def test_unit_resources_keep_the_other_units():
