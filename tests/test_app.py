@@ -22,6 +22,8 @@ from test_report import ARTEFACTS, BROWSER_ARGS, CHROMIUM
 
 from sim.app.launch import free_port, serve, wait_ready
 
+pytestmark = pytest.mark.slow  # a browser and the app's server, each test a real run
+
 RUN_BUTTON = "Check and run the comparison"
 START_SECONDS = 60  # generous: two cores shared with other jobs
 RUN_MS = 120_000

@@ -139,6 +139,7 @@ def capacity_command(*argv: str | Path) -> int:
     return args.handler(args)
 
 
+@pytest.mark.slow
 def test_command_writes_the_search_folder(tmp_path: Path, capsys):
     scenario = write_yaml(tmp_path / "pathway.yaml", pathway())
     out = tmp_path / "out"

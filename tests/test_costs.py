@@ -92,6 +92,7 @@ def test_compare_has_cost_differences():
     assert row["diff_mean"] < 0  # fewer beds occupied, fewer bed-days paid for
 
 
+@pytest.mark.slow
 def test_capacity_search_reports_the_cost_of_its_solution(tmp_path, capsys):
     from test_capacity_search import capacity_command, pathway, targets_file, write_yaml
 

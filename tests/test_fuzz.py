@@ -37,7 +37,7 @@ from sim.runner import run_scenario
 REPO = Path(__file__).resolve().parents[1]
 SOURCES = [REPO / "scenarios" / name for name in
            ("baseline.yaml", "locality.yaml", "examples/stroke.yaml")]
-FUZZ_CASES = 150
+FUZZ_CASES = 100
 SLOW_CASES = 3000
 CLI_CASES = 10  # cases given to ``python -m sim validate`` in one call
 RUNS = 3

@@ -159,6 +159,7 @@ def _finished_replications(cache: Path) -> list[Path]:
     return list(cache.glob("*/*.pkl"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
 def test_sigterm_during_a_run_stops_the_workers_like_ctrl_c(tmp_path: Path) -> None:
     out, cache = tmp_path / "out", tmp_path / "cache"
@@ -188,6 +189,7 @@ def _running(pid: int) -> bool:
         return False
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
 @pytest.mark.parametrize("signum, whole_group", [(signal.SIGINT, True), (signal.SIGTERM, False)],
                          ids=["ctrl-c", "sigterm"])
@@ -228,6 +230,7 @@ def test_an_interrupted_dask_run_ends_quietly(tmp_path: Path, signum: int,
                timeout_s=10)
 
 
+@pytest.mark.slow
 def test_compare_of_different_localities_warns(tmp_path: Path) -> None:
     a = _write(tmp_path, "name: a\ntime: {run_days: 5, warmup_days: 0, replications: 1}", "a.yaml")
     b = tmp_path / "b.yaml"

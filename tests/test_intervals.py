@@ -105,6 +105,7 @@ def test_a_count_of_days_stays_within_the_period():
     assert t_interval(values)[2] > 21 and 0 < low < mean < high < 21
 
 
+@pytest.mark.slow
 def test_no_interval_of_a_bounded_metric_leaves_its_range(shipped_summaries):
     """The property the issue asks for, over every shipped scenario: no interval of a
     non-negative metric has a negative end, no share goes above 100%."""
@@ -120,6 +121,7 @@ def test_no_interval_of_a_bounded_metric_leaves_its_range(shipped_summaries):
     assert checked > 1000
 
 
+@pytest.mark.slow
 def test_the_registry_documents_every_metric_produced(shipped_summaries):
     """Every metric of summary.csv has an entry in a table of docs/metrics.md (generated from
     the registry: tests/test_metric_docs.py)."""

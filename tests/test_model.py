@@ -115,6 +115,7 @@ def test_no_demand_gives_an_empty_log() -> None:
 
 # --- direction ---------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_more_acute_beds_never_lengthen_ed_boarding() -> None:
     """Paired (same seed and replication) runs with fewer, more and the baseline's beds."""
     beds = baseline_capacity("acute")
@@ -126,6 +127,7 @@ def test_more_acute_beds_never_lengthen_ed_boarding() -> None:
         assert boarding[0] > boarding[-1] + 1, (ladder, boarding)  # beds matter at all
 
 
+@pytest.mark.slow
 def test_more_ucr_staff_never_lower_two_hour_performance() -> None:
     staff = baseline_capacity("ucr")
     ladder = [staff - 1, staff, staff + 2]
@@ -197,6 +199,7 @@ def test_same_seed_gives_identical_results() -> None:
     pd.testing.assert_series_equal(metrics, metrics_of(again))
 
 
+@pytest.mark.slow
 def test_serial_and_parallel_runs_are_identical() -> None:
     scenario = baseline()
     serial = run_scenario(scenario, jobs=1, progress=False)

@@ -36,6 +36,7 @@ def test_recommendation_is_the_longest_rounded_up():
     assert recommended_days(table.assign(mser5_days=[35, 141])) == 150
 
 
+@pytest.mark.slow
 def test_warmup_command_writes_a_folder_with_its_report(tmp_path, capsys):
     out = tmp_path / "warmup"
     assert main(["warmup", str(SCENARIOS / "baseline.yaml"), "--days", "150", "--reps", "2",
