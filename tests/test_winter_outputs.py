@@ -252,6 +252,7 @@ def test_weekly_tables_of_a_simulated_run_cover_every_role(baseline_result):
     assert np.nanmin(pct) >= 0 and np.nanmax(pct) <= 100
 
 
+@pytest.mark.slow
 def test_run_writes_the_winter_outputs(tmp_path):
     scenario = tmp_path / "short_winter.yaml"
     scenario.write_text(f"extends: {SCENARIOS / 'winter' / 'escalation_20_beds.yaml'}\n"
