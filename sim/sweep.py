@@ -188,19 +188,19 @@ def build_points(path: Path, sweep: Sweep, base_changes: dict[str, Any]) -> list
     points = sweep.points()
     if len(points) > MAX_POINTS:
         raise ScenarioError([f"{path}: the sweep has {len(points)} points; at most {MAX_POINTS}"])
-    where: dict[str, list[str]] = {}  # message -> labels of the points it occurs at
+    where: dict[InputProblem, list[str]] = {}  # problem -> labels of the points it occurs at
     for point in points:
         try:
             scenarios.append(load_scenario(path, {**base_changes, **point}))
         except ScenarioError as error:
             label = ", ".join(f"{k}={v}" for k, v in point.items())
-            for message in error.messages:
-                where.setdefault(message, []).append(label)
+            for problem in error.problems:
+                where.setdefault(problem, []).append(label)
     if where:
-        raise ScenarioError([
-            f"{message} (from the sweep: "
-            f"{'every point' if len(labels) == len(points) else '; '.join(labels)})"
-            for message, labels in where.items()])
+        raise ScenarioError([InputProblem(problem.file, problem.path, (
+            f"{problem.message} (from the sweep: "
+            f"{'every point' if len(labels) == len(points) else '; '.join(labels)})"))
+            for problem, labels in where.items()])
     return scenarios
 
 
