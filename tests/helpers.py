@@ -100,6 +100,15 @@ def sim(*args: str | Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def children(pid: int) -> list[int]:
+    """Process ids of ``pid``'s children (Linux /proc; [] once it has ended)."""
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+        return [int(c) for task in tasks for c in (task / "children").read_text().split()]
+    except FileNotFoundError:
+        return []
+
+
 def wait_until(condition: Callable[[], Any], what: str, timeout_s: float = 60.0) -> Any:
     """Poll ``condition`` (every 20 ms) until it returns something true, and return that;
     fail naming ``what`` after ``timeout_s`` seconds. A test waits on a condition, never for a

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import assert_clean, sim, wait_until
+from helpers import assert_clean, children, sim, wait_until
 
 from sim.compile import load_scenario, validate
 from sim.config import ScenarioError
@@ -145,15 +145,6 @@ def test_shipped_names_make_the_same_folders() -> None:
     assert default_folder(data.get("name", "baseline")).parent == Path("results/baseline")
 
 
-def _children(pid: int) -> list[int]:
-    """Process ids of ``pid``'s children (Linux /proc)."""
-    try:
-        tasks = list(Path(f"/proc/{pid}/task").iterdir())
-        return [int(c) for task in tasks for c in (task / "children").read_text().split()]
-    except FileNotFoundError:
-        return []
-
-
 def _finished_replications(cache: Path) -> list[Path]:
     """Replications a run has finished: each is stored in its ``--cache`` folder as it ends."""
     return list(cache.glob("*/*.pkl"))
@@ -167,7 +158,7 @@ def test_sigterm_during_a_run_stops_the_workers_like_ctrl_c(tmp_path: Path) -> N
         [sys.executable, "-m", "sim", "run", str(BASELINE), "--reps", "4", "--jobs", "2",
          "--cache", str(cache), "--quiet", "--out", str(out)],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    workers = wait_until(lambda: len(found := _children(run.pid)) >= 2 and found,
+    workers = wait_until(lambda: len(found := children(run.pid)) >= 2 and found,
                          "the run to start its workers")
     # one of 4 replications stored: the 2 workers are in the middle of the next ones
     wait_until(lambda: _finished_replications(cache), "a replication to finish")
@@ -207,7 +198,7 @@ def test_an_interrupted_dask_run_ends_quietly(tmp_path: Path, signum: int,
         start_new_session=True)  # a process group of its own, as a terminal gives it
     try:
         def workers() -> list[int]:  # the cluster's worker processes, once they run
-            return [pid for pid in _children(run.pid) if "spawn_main" in
+            return [pid for pid in children(run.pid) if "spawn_main" in
                     Path(f"/proc/{pid}/cmdline").read_text(errors="replace")]
 
         started = wait_until(lambda: len(found := workers()) >= 2 and found,
