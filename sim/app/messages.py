@@ -12,12 +12,12 @@ from sim.config.problems import InputProblem
 
 
 def shown(problem: InputProblem, folder: Path) -> str:
-    """The problem's line, its file named without the session folder's path (which means
-    nothing to the reader)."""
-    file = problem.file
+    """The problem's line, files named without the session folder's path (which means
+    nothing to the reader), in its file and in its message ("file not found: ...")."""
+    file, message = problem.file, problem.message
     for prefix in (f"{folder.resolve()}/", f"{folder}/"):
-        file = file.removeprefix(prefix)
-    return str(InputProblem(file, problem.path, problem.message))
+        file, message = file.removeprefix(prefix), message.replace(prefix, "")
+    return str(InputProblem(file, problem.path, message))
 
 
 def show_errors(error: ScenarioError, folder: Path) -> None:

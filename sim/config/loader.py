@@ -54,6 +54,10 @@ class ScenarioError(Exception):
     def messages(self) -> list[str]:
         return [str(problem) for problem in self.problems]
 
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[InputProblem]]]:
+        """Pickled with its records (from a worker process), not the joined text."""
+        return (ScenarioError, (self.problems,))
+
 
 def refused(path: Path | str, message: str, field: str | None = None) -> ScenarioError:
     """A ``ScenarioError`` of one problem of the file at ``path`` (of its top-level ``field``,
