@@ -32,6 +32,8 @@ from sim.cache import ResultCache
 from sim.compile import load_scenario
 from sim.config import Scenario, ScenarioError
 from sim.config.loader import read_yaml_file
+from sim.config.numbers import number_problem
+from sim.config.problems import InputProblem
 from sim.executors import Executor, ExecutorName
 from sim.runner import ReplicationResult, map_replications, simulate
 
@@ -53,39 +55,45 @@ class Sweep:
 
 
 def parse_values(text: str, where: str) -> list[Any]:
-    """``"v1,v2,v3"`` or an inclusive range ``"start:stop:step"`` -> values (YAML scalars)."""
+    """``"v1,v2,v3"`` or an inclusive range ``"start:stop:step"`` -> values (YAML scalars);
+    ``ScenarioError`` saying what ``where`` expected."""
+    try:
+        return _values(text)
+    except ValueError as error:
+        raise ScenarioError([f"{where}: {error}"]) from None
+
+
+def _values(text: str) -> list[Any]:
+    """``parse_values``; ``ValueError`` saying what was expected."""
     text = str(text).strip()
     if ":" in text:  # only ever a range (YAML would read 10:20 as the base-60 number 620)
         if text.count(":") != 2 or "," in text:
-            raise ScenarioError([f"{where}: expected a range start:stop:step or values "
-                                 f"v1,v2,v3, got {text!r}"])
-        return _range(text, where)
+            raise ValueError(f"expected a range start:stop:step or values v1,v2,v3, got {text!r}")
+        return _range(text)
     values = [yaml.safe_load(token) for token in text.split(",") if token.strip()]
     if not values:
-        raise ScenarioError([f"{where}: expected values like 1,2,3 or a range start:stop:step"])
-    return _distinct(values, where)
+        raise ValueError("expected values like 1,2,3 or a range start:stop:step")
+    return _distinct(values)
 
 
-def _distinct(values: list[Any], where: str) -> list[Any]:
+def _distinct(values: list[Any]) -> list[Any]:
     repeated = sorted({str(v) for v in values if values.count(v) > 1})
     if repeated:
-        raise ScenarioError([f"{where}: each value once, please: {', '.join(repeated)} "
-                             "given more than once"])
+        raise ValueError(f"each value once, please: {', '.join(repeated)} given more than once")
     return values
 
 
-def _range(text: str, where: str) -> list[int | float]:
+def _range(text: str) -> list[int | float]:
     try:
         start, stop, step = (Decimal(part.strip()) for part in text.split(":"))
     except InvalidOperation:
-        raise ScenarioError([f"{where}: expected a range of numbers start:stop:step, got "
-                             f"{text!r}"]) from None
+        raise ValueError(f"expected a range of numbers start:stop:step, got {text!r}") from None
     if not all(part.is_finite() for part in (start, stop, step)):  # nan:1:1 cannot be ordered
-        raise ScenarioError([f"{where}: expected finite numbers start:stop:step, got {text!r}"])
+        raise ValueError(f"expected finite numbers start:stop:step, got {text!r}")
     if step <= 0 or stop < start:
-        raise ScenarioError([f"{where}: expected start <= stop and a positive step, got {text!r}"])
+        raise ValueError(f"expected start <= stop and a positive step, got {text!r}")
     if (stop - start) / step >= MAX_POINTS:
-        raise ScenarioError([f"{where}: {text!r} has more than {MAX_POINTS} values"])
+        raise ValueError(f"{text!r} has more than {MAX_POINTS} values")
     count = int((stop - start) / step) + 1  # stop included when it falls on the grid
     values = [start + i * step for i in range(count)]
     integral = all(v == v.to_integral_value() for v in (start, step))
@@ -105,35 +113,42 @@ def parse_vary(options: list[str]) -> dict[str, list[Any]]:
 
 
 def load_sweep(path: Path) -> Sweep:
-    """Read a sweep file (see the module docstring)."""
+    """Read a sweep file (see the module docstring); ``ScenarioError`` lists every problem
+    with its field."""
     data = read_yaml_file(path)
-    problems = [f"{path}: {key}: unknown key; expected vary, metrics or replications"
-                for key in data if key not in {"vary", "metrics", "replications"}]
+    fields = ("vary", "metrics", "replications")
+    problems = [InputProblem(str(path), (key,), f"unknown key; expected {', '.join(fields)}")
+                for key in data if key not in fields]
+
+    def refuse(field: tuple[Any, ...], message: str) -> None:
+        problems.append(InputProblem(str(path), field, message))
+
     vary = data.get("vary")
     if not isinstance(vary, dict) or not vary:
-        problems.append(f"{path}: vary: expected a mapping of field paths to lists of values")
+        refuse(("vary",), "expected a mapping of field paths to lists of values")
         vary = {}
     parsed: dict[str, list[Any]] = {}
     for name, values in vary.items():
-        where = f"{path}: vary.{name}"
-        if isinstance(values, list) and values:
-            try:
-                parsed[name] = _distinct(values, where)
-            except ScenarioError as error:
-                problems.extend(error.messages)
-        elif isinstance(values, (str, int, float)):
-            try:
-                parsed[name] = parse_values(str(values), where)
-            except ScenarioError as error:
-                problems.extend(error.messages)
-        else:
-            problems.append(f"{where}: expected a list of values or a range start:stop:step")
+        where = ("vary", name)
+        try:
+            if isinstance(values, list) and values:
+                parsed[name] = _distinct(values)
+            elif isinstance(values, (str, int, float)) and not isinstance(values, bool):
+                parsed[name] = _values(str(values))
+            else:
+                refuse(where, "expected a list of values or a range start:stop:step")
+        except ValueError as error:
+            refuse(where, str(error))
     metrics = data.get("metrics", [])
     if not (isinstance(metrics, list) and all(isinstance(m, str) for m in metrics)):
-        problems.append(f"{path}: metrics: expected a list of metric names")
+        refuse(("metrics",), "expected a list of metric names")
     replications = data.get("replications")
-    if replications is not None and not (isinstance(replications, int) and replications >= 1):
-        problems.append(f"{path}: replications: expected a whole number at least 1")
+    if replications is not None:
+        wrong = number_problem(replications)
+        if wrong is None and not (isinstance(replications, int) and replications >= 1):
+            wrong = f"expected a whole number at least 1, got {replications!r}"
+        if wrong:
+            refuse(("replications",), wrong)
     if problems:
         raise ScenarioError(problems)
     return Sweep(parsed, metrics, replications)
@@ -175,19 +190,19 @@ def build_points(path: Path, sweep: Sweep, base_changes: dict[str, Any]) -> list
     points = sweep.points()
     if len(points) > MAX_POINTS:
         raise ScenarioError([f"{path}: the sweep has {len(points)} points; at most {MAX_POINTS}"])
-    where: dict[str, list[str]] = {}  # message -> labels of the points it occurs at
+    where: dict[InputProblem, list[str]] = {}  # problem -> labels of the points it occurs at
     for point in points:
         try:
             scenarios.append(load_scenario(path, {**base_changes, **point}))
         except ScenarioError as error:
             label = ", ".join(f"{k}={v}" for k, v in point.items())
-            for message in error.messages:
-                where.setdefault(message, []).append(label)
+            for problem in error.problems:
+                where.setdefault(problem, []).append(label)
     if where:
-        raise ScenarioError([
-            f"{message} (from the sweep: "
-            f"{'every point' if len(labels) == len(points) else '; '.join(labels)})"
-            for message, labels in where.items()])
+        raise ScenarioError([InputProblem(problem.file, problem.path, (
+            f"{problem.message} (from the sweep: "
+            f"{'every point' if len(labels) == len(points) else '; '.join(labels)})"))
+            for problem, labels in where.items()])
     return scenarios
 
 

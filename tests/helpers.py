@@ -10,8 +10,12 @@ from __future__ import annotations
 import copy
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from sim.compile import load_scenario, validate
 from sim.config.schema import Scenario
@@ -33,6 +37,22 @@ def shipped_scenarios(*, places: bool = True) -> list[Path]:
     return sorted(p for p in SCENARIOS.rglob("*.yaml")
                   if skip.isdisjoint(p.relative_to(SCENARIOS).parts[:-1]))
 
+
+def shipped_cases(*, places: bool = True) -> list[Any]:
+    """``shipped_scenarios`` as parameters named by their path under scenarios/, each in the
+    pytest-xdist group of its scenario, so that one worker runs every test of a scenario and
+    the session's ``shipped_run`` (tests/conftest.py) runs it once."""
+    cases = []
+    for path in shipped_scenarios(places=places):
+        name = path.relative_to(SCENARIOS).as_posix()
+        cases.append(pytest.param(path, id=name, marks=pytest.mark.xdist_group(name)))
+    return cases
+
+
+# The shipped scenarios' one shared run (tests/conftest.py): 10 days of warm-up and 30 of
+# results; follow-up stays at the 30 days the readmission measures need (horizon 70 days).
+BRIEF = {"time.warmup_days": 10, "time.run_days": 30, "time.follow_up_days": 30,
+         "time.replications": 1}
 
 SHORT = {"time.run_days": 60, "time.warmup_days": 30, "time.follow_up_days": 30,
          "time.replications": 2}
@@ -78,6 +98,27 @@ def sim(*args: str | Path) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "sim", *map(str, args)],
         cwd=REPO, capture_output=True, text=True, timeout=120,
     )
+
+
+def children(pid: int) -> list[int]:
+    """Process ids of ``pid``'s children (Linux /proc; [] once it has ended)."""
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+        return [int(c) for task in tasks for c in (task / "children").read_text().split()]
+    except FileNotFoundError:
+        return []
+
+
+def wait_until(condition: Callable[[], Any], what: str, timeout_s: float = 60.0) -> Any:
+    """Poll ``condition`` (every 20 ms) until it returns something true, and return that;
+    fail naming ``what`` after ``timeout_s`` seconds. A test waits on a condition, never for a
+    guessed time: a guess is too short on a loaded machine and too long on an idle one."""
+    deadline = time.monotonic() + timeout_s
+    while not (value := condition()):
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {timeout_s:g} s for {what}")
+        time.sleep(0.02)
+    return value
 
 
 def assert_clean(result: subprocess.CompletedProcess[str]) -> None:

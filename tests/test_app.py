@@ -17,10 +17,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import REPO, children, wait_until
+from test_report import ARTEFACTS, BROWSER_ARGS, CHROMIUM
 
 from sim.app.launch import free_port, serve, wait_ready
-from tests.helpers import REPO
-from tests.test_report import ARTEFACTS, BROWSER_ARGS, CHROMIUM
+
+pytestmark = pytest.mark.slow  # a browser and the app's server, each test a real run
 
 RUN_BUTTON = "Check and run the comparison"
 START_SECONDS = 60  # generous: two cores shared with other jobs
@@ -28,8 +30,9 @@ RUN_MS = 120_000
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory) -> Iterator[tuple[str, Path]]:
-    """The app's address and its working folder; stopped after the module."""
+def server(tmp_path_factory) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]]:
+    """The app's server process, its address and its working folder; stopped after the
+    module."""
     pytest.importorskip("streamlit")
     work = tmp_path_factory.mktemp("app")
     port = free_port()
@@ -37,10 +40,17 @@ def app(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(url, process, START_SECONDS)
-        yield url, work
+        yield process, url, work
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def app(server) -> tuple[str, Path]:
+    """The app's address and its working folder."""
+    _, url, work = server
+    return url, work
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +92,7 @@ def _shot(page, name: str) -> None:
             break
         height = taller
         page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
-        page.wait_for_timeout(700)
+        page.wait_for_load_state("networkidle")  # the images now in view have loaded
     page.screenshot(path=str(ARTEFACTS / f"app_{name}.png"), full_page=True)
     page.set_viewport_size(size)
 
@@ -255,8 +265,8 @@ def test_capacity_finder_finds_the_smallest_ucr_team_for_a_target(app, chromium)
     page.close()
 
 
-def test_a_run_can_be_cancelled_and_writes_no_folder(app, chromium):
-    url, work = app
+def test_a_run_can_be_cancelled_and_writes_no_folder(server, chromium):
+    process, url, work = server
     page = _page(chromium, url)
     before = _results(work)
     _short_run(page, reps=12)
@@ -267,10 +277,9 @@ def test_a_run_can_be_cancelled_and_writes_no_folder(app, chromium):
     page.get_by_role("button", name="Cancel the run").click()
     page.get_by_text("Run cancelled").wait_for(timeout=RUN_MS)
     _shot(page, "cancelled")
-    # the batch running at the click finishes; a run that went on would add more meanwhile
-    page.wait_for_timeout(3000)
-    cached = len(list(work.glob("results/.cache/*/*.pkl")))
-    page.wait_for_timeout(2000)
-    assert len(list(work.glob("results/.cache/*/*.pkl"))) == cached
+    # the batch running at the click finishes and the run's workers end; a run that went on
+    # would keep them, and this wait would fail
+    wait_until(lambda: not children(process.pid), "the cancelled run's workers to end",
+               timeout_s=RUN_MS / 1000)
     assert _results(work) == before
     page.close()

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import BASELINE, SCENARIOS
 
 from sim.app import edits, runs, scenarios
 from sim.compile import load_scenario, with_changes
 from sim.config import ScenarioError
-from tests.helpers import BASELINE, SCENARIOS
+from sim.config.problems import InputProblem
 
 
 def test_shipped_scenarios_start_with_the_baseline_and_include_places_and_winter():
@@ -277,20 +278,24 @@ def test_finder_reports_every_candidate_it_evaluates(tmp_path):
     assert calls[-1][0] == calls[-1][1]  # the bar ends full
 
 
-def test_messages_are_placed_by_the_field_they_name():
-    from sim.app.messages import about, field_path
+def test_problems_are_placed_by_the_field_they_name():
+    from sim.app.messages import about, shown
 
-    messages = ["whatif/w.yaml: services.ucr.capacity: expected greater than or equal to 0, got -1",
-                "services.ucr: change its total capacity or its capacity per unit, not both",
-                "whatif/w.yaml: policies.mdt_case_management.crisis_reduction.north: expected "
-                "less than or equal to 1, got 1.5",
-                "precision: expected a fraction between 0 and 1 (0.05 = 5%), got 2",
-                "whatif/w.yaml: staffing.absence: expected a mapping, got 3"]
-    assert [field_path(m) for m in messages] == [
-        "services.ucr.capacity", "services.ucr",
-        "policies.mdt_case_management.crisis_reduction.north", "", "staffing.absence"]
-    assert about(messages, "services.ucr") == [
+    problems = [
+        InputProblem("whatif/w.yaml", ("services", "ucr", "capacity"),
+                     "expected greater than or equal to 0, got -1"),
+        InputProblem("", ("services", "ucr"),
+                     "change its total capacity or its capacity per unit, not both"),
+        InputProblem("whatif/w.yaml", ("policies", "mdt_case_management", "crisis_reduction",
+                                       "north"), "expected less than or equal to 1, got 1.5"),
+        InputProblem("", (), "precision: expected a fraction between 0 and 1 (0.05 = 5%), got 2"),
+        InputProblem("whatif/w.yaml", ("staffing", "absence"), "expected a mapping, got 3")]
+    assert about(problems, "services.ucr") == [
         "services.ucr.capacity: expected greater than or equal to 0, got -1",
         "services.ucr: change its total capacity or its capacity per unit, not both"]
-    assert about(messages, "services.ucr_team") == []  # a name that merely begins alike
-    assert len(about(messages, "policies.mdt_case_management")) == 1
+    assert about(problems, "services.ucr_team") == []  # a name that merely begins alike
+    assert len(about(problems, "policies.mdt_case_management")) == 1
+    assert about(problems, "precision") == []  # not a field of the scenario
+    session = Path("/tmp/session")
+    assert shown(InputProblem(f"{session}/whatif/w.yaml", ("time", "run_days"), "expected a "
+                              "number"), session) == "whatif/w.yaml: time.run_days: expected a number"

@@ -288,6 +288,7 @@ def small_scenario_file(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_command_writes_a_reproducible_results_folder(small_scenario_file, tmp_path, capsys):
     common = ["--executor", "serial", "--no-cache", "--quiet", "--percentile", "90"]
     assert capacity_command(small_scenario_file, "--out", tmp_path / "a", *common) == 0

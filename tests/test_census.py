@@ -25,8 +25,9 @@ from scipy import stats
 from sim.compile import validate
 from sim.compile.census import CensusPatient, census_patients
 from sim.compile.network import Network
-from sim.config.census import Census, locality_counts
+from sim.config.census import Census
 from sim.config.census_checks import census_problems
+from sim.config.census_counts import locality_counts
 from sim.config.distributions import Distribution
 from sim.config.schema import Scenario
 

@@ -22,6 +22,7 @@ DATA = Path(__file__).resolve().parent / "data"
 EXIT_INVALID = 2
 
 
+@pytest.mark.slow
 def test_validate_all_shipped_scenarios_exits_0():
     assert SHIPPED, "no scenarios/*.yaml found"
     result = sim("validate", *(p.relative_to(REPO) for p in SHIPPED))
@@ -106,6 +107,7 @@ def test_show_invalid_exits_2():
     assert "child_bad_value.yaml: services.ward.capacity: " in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["validate", "show", "run", "compare", "sweep", "capacity",
                                      "verify"])
 def test_every_command_has_help(command):

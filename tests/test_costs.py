@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from helpers import baseline, one_service_scenario
 
 from sim.analysis.metrics import ALL
 from sim.compile import with_changes
 from sim.config.loader import ScenarioError
 from sim.runner import run_scenario
-from tests.helpers import baseline, one_service_scenario
 
 
 @pytest.fixture(scope="module")
@@ -92,8 +92,9 @@ def test_compare_has_cost_differences():
     assert row["diff_mean"] < 0  # fewer beds occupied, fewer bed-days paid for
 
 
+@pytest.mark.slow
 def test_capacity_search_reports_the_cost_of_its_solution(tmp_path, capsys):
-    from tests.test_capacity_search import capacity_command, pathway, targets_file, write_yaml
+    from test_capacity_search import capacity_command, pathway, targets_file, write_yaml
 
     priced = {**pathway(), "costs": {"price_year": "2024", "per_occupied_day": {
         "ward": {"gbp": 300, "source": "test figure"},

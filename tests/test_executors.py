@@ -28,10 +28,12 @@ def serial(scenario):
     return run_scenario(scenario, replications=3, executor="serial", progress=False)
 
 
+@pytest.mark.slow
 def test_local_processes_match_serial_bitwise(scenario, serial):
     assert_same(serial, run_scenario(scenario, replications=3, jobs=2, progress=False))
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_matches_serial_bitwise(scenario, serial):
     pytest.importorskip("distributed")
     with open_executor("dask", jobs=2) as cluster:

@@ -33,6 +33,7 @@ def fitted_file(fitted_result, tmp_path_factory: pytest.TempPathFactory) -> Path
     return out / FITTED
 
 
+@pytest.mark.slow
 def test_readmissions_are_recovered_by_linking_patients(fitted_result) -> None:  # type: ignore[no-untyped-def]
     """after_discharge has no visits of its own: readmissions are found by patient."""
     truth = load_scenario(EXAMPLE / "truth.yaml").services["after_discharge"]
@@ -45,6 +46,7 @@ def test_readmissions_are_recovered_by_linking_patients(fitted_result) -> None: 
     assert gap.mean_ci[0] <= truth.routes["readmitted"].duration.mean_days <= gap.mean_ci[1]
 
 
+@pytest.mark.slow
 def test_handoff_of_a_route_that_does_not_block_is_fitted(fitted_result) -> None:  # type: ignore[no-untyped-def]
     """P0 patients leave once the hand-off is over, so end - ready is the hand-off."""
     truth = load_scenario(EXAMPLE / "truth.yaml").services["acute"].routes
@@ -60,6 +62,7 @@ def _backtest(scenario):  # type: ignore[no-untyped-def]
     return run_backtest(over_period(scenario, episodes, REPS), episodes, jobs=2, progress=False)
 
 
+@pytest.mark.slow
 def test_fitted_scenario_passes_from_the_command_line(
         fitted_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "bt"
@@ -75,6 +78,7 @@ def test_fitted_scenario_passes_from_the_command_line(
     assert (out / "plots" / "occupancy_acute.png").is_file()
 
 
+@pytest.mark.slow
 def test_acute_stays_30_percent_shorter_fail(fitted_file: Path) -> None:
     scenario = load_scenario(fitted_file)
     values = {}
@@ -91,6 +95,7 @@ def test_acute_stays_30_percent_shorter_fail(fitted_file: Path) -> None:
     assert not result.passed
 
 
+@pytest.mark.slow
 def test_fit_will_not_overwrite(fitted_file: Path) -> None:
     assert main(["fit", str(EXTRACT), "--base", str(EXAMPLE / "base.yaml"), "--out",
                  str(fitted_file.parent)]) == 1
@@ -112,6 +117,7 @@ def test_commands_have_help(command: str, capsys: pytest.CaptureFixture[str]) ->
     assert "--period" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_base_with_national_estimates_fails_on_its_level() -> None:
     """The base's acute stays are shorter than the local ones: most weeks still fall in the
     wide weekly bands, but the year's level of acute occupancy is outside its band."""

@@ -8,13 +8,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from array import array
 from pathlib import Path
 
 import pytest
 import yaml
-from helpers import assert_clean, sim
+from helpers import assert_clean, children, sim, wait_until
 
 from sim.compile import load_scenario, validate
 from sim.config import ScenarioError
@@ -146,34 +145,30 @@ def test_shipped_names_make_the_same_folders() -> None:
     assert default_folder(data.get("name", "baseline")).parent == Path("results/baseline")
 
 
-def _children(pid: int) -> list[int]:
-    """Process ids of ``pid``'s children (Linux /proc)."""
-    try:
-        tasks = list(Path(f"/proc/{pid}/task").iterdir())
-        return [int(c) for task in tasks for c in (task / "children").read_text().split()]
-    except FileNotFoundError:
-        return []
+def _finished_replications(cache: Path) -> list[Path]:
+    """Replications a run has finished: each is stored in its ``--cache`` folder as it ends."""
+    return list(cache.glob("*/*.pkl"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
 def test_sigterm_during_a_run_stops_the_workers_like_ctrl_c(tmp_path: Path) -> None:
-    out = tmp_path / "out"
+    out, cache = tmp_path / "out", tmp_path / "cache"
     run = subprocess.Popen(
         [sys.executable, "-m", "sim", "run", str(BASELINE), "--reps", "4", "--jobs", "2",
-         "--no-cache", "--quiet", "--out", str(out)],
+         "--cache", str(cache), "--quiet", "--out", str(out)],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while len(workers := _children(run.pid)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert len(workers) >= 2, "the run never started its workers"
-    time.sleep(0.5)  # let them start a replication
+    workers = wait_until(lambda: len(found := children(run.pid)) >= 2 and found,
+                         "the run to start its workers")
+    # one of 4 replications stored: the 2 workers are in the middle of the next ones
+    wait_until(lambda: _finished_replications(cache), "a replication to finish")
     run.send_signal(signal.SIGTERM)
     _, stderr = run.communicate(timeout=30)
     assert run.returncode == 143
     assert "Traceback" not in stderr and "interrupted" in stderr
     assert not out.exists()
-    time.sleep(0.5)
-    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "workers left running"
+    wait_until(lambda: not [pid for pid in workers if Path(f"/proc/{pid}").exists()],
+               "the workers to end", timeout_s=10)
 
 
 def _running(pid: int) -> bool:
@@ -185,6 +180,7 @@ def _running(pid: int) -> bool:
         return False
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
 @pytest.mark.parametrize("signum, whole_group", [(signal.SIGINT, True), (signal.SIGTERM, False)],
                          ids=["ctrl-c", "sigterm"])
@@ -194,23 +190,21 @@ def test_an_interrupted_dask_run_ends_quietly(tmp_path: Path, signum: int,
     only the command. Either way: one line, no traceback from a worker or the nanny, the
     cluster's workers gone and no results folder."""
     pytest.importorskip("distributed")
-    out = tmp_path / "out"
+    out, cache = tmp_path / "out", tmp_path / "cache"
     run = subprocess.Popen(
         [sys.executable, "-m", "sim", "run", str(BASELINE), "--reps", "4", "--jobs", "2",
-         "--executor", "dask", "--no-cache", "--quiet", "--out", str(out)],
+         "--executor", "dask", "--cache", str(cache), "--quiet", "--out", str(out)],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True)  # a process group of its own, as a terminal gives it
     try:
-        deadline = time.monotonic() + 90
-
         def workers() -> list[int]:  # the cluster's worker processes, once they run
-            return [pid for pid in _children(run.pid) if "spawn_main" in
+            return [pid for pid in children(run.pid) if "spawn_main" in
                     Path(f"/proc/{pid}/cmdline").read_text(errors="replace")]
 
-        while len(started := workers()) < 2 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert len(started) >= 2, "the run never started its workers"
-        time.sleep(1.5)  # let them start a replication
+        started = wait_until(lambda: len(found := workers()) >= 2 and found,
+                             "the cluster to start its workers", timeout_s=90)
+        # one of 4 replications stored: the 2 workers are in the middle of the next ones
+        wait_until(lambda: _finished_replications(cache), "a replication to finish", timeout_s=90)
         if whole_group:
             os.killpg(run.pid, signum)
         else:
@@ -223,10 +217,11 @@ def test_an_interrupted_dask_run_ends_quietly(tmp_path: Path, signum: int,
     assert run.returncode == (130 if signum == signal.SIGINT else 143)
     assert stderr.strip() == "interrupted; no results folder was written", stderr
     assert not out.exists()
-    time.sleep(0.5)
-    assert not [pid for pid in started if _running(pid)], "workers left running"
+    wait_until(lambda: not [pid for pid in started if _running(pid)], "the workers to end",
+               timeout_s=10)
 
 
+@pytest.mark.slow
 def test_compare_of_different_localities_warns(tmp_path: Path) -> None:
     a = _write(tmp_path, "name: a\ntime: {run_days: 5, warmup_days: 0, replications: 1}", "a.yaml")
     b = tmp_path / "b.yaml"

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import SCENARIOS, shipped_scenarios
 from scipy import stats
 
 from sim.analysis.intervals import bounded_interval, t_interval
@@ -15,7 +16,6 @@ from sim.analysis.registry import metric_info
 from sim.analysis.summary import compare, summarise
 from sim.compile import load_scenario
 from sim.runner import run_scenario
-from tests.helpers import SCENARIOS, shipped_scenarios
 
 # short enough to run every shipped scenario in the suite: 3 replications of 3 weeks
 BRIEF = {"time.run_days": 21, "time.warmup_days": 14, "time.follow_up_days": 30,
@@ -105,6 +105,7 @@ def test_a_count_of_days_stays_within_the_period():
     assert t_interval(values)[2] > 21 and 0 < low < mean < high < 21
 
 
+@pytest.mark.slow
 def test_no_interval_of_a_bounded_metric_leaves_its_range(shipped_summaries):
     """The property the issue asks for, over every shipped scenario: no interval of a
     non-negative metric has a negative end, no share goes above 100%."""
@@ -120,6 +121,7 @@ def test_no_interval_of_a_bounded_metric_leaves_its_range(shipped_summaries):
     assert checked > 1000
 
 
+@pytest.mark.slow
 def test_the_registry_documents_every_metric_produced(shipped_summaries):
     """Every metric of summary.csv has an entry in a table of docs/metrics.md (generated from
     the registry: tests/test_metric_docs.py)."""

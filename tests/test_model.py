@@ -26,6 +26,7 @@ from helpers import (
     days,
     edited,
     one_service_scenario,
+    shipped_cases,
     shipped_scenarios,
 )
 
@@ -114,6 +115,7 @@ def test_no_demand_gives_an_empty_log() -> None:
 
 # --- direction ---------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_more_acute_beds_never_lengthen_ed_boarding() -> None:
     """Paired (same seed and replication) runs with fewer, more and the baseline's beds."""
     beds = baseline_capacity("acute")
@@ -125,6 +127,7 @@ def test_more_acute_beds_never_lengthen_ed_boarding() -> None:
         assert boarding[0] > boarding[-1] + 1, (ladder, boarding)  # beds matter at all
 
 
+@pytest.mark.slow
 def test_more_ucr_staff_never_lower_two_hour_performance() -> None:
     staff = baseline_capacity("ucr")
     ladder = [staff - 1, staff, staff + 2]
@@ -137,18 +140,15 @@ def test_more_ucr_staff_never_lower_two_hour_performance() -> None:
 
 # --- conservation ------------------------------------------------------------------------------
 
-SHIPPED = shipped_scenarios(places=False)  # places: tests/test_places.py runs them
-
-
 def test_the_stroke_example_is_among_the_shipped_scenarios() -> None:
-    names = {path.relative_to(SCENARIOS).as_posix() for path in SHIPPED}
+    names = {path.relative_to(SCENARIOS).as_posix() for path in shipped_scenarios()}
     assert {"baseline.yaml", "examples/stroke.yaml"} <= names
 
 
-@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.relative_to(SCENARIOS).as_posix())
-def test_no_patient_is_lost(path: Path) -> None:
-    scenario = load_scenario(path, SHORT)
-    log = run_replication(scenario, 0)
+@pytest.mark.parametrize("path", shipped_cases())
+def test_no_patient_is_lost(path: Path, shipped_run) -> None:
+    run = shipped_run(path)
+    scenario, log = run.scenario, run.log
     event, patient, service = log.events["event"], log.events["patient"], log.events["service"]
     arrived = np.flatnonzero(event == Event.ARRIVE)
     exited = np.flatnonzero(event == Event.EXIT)
@@ -199,6 +199,7 @@ def test_same_seed_gives_identical_results() -> None:
     pd.testing.assert_series_equal(metrics, metrics_of(again))
 
 
+@pytest.mark.slow
 def test_serial_and_parallel_runs_are_identical() -> None:
     scenario = baseline()
     serial = run_scenario(scenario, jobs=1, progress=False)

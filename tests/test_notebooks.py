@@ -64,6 +64,7 @@ def test_kernel_is_this_interpreter(this_python_kernel: None) -> None:
     assert Path(cwd).resolve() == NOTEBOOKS
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", notebooks(), ids=lambda path: path.name)
 def test_notebook_runs(path: Path, this_python_kernel: None) -> None:
     notebook = nbformat.read(path, as_version=4)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import BASELINE, baseline, days, edited, one_service_scenario
 
 from sim.analysis.logview import LogView
 from sim.analysis.metrics import replication_metrics
@@ -21,7 +22,6 @@ from sim.config.loader import ScenarioError
 from sim.engine.eventlog import Event
 from sim.engine.model import run_replication
 from sim.runner import run_scenario
-from tests.helpers import BASELINE, baseline, days, edited, one_service_scenario
 
 
 def _metrics(log: Any) -> dict[tuple[str, str], float]:
@@ -214,12 +214,14 @@ def _paired(base: pd.DataFrame, changes: dict[str, Any]) -> pd.DataFrame:
     return table[table["locality"] == "all"].set_index("metric")
 
 
+@pytest.mark.slow
 def test_starving_ucr_raises_ed_attendances_and_admissions(base_metrics):
     diff = _paired(base_metrics, {"services.ucr.capacity": 1})
     for metric in ("ed_attendances", "emergency_admissions", "admissions_after_reneging"):
         assert diff.loc[metric, "diff_ci_low"] > 0, (metric, diff.loc[metric].to_dict())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("field, more", [("services.ucr.capacity", 6),
                                          ("services.ic_beds.capacity", 90),
                                          ("services.ic_home.capacity", 110)])
@@ -229,6 +231,7 @@ def test_more_community_capacity_never_raises_admissions(base_metrics, field, mo
     assert admissions["diff_mean"] <= 0 and admissions["diff_ci_low"] < 0, admissions.to_dict()
 
 
+@pytest.mark.slow
 def test_pairing_keeps_the_difference_precise(base_metrics):
     """Common random numbers: when only a capacity changes, the paired differences vary far
     less than the runs themselves (the patience draws come from each patient's own stream)."""

@@ -8,19 +8,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import shipped_cases
 
 from sim.compile import load_scenario
 from sim.config.capacity import unit_capacities
 from sim.config.schema import CapacitatedService, Scenario
-from sim.runner import simulate
 
 REPO = Path(__file__).resolve().parents[1]
 PLACES = REPO / "scenarios" / "places"
 BASELINE = REPO / "scenarios" / "baseline.yaml"
-# A short run: 10 days of warm-up, 30 of results; follow-up stays at the 30 days the
-# readmission measures need.
-SHORT = {"time.run_days": 30, "time.warmup_days": 10, "time.replications": 1}
-
 # place baseline -> (authority total stated in the file, its locality file(s))
 TOTALS = {
     "barking_dagenham": 218_900,      # ONS Census 2021
@@ -38,6 +34,7 @@ PAIRS = [
     ("southend", "southend_locality"),
 ]
 FILES = sorted(PLACES.glob("*.yaml"))
+CASES = [case for case in shipped_cases() if case.values[0].parent == PLACES]
 
 
 def place(name: str) -> Scenario:
@@ -48,15 +45,19 @@ def test_every_place_file_is_listed():
     assert {p.stem for p in FILES} == set(TOTALS) | {b for _, b in PAIRS}
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
-def test_place_runs_end_to_end(path: Path):
-    scenario = load_scenario(path, SHORT)
+def test_every_place_file_runs_in_the_session():
+    assert [case.values[0] for case in CASES] == FILES
+
+
+@pytest.mark.parametrize("path", CASES)
+def test_place_runs_end_to_end(path: Path, shipped_run):
+    run = shipped_run(path)
+    scenario, metrics = run.scenario, run.metrics
     assert scenario.name == path.stem
-    result = simulate(scenario, 0)
-    totals = result.metrics[result.metrics["locality"] == "all"].set_index("metric")["value"]
+    totals = metrics[metrics["locality"] == "all"].set_index("metric")["value"]
     assert totals["emergency_admissions"] > 0
     assert 0 < totals["acute_occupancy_pct_mean"] <= 100
-    by_locality = result.metrics[result.metrics["metric"] == "emergency_admissions"]
+    by_locality = metrics[metrics["metric"] == "emergency_admissions"]
     assert set(by_locality["locality"]) == {"all", *scenario.geography.localities}
 
 

@@ -5,7 +5,9 @@ Read from the source with ``ast``: no import of a ``_module`` or of a ``_name`` 
 packages; no attribute ``x._name`` unless the module, or a module of ours it imports, defines
 ``_name``; and no class of
 ours that extends another package's class touches, on itself, a private name that class
-defines (as ``Pool`` once set ``simpy.Resource``'s ``_capacity``).
+defines (as ``Pool`` once set ``simpy.Resource``'s ``_capacity``). The one exception is a
+library's documented extension hook: SimPy's ``BaseResource`` says a subclass customises a
+resource through ``_do_put`` and ``_do_get`` (``DOCUMENTED_HOOKS``).
 """
 
 from __future__ import annotations
@@ -18,10 +20,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import simpy
 
 REPO = Path(__file__).resolve().parent.parent
 OURS = ("sim", "benchmarks", "tests", "notebooks")
 SCANNED = [REPO / "sim", REPO / "benchmarks", REPO / "tests", REPO / "notebooks"]
+# private names a base class documents as the way to extend it: (base class, names)
+DOCUMENTED_HOOKS = [(simpy.resources.base.BaseResource, {"_do_put", "_do_get"})]
+HOOK_NAMES = set().union(*(names for _, names in DOCUMENTED_HOOKS))
 
 
 def is_private(name: str) -> bool:
@@ -66,8 +72,17 @@ def foreign_uses(source: str, where: str, ours: set[str]) -> Iterator[str]:
             for alias in node.names:
                 if is_private(alias.name):
                     yield f"{where}:{node.lineno} imports {alias.name} from {module}"
-        elif isinstance(node, ast.Attribute) and is_private(node.attr) and node.attr not in ours:
+        elif isinstance(node, ast.Attribute) and is_private(node.attr) and node.attr not in ours \
+                and not (node.attr in HOOK_NAMES and on_itself(node)):
             yield f"{where}:{node.lineno} uses .{node.attr}"
+
+
+def on_itself(node: ast.Attribute) -> bool:
+    """``self.x``, ``cls.x`` or ``super().x``: a class reaching its own (inherited) name, which
+    ``inherited_uses`` checks against the base classes' documented hooks."""
+    value = node.value
+    return (isinstance(value, ast.Name) and value.id in ("self", "cls")) or (
+        isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "super")
 
 
 def _private_names_of(cls: type) -> set[str]:
@@ -100,12 +115,18 @@ def inherited_uses(module_name: str) -> Iterator[str]:
         except OSError:  # built at run time (a parametrised generic): no source of its own
             continue
         theirs = set().union(*map(_private_names_of, foreign)) if foreign else set()
+        theirs -= documented_hooks(cls)
         touched = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
                    and isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")}
         touched |= {node.name for node in ast.walk(tree)
                     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
         for name in sorted(touched & theirs):
             yield f"{module_name}.{cls.__qualname__} uses {name} of {foreign[0].__qualname__}"
+
+
+def documented_hooks(cls: type) -> set[str]:
+    """The private names ``cls``'s base classes document as extension hooks."""
+    return set().union(*(names for base, names in DOCUMENTED_HOOKS if issubclass(cls, base)))
 
 
 def _module_names(root: Path) -> list[str]:
@@ -159,6 +180,7 @@ def test_no_class_of_ours_touches_its_base_classes_private_names(module_name: st
 
 @pytest.mark.parametrize("source, expected", [
     ("from _random import Random\n", "imports from _random"),
+    ("def f(pool):\n    pool._do_put(pool.queue[0])\n", "uses ._do_put"),  # a hook, not on itself
     ("import simpy\ndef f(env):\n    return env._queue\n", "uses ._queue"),
     ("from simpy.core import _helper\n", "imports _helper from simpy.core"),
     ("import numpy._core\n", "imports numpy._core"),
@@ -177,3 +199,18 @@ def test_a_subclass_setting_its_simpy_base_classes_private_field_is_caught(
     monkeypatch.syspath_prepend(str(tmp_path))
     assert list(inherited_uses("sim_probe_pool")) == [
         "sim_probe_pool.Pool uses _capacity of Resource"]
+
+
+def test_only_the_documented_hooks_of_a_simpy_resource_are_allowed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Overriding and calling ``_do_put`` / ``_do_get`` is SimPy's extension model; any other
+    private name of the resource (here ``_trigger_put``) is still caught."""
+    (tmp_path / "sim_probe_hooks.py").write_text(
+        "import simpy\n\n\nclass Pool(simpy.Resource):\n"
+        "    def _do_get(self, event):\n        return super()._do_get(event)\n\n"
+        "    def grant(self):\n        self._do_put(self.queue[0])\n"
+        "        self._trigger_put(None)\n",
+        encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert list(inherited_uses("sim_probe_hooks")) == [
+        "sim_probe_hooks.Pool uses _trigger_put of Resource"]

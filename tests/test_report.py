@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import REPO, SCENARIOS, assert_clean, sim
 from openpyxl import load_workbook
 
 from sim.analysis.metrics import ALL
@@ -26,7 +27,6 @@ from sim.cli import main
 from sim.report.html import REPORT
 from sim.report.narrative import number
 from sim.report.xlsx import WORKBOOK
-from tests.helpers import REPO, SCENARIOS, assert_clean, sim
 
 CHROMIUM = Path("/usr/bin/chromium")
 BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -79,6 +79,7 @@ def _close(a: pd.Series, b: pd.Series) -> bool:
                             atol=1e-12, equal_nan=True))
 
 
+@pytest.mark.slow
 def test_run_workbook_matches_summary_and_weekly_csvs(folders):
     folder = folders["run"]
     sheets = _sheets(folder)
@@ -101,6 +102,7 @@ def test_run_workbook_matches_summary_and_weekly_csvs(folders):
     assert {"About", "Assumptions", "Month by month"} <= set(sheets)
 
 
+@pytest.mark.slow
 def test_compare_workbook_matches_comparison_csv(folders):
     folder = folders["compare"]
     sheets = _sheets(folder)
@@ -115,6 +117,7 @@ def test_compare_workbook_matches_comparison_csv(folders):
     assert {"Summary A (base)", "Summary B (loc)"} <= set(sheets)
 
 
+@pytest.mark.slow
 def test_winter_compare_workbook_has_the_week_by_week_differences(folders):
     folder = folders["winter"]
     weekly = pd.read_csv(folder / "weekly_comparison.csv")
@@ -124,6 +127,7 @@ def test_winter_compare_workbook_has_the_week_by_week_differences(folders):
     assert _close(sheet["Acute beds occupied (mean) (beds): mean"], rows["diff_mean"])
 
 
+@pytest.mark.slow
 def test_capacity_workbook_matches_capacity_csv(folders):
     folder = folders["capacity"]
     sheets = _sheets(folder)
@@ -141,6 +145,7 @@ def test_capacity_workbook_matches_capacity_csv(folders):
     assert _close(sheets["Recommended capacity"]["recommended"], recommended["recommended"])
 
 
+@pytest.mark.slow
 def test_sweep_workbook_matches_sweep_csv(folders):
     folder = folders["sweep"]
     sweep = pd.read_csv(folder / "sweep.csv")
@@ -150,6 +155,7 @@ def test_sweep_workbook_matches_sweep_csv(folders):
     assert _close(sheet["UCR reached within the response target (% of referrals): mean"], rows["mean"])
 
 
+@pytest.mark.slow
 def test_workbook_headers_are_frozen_bold_and_carry_units(folders):
     book = load_workbook(folders["compare"] / WORKBOOK)
     sheet = book["Comparison"]
@@ -199,6 +205,7 @@ def _open(browser, folder: Path, name: str):
     return page
 
 
+@pytest.mark.slow
 def test_compare_report_renders_with_the_headline_differences(browser, folders):
     folder = folders["compare"]
     page = _open(browser, folder, "compare")
@@ -220,6 +227,7 @@ def test_compare_report_renders_with_the_headline_differences(browser, folders):
     page.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["run", "winter", "capacity", "sweep", "warmup"])
 def test_every_report_renders_in_the_browser(browser, folders, name):
     page = _open(browser, folders[name], name)
@@ -239,6 +247,7 @@ def test_every_report_renders_in_the_browser(browser, folders, name):
 
 # --- python -m sim report ------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_report_command_rebuilds_both_files(folders, tmp_path):
     copy = tmp_path / "copy"
     shutil.copytree(folders["compare"], copy)
@@ -276,6 +285,7 @@ def test_the_recommendation_meets_both_rules_and_names_the_binding_one():
     assert out.loc["ward", "change"] == 7
 
 
+@pytest.mark.slow
 def test_capacity_console_states_the_recommendation(folders, capsys, tmp_path):
     loc = _short(tmp_path, SCENARIOS / "locality.yaml", "loc")
     assert main(["capacity", str(loc), "--services", "ucr", "--out", str(tmp_path / "c"),

@@ -108,6 +108,7 @@ def test_repeated_sweep_recomputes_nothing_and_a_new_point_only_itself(acute_swe
     assert len(wider.calls) == SHORT["time.replications"]
 
 
+@pytest.mark.slow
 def test_sweep_command_writes_tidy_results_and_plots(tmp_path):
     scenario = tmp_path / "short.yaml"
     scenario.write_text(f"extends: {BASELINE}\nname: short\ntime:\n  run_days: 60\n"
@@ -183,6 +184,7 @@ def test_a_metric_without_spread_is_reached_at_once():
     assert report["n_reps"].iloc[0] == 3
 
 
+@pytest.mark.slow
 def test_run_command_with_precision_writes_its_report(tmp_path):
     scenario = tmp_path / "short.yaml"
     scenario.write_text(f"extends: {BASELINE}\nname: short\ntime:\n  run_days: 60\n"

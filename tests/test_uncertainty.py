@@ -80,6 +80,7 @@ def test_a_count_is_drawn_whole():
     with_uncertain({"services.ucr.capacity": {"uniform": [0.6, 3.4]}})
 
 
+@pytest.mark.slow
 def test_influence_names_the_parameter_that_drives_a_metric():
     """MDT crisis reduction drawn between 0 and 40% drives crises prevented; a parameter with
     no bearing on that count (acute beds, 405 +- 1) explains little of it."""

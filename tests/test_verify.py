@@ -86,6 +86,7 @@ def test_formulas_give_textbook_values() -> None:
 
 # --- the quick suite ------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_quick_suite_passes_every_analytic_check(quick: SuiteResult) -> None:
     table = quick.table()
     analytic = table[table["kind"] == ANALYTIC]
@@ -106,6 +107,7 @@ def test_quick_suite_passes_every_analytic_check(quick: SuiteResult) -> None:
     assert plausible["model_mean"].notna().all()
 
 
+@pytest.mark.slow
 def test_a_wrong_expectation_fails(quick: SuiteResult) -> None:
     """Erlang C for 4 servers against a team of 3, and M/G/infinity for a 10% higher load:
     both rejected, while the right expectations pass."""
@@ -122,6 +124,7 @@ def test_a_wrong_expectation_fails(quick: SuiteResult) -> None:
     assert not wrong.evaluate(measures, quick.confidence).passed
 
 
+@pytest.mark.slow
 def test_a_wrong_expectation_fails_with_patience_and_balking(quick: SuiteResult) -> None:
     """Erlang A for one server more against a team of 3 whose patients give up, and Erlang B
     at a 10% higher load against the ward turning patients away: rejected, while the right
@@ -141,6 +144,7 @@ def test_a_wrong_expectation_fails_with_patience_and_balking(quick: SuiteResult)
     assert not wrong.evaluate(measures, quick.confidence).passed
 
 
+@pytest.mark.slow
 def test_a_lost_patient_fails_conservation(quick: SuiteResult) -> None:
     base, measures = experiment(quick, "baseline")
     conservation = next(c for c in base.checks if c.group == "Conservation")
@@ -153,6 +157,7 @@ def test_a_lost_patient_fails_conservation(quick: SuiteResult) -> None:
 
 # --- the command -------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_command_writes_a_complete_report(quick: SuiteResult, cache_dir: Path,
                                           tmp_path: Path, capsys) -> None:
     out = tmp_path / "report"
@@ -174,6 +179,7 @@ def test_command_writes_a_complete_report(quick: SuiteResult, cache_dir: Path,
     assert "PASS" in printed and "FAIL" not in printed
 
 
+@pytest.mark.slow
 def test_command_exits_1_when_an_analytic_check_fails(quick: SuiteResult, cache_dir: Path,
                                                       tmp_path: Path) -> None:
     """A team of 3 (the suite's own scenario, so nothing is recomputed) checked against

@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import SCENARIOS
 
 from sim.cli import main
 from sim.report.html import REPORT
 from sim.warmup import mser5, recommended_days
-from tests.helpers import SCENARIOS
 
 
 def test_mser5_finds_the_end_of_a_ramp():
@@ -36,6 +36,7 @@ def test_recommendation_is_the_longest_rounded_up():
     assert recommended_days(table.assign(mser5_days=[35, 141])) == 150
 
 
+@pytest.mark.slow
 def test_warmup_command_writes_a_folder_with_its_report(tmp_path, capsys):
     out = tmp_path / "warmup"
     assert main(["warmup", str(SCENARIOS / "baseline.yaml"), "--days", "150", "--reps", "2",

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import SCENARIOS, assert_clean, baseline, days, edited, one_service_scenario, sim
 
 from sim.analysis.metrics import ALL, replication_metrics
 from sim.analysis.periods import calendar_periods
@@ -32,7 +33,6 @@ from sim.compile import with_changes
 from sim.engine.eventlog import PATIENT_COLUMNS, Event
 from sim.engine.model import CAPACITY_COLUMNS, ReplicationLog, empty_capacity_log
 from sim.runner import simulate
-from tests.helpers import SCENARIOS, assert_clean, baseline, days, edited, one_service_scenario, sim
 
 RUN_DAYS = 14
 START = dt.date(2025, 11, 5)  # a Wednesday: weeks of 5 (W45), 7 (W46) and 2 days (W47)
@@ -252,6 +252,7 @@ def test_weekly_tables_of_a_simulated_run_cover_every_role(baseline_result):
     assert np.nanmin(pct) >= 0 and np.nanmax(pct) <= 100
 
 
+@pytest.mark.slow
 def test_run_writes_the_winter_outputs(tmp_path):
     scenario = tmp_path / "short_winter.yaml"
     scenario.write_text(f"extends: {SCENARIOS / 'winter' / 'escalation_20_beds.yaml'}\n"

@@ -53,12 +53,14 @@ def metric(metrics, name: str) -> float:
     return float(metrics[(metrics.metric == name) & (metrics.locality == "all")].value.mean())
 
 
+@pytest.mark.slow
 def test_a_flu_wave_adds_admissions_and_bed_pressure(winter_runs):
     base, flu = winter_runs["baseline_winter"], winter_runs["flu_wave"]
     assert metric(flu, "emergency_admissions") > metric(base, "emergency_admissions")
     assert metric(flu, "acute_occupancy_mean") > metric(base, "acute_occupancy_mean")
 
 
+@pytest.mark.slow
 def test_escalation_beds_never_make_boarding_worse(winter_runs):
     base, more = winter_runs["baseline_winter"], winter_runs["escalation_20_beds"]
     assert metric(more, "ed_boarding_hours_mean") <= metric(base, "ed_boarding_hours_mean")

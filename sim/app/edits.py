@@ -14,6 +14,7 @@ from sim.compile import load_scenario
 from sim.config import Scenario, ScenarioError
 from sim.config.capacity import unit_capacities
 from sim.config.loader import read_yaml_file, resolve
+from sim.config.problems import InputProblem
 from sim.config.schema import CapacitatedService, Policies
 
 # shipped blocks a scenario without them can switch on: the flu wave layer's surge and the
@@ -161,8 +162,8 @@ def _unit_changes(scenario: Scenario, levers: Levers, now: Levers,
         if units == now.unit_capacity.get(name):
             continue
         if f"services.{name}.capacity" in so_far:
-            raise ScenarioError([f"services.{name}: change its total capacity or its capacity "
-                                 "per unit, not both"])
+            raise ScenarioError([InputProblem("", ("services", name), (
+                "change its total capacity or its capacity per unit, not both"))])
         out[f"services.{name}.capacity_by_unit"] = units
         if capacitated(scenario)[name].capacity is not None:
             out[f"services.{name}.capacity"] = None

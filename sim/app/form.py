@@ -17,6 +17,7 @@ from sim.app.messages import about, show_field_errors
 from sim.app.runs import Precision
 from sim.config import Scenario
 from sim.config.base import Level
+from sim.config.problems import InputProblem
 from sim.config.schema import CapacitatedService
 from sim.runner import produced_metrics
 
@@ -36,7 +37,7 @@ class WhatIfForm:
     capacity_needed: bool
 
 
-def whatif_form(scenario: Scenario, errors: list[str]) -> WhatIfForm:
+def whatif_form(scenario: Scenario, errors: list[InputProblem]) -> WhatIfForm:
     """The form's fields (call inside ``st.form``), with the last check's ``errors`` next to
     the fields they are about."""
     now = edits.current(scenario)
@@ -116,7 +117,7 @@ def _service(name: str, service: CapacitatedService, now: edits.Levers, capacity
             f"{name} -> {route} share", value=share, step=0.01, format="%.4f"))
 
 
-def _demand_and_policies(scenario: Scenario, now: edits.Levers, errors: list[str]
+def _demand_and_policies(scenario: Scenario, now: edits.Levers, errors: list[InputProblem]
                          ) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
     st.subheader("Demand and policies, by locality")
     localities = list(scenario.geography.localities)
@@ -135,7 +136,7 @@ def _demand_and_policies(scenario: Scenario, now: edits.Levers, errors: list[str
     return growth, policies
 
 
-def _winter(scenario: Scenario, now: edits.Levers, errors: list[str]
+def _winter(scenario: Scenario, now: edits.Levers, errors: list[InputProblem]
             ) -> tuple[dict[str, bool], dict[str, edits.EscalationLever]]:
     st.subheader("Winter: surges and escalation beds")
     offered = edits.offered_surges(scenario)

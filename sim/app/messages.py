@@ -1,4 +1,5 @@
-"""How the page shows a scenario's (or targets file's) own error messages."""
+"""How the page shows a scenario's (or targets file's) own problems: each a record (file,
+field path, message, ``sim.config.problems.InputProblem``) placed beside its field."""
 
 from __future__ import annotations
 
@@ -6,42 +7,33 @@ from pathlib import Path
 
 import streamlit as st
 
-from sim.config import Scenario, ScenarioError
+from sim.config import ScenarioError
+from sim.config.problems import InputProblem
+
+
+def shown(problem: InputProblem, folder: Path) -> str:
+    """The problem's line, files named without the session folder's path (which means
+    nothing to the reader), in its file and in its message ("file not found: ...")."""
+    file, message = problem.file, problem.message
+    for prefix in (f"{folder.resolve()}/", f"{folder}/"):
+        file, message = file.removeprefix(prefix), message.replace(prefix, "")
+    return str(InputProblem(file, problem.path, message))
 
 
 def show_errors(error: ScenarioError, folder: Path) -> None:
-    """The messages, one per problem, naming the field (and the file, without the session
-    folder's path, which means nothing to the reader); says that nothing was run."""
-    prefixes = (f"{folder.resolve()}/", f"{folder}/")
-    lines = [message.replace(prefixes[0], "").replace(prefixes[1], "") for message in error.messages]
+    """The messages, one per problem, naming the field and the file; says that nothing was
+    run."""
+    lines = [shown(problem, folder) for problem in error.problems]
     st.error("Not valid; nothing was run.\n\n" + "\n".join(f"- {line}" for line in lines))
 
 
-# a scenario's top-level sections, from the schema so none is missed: a message whose path
-# starts with one is about a field
-SECTIONS = tuple(Scenario.model_fields)
+def about(problems: list[InputProblem], prefix: str) -> list[str]:
+    """The problems about the field ``prefix`` or a field inside it, each from its field on
+    (no file)."""
+    return [f"{p.field}: {p.message}" for p in problems if p.about(prefix)]
 
 
-def field_path(message: str) -> str:
-    """The dotted field a message is about (``services.ucr.capacity`` in ``w.yaml:
-    services.ucr.capacity: expected ...``), "" when it names none."""
-    for part in message.split(": ")[:2]:
-        if part.split(".")[0] in SECTIONS:
-            return part
-    return ""
-
-
-def about(messages: list[str], prefix: str) -> list[str]:
-    """The messages about ``prefix`` or a field inside it, each from its field on (no file)."""
-    out = []
-    for message in messages:
-        path = field_path(message)
-        if path and (path == prefix or path.startswith(prefix + ".")):
-            out.append(message[message.index(path):])
-    return out
-
-
-def show_field_errors(messages: list[str], prefix: str) -> None:
-    """Next to a group of fields: the messages about them."""
-    for message in about(messages, prefix):
+def show_field_errors(problems: list[InputProblem], prefix: str) -> None:
+    """Next to a group of fields: the problems about them."""
+    for message in about(problems, prefix):
         st.error(message)

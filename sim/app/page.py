@@ -104,7 +104,7 @@ def _whatif(path: Path, scenario: Scenario, folder: Path) -> None:
         if form.precision is not None:
             form.precision.check()
     except ScenarioError as error:
-        st.session_state.whatif_errors = {str(path): error.messages}
+        st.session_state.whatif_errors = {str(path): error.problems}
         st.rerun()  # the form again, each message next to its fields, and all listed below
     bar = st.progress(0.0, text="starting")
     # Streamlit reruns the page on any click, stopping this run at its next progress update

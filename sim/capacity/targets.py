@@ -23,23 +23,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from sim.analysis.metrics import ALL
 from sim.analysis.registry import RENAMED
 from sim.compile import with_changes
 from sim.config.capacity import unit_capacities
 from sim.config.loader import ScenarioError, read_yaml_file
+from sim.config.numbers import Checked
+from sim.config.problems import InputProblem, Problem
 from sim.config.schema import CapacitatedService, Scenario
 from sim.runner import produced_metrics
 
 Count = Annotated[int, Field(ge=1)]
 
 
-class _Strict(BaseModel):
-    """Immutable, unknown keys rejected (not a scenario model, so not in scenario hints)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Strict(Checked):
+    """Immutable, unknown keys rejected, numbers by the rules of every input file (not a
+    scenario model, so not in scenario hints)."""
 
 
 class Target(_Strict):
@@ -160,18 +161,18 @@ def load_targets(path: Path, scenario: Scenario) -> SearchPlan:
     try:
         spec = TargetsFile.model_validate(data)
     except ValidationError as error:
-        raise ScenarioError([f"{path}: {message}" for message in _describe(error)]) from None
+        raise ScenarioError(_in_file(path, _describe(error))) from None
     try:
         searched = with_changes(scenario, spec.scenario_changes)
     except ScenarioError as error:
-        raise ScenarioError([f"{path}: scenario_changes: {message}"
-                             for message in error.messages]) from None
+        raise ScenarioError([InputProblem(str(path), ("scenario_changes", *p.path), p.message)
+                             for p in error.problems]) from None
     problems = _resource_problems(spec.resources, searched)
     if not problems:
         problems = _bound_problems(spec.resources, searched)
     problems += _target_problems(spec.targets, searched)
     if problems:
-        raise ScenarioError([f"{path}: {problem}" for problem in problems])
+        raise ScenarioError(_in_file(path, problems))
     return SearchPlan(
         scenario=searched,
         targets=spec.targets,
@@ -181,7 +182,11 @@ def load_targets(path: Path, scenario: Scenario) -> SearchPlan:
     )
 
 
-def _describe(error: ValidationError) -> list[str]:
+def _in_file(path: Path, problems: list[Problem]) -> list[InputProblem]:
+    return [InputProblem(str(path), problem.path, problem.message) for problem in problems]
+
+
+def _describe(error: ValidationError) -> list[Problem]:
     """``field: what was expected`` for each problem pydantic found, with a guess at the
     intended key for an unknown one."""
     models: dict[tuple[str, ...], type[BaseModel]] = {
@@ -189,74 +194,76 @@ def _describe(error: ValidationError) -> list[str]:
     messages = []
     for detail in error.errors():
         loc = detail["loc"]
-        field = ".".join(map(str, loc)) or "(top level)"
         if detail["type"] == "extra_forbidden":
             model = models.get(tuple(str(p) for p in loc[:-1] if not isinstance(p, int)))
             names = list(model.model_fields) if model else []
             guess = difflib.get_close_matches(str(loc[-1]), names, n=1)
             hint = f"did you mean '{guess[0]}'?" if guess else f"expected one of {names}"
-            messages.append(f"{field}: unknown key; {hint}")
+            messages.append(Problem(loc, f"unknown key; {hint}"))
             continue
         message = detail["msg"].replace("Input should be", "expected").replace(
             "Value error, ", "")
         if detail["type"] == "missing":
             message = "required field is missing"
-        elif isinstance(detail.get("input"), (int, float, str, bool)):
+        elif isinstance(detail.get("input"), (int, float, str, bool)) and ", got" not in message:
             message += f", got {detail['input']!r}"
-        messages.append(f"{field}: {message}")
+        messages.append(Problem(loc, message if loc else f"(top level): {message}"))
     return messages
 
 
-def _resource_problems(resources: list[Resource], scenario: Scenario) -> list[str]:
-    problems = []
+def _resource_problems(resources: list[Resource], scenario: Scenario) -> list[Problem]:
+    problems: list[Problem] = []
     known = [name for name, s in scenario.services.items() if isinstance(s, CapacitatedService)]
     seen: set[tuple[str, str | None]] = set()
     whole = {r.service for r in resources if r.unit is None}
     for i, resource in enumerate(resources):
-        path = f"resources.{i}"
+        path = ("resources", i)
         spec = scenario.services.get(resource.service)
         if not isinstance(spec, CapacitatedService):
-            problems.append(f"{path}.service: '{resource.service}' is not a team, ward or "
-                            f"caseload of the scenario (expected one of {known})")
+            problems.append(Problem((*path, "service"), (
+                f"'{resource.service}' is not a team, ward or caseload of the scenario "
+                f"(expected one of {known})")))
             continue
         if (resource.service, resource.unit) in seen:
-            problems.append(f"{path}: '{resource.label}' is listed twice")
+            problems.append(Problem(path, f"'{resource.label}' is listed twice"))
         seen.add((resource.service, resource.unit))
         if resource.unit is None:
             continue
         units = scenario.geography.units(spec.level)
+        unit = (*path, "unit")
         if resource.unit not in units:
-            problems.append(f"{path}.unit: '{resource.unit}' is not a {spec.level} "
-                            f"(expected one of {units})")
+            problems.append(Problem(unit, f"'{resource.unit}' is not a {spec.level} "
+                                          f"(expected one of {units})"))
         elif resource.service in whole:
-            problems.append(f"{path}.unit: '{resource.service}' is also searched as a whole; "
-                            "give the whole service or its units, not both")
+            problems.append(Problem(unit, f"'{resource.service}' is also searched as a whole; "
+                                          "give the whole service or its units, not both"))
         elif None in unit_capacities(scenario, spec).values():
-            problems.append(f"{path}.unit: '{resource.service}' has unlimited capacity, so "
-                            "the units not searched have none to keep; search it as a whole "
-                            "or give it capacity_by_unit in the scenario")
+            problems.append(Problem(unit, (
+                f"'{resource.service}' has unlimited capacity, so the units not searched have "
+                "none to keep; search it as a whole or give it capacity_by_unit in the "
+                "scenario")))
     return problems
 
 
-def _bound_problems(resources: list[Resource], scenario: Scenario) -> list[str]:
+def _bound_problems(resources: list[Resource], scenario: Scenario) -> list[Problem]:
     """Every resource at its lower bound, and at its upper bound, must give a valid scenario
     (a total too small to give every unit a bed is caught here, not mid-search)."""
-    problems = []
+    problems: list[Problem] = []
     for name, index in (("lower", 0), ("upper", 1)):
         capacities = tuple(r.bounds[index] for r in resources)
         try:
             with_changes(scenario, capacity_changes(scenario, resources, capacities))
         except ScenarioError as error:
-            source = f"scenario '{scenario.name}' with changes: "
-            problems += [f"resources: with every resource at its {name} bound the scenario is "
-                         f"not valid: {message.removeprefix(source)}"
-                         for message in error.messages]
+            problems += [Problem(("resources",), (
+                f"with every resource at its {name} bound the scenario is not valid: "
+                f"{': '.join(part for part in (p.field, p.message) if part)}"))
+                for p in error.problems]
     return problems
 
 
-def _target_problems(targets: list[Target], scenario: Scenario) -> list[str]:
+def _target_problems(targets: list[Target], scenario: Scenario) -> list[Problem]:
     available = produced_metrics(scenario)
-    problems = []
+    problems: list[Problem] = []
     for i, target in enumerate(targets):
         localities = available.get(target.metric)
         if localities is None:
@@ -264,9 +271,9 @@ def _target_problems(targets: list[Target], scenario: Scenario) -> list[str]:
             hint = f"; did you mean '{guess[0]}'?" if guess else " (see docs/metrics.md)"
             if target.metric in RENAMED:
                 hint = f"; it was renamed '{RENAMED[target.metric]}'"
-            problems.append(f"targets.{i}.metric: '{target.metric}' is not a metric this "
-                            f"scenario produces{hint}")
+            problems.append(Problem(("targets", i, "metric"), (
+                f"'{target.metric}' is not a metric this scenario produces{hint}")))
         elif target.locality not in localities:
-            problems.append(f"targets.{i}.locality: '{target.metric}' is reported for "
-                            f"{localities}, not '{target.locality}'")
+            problems.append(Problem(("targets", i, "locality"), (
+                f"'{target.metric}' is reported for {localities}, not '{target.locality}'")))
     return problems

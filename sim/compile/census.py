@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 
 from sim.compile.network import Network
-from sim.config.census import STATES, Census, ServiceCensus, locality_counts, ready_routes
+from sim.config.census import STATES, Census, ServiceCensus, ready_routes
+from sim.config.census_counts import locality_counts
 from sim.config.checks import route_probability
 from sim.config.schema import RESIDENCES, By, CapacitatedService, routes_of
 

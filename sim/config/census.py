@@ -12,7 +12,8 @@ simulated day (the start of warm-up; a census usually comes with a short warm-up
 
 Each count is a total, split across localities in proportion to their population (largest
 remainder), or a mapping of locality to count. How census counts become patients, with the
-remaining stays they need, is ``sim.compile.census``; docs/census.md explains both.
+remaining stays they need, is ``sim.compile.census``; docs/census.md explains both. The
+split by locality is ``sim.config.census_counts`` (it reads the scenario, which imports this).
 """
 
 from __future__ import annotations
@@ -22,10 +23,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import ConfigDict, Field, RootModel
 
 from sim.config.base import Fraction, Frozen, tagged_union
-from sim.config.capacity import split_capacity
-
-if TYPE_CHECKING:  # schema imports this module
-    from sim.config.schema import Scenario
 
 CAPACITATED = ("team", "ward", "caseload")
 STATES = ("in_service", "ready", "waiting")
@@ -67,17 +64,6 @@ class Census(RootModel[dict[str, ServiceCensus]]):
 
     def get(self, service: str) -> ServiceCensus | None:
         return self.root.get(service)
-
-
-def locality_counts(counts: Any, scenario: Scenario) -> dict[str, int]:
-    """A count by locality, in the scenario's order of localities: a total is split in
-    proportion to population by largest remainder; a mapping lists the localities it has
-    (localities it leaves out have none; unknown ones are ignored, see sim.config.census_checks)."""
-    localities = scenario.geography.localities
-    if isinstance(counts, dict):
-        return {name: counts.get(name, 0) for name in localities}
-    shares = split_capacity(counts, [loc.total_population for loc in localities.values()])
-    return dict(zip(localities, shares))
 
 
 def ready_routes(service: Any, pathway: str) -> list[str]:

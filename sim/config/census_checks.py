@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from sim.config.capacity import unit_capacities
-from sim.config.census import CAPACITATED, Census, ServiceCensus, locality_counts
+from sim.config.census import CAPACITATED, Census, ServiceCensus
+from sim.config.census_counts import locality_counts
 from sim.config.problems import TOLERANCE, Problem
 from sim.config.schema import CapacitatedService, Scenario, alternatives, largest_probability, routes_of
 

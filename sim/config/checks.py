@@ -352,27 +352,36 @@ def _check_reporting(scenario: Scenario, problems: list[Problem]) -> None:
                                 "the UCR service needs a response target"))
 
 
-def _positive_edges(scenario: Scenario) -> dict[str, set[str]]:
+def _positive_edges(scenario: Scenario, giving_up: bool = True) -> dict[str, set[str]]:
     """Service -> services reachable in one step with positive probability for someone,
-    balking and reneging included."""
+    balking and reneging included unless not ``giving_up``."""
     edges: dict[str, set[str]] = {name: set() for name in scenario.services}
     for name, service in scenario.services.items():
         for route in routes_of(service).values():
             if largest_probability(route.probability) > 0:
                 edges[name].add(route.to)
-                edges[route.to].update(alternatives(route.when_busy))
-        edges[name].update(alternatives(getattr(service, "when_busy", None)))
+                if giving_up:
+                    edges[route.to].update(alternatives(route.when_busy))
+        if giving_up:
+            edges[name].update(alternatives(getattr(service, "when_busy", None)))
     return edges
 
 
 def _check_routes_end(scenario: Scenario, problems: list[Problem]) -> None:
-    """From every service, some exit must be reachable."""
-    can_end = leading_to({name for name, s in scenario.services.items() if s.kind == "exit"},
-                         _positive_edges(scenario))
-    for name in [name for name in scenario.services if name not in can_end]:
-        problems.append(Problem(("services", name, "routes"),
-                                "no sequence of routes from here reaches an exit; "
-                                "patients would never leave"))
+    """From every service, some exit must be reachable, and by routes: a patient who is
+    served (and so never gives up) must be able to leave too."""
+    exits = {name for name, s in scenario.services.items() if s.kind == "exit"}
+    can_end = leading_to(exits, _positive_edges(scenario))
+    served_can_end = leading_to(exits, _positive_edges(scenario, giving_up=False))
+    for name in scenario.services:
+        if name not in can_end:
+            problems.append(Problem(("services", name, "routes"),
+                                    "no sequence of routes from here reaches an exit; "
+                                    "patients would never leave"))
+        elif name not in served_can_end:
+            problems.append(Problem(("services", name, "routes"), (
+                "no sequence of routes from here reaches an exit, only giving up (balking or "
+                "reneging) does; patients who are served would never leave")))
 
 
 def _check_blocking_cycles(scenario: Scenario, problems: list[Problem]) -> None:

@@ -27,23 +27,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
+
+from sim.config.base import Frozen
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 DAY_HOURS = 24.0
 
 
-class UnitCost(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class UnitCost(Frozen):
     gbp: float = Field(ge=0, description="pounds per unit (day or hour), at the price year")
     source: Text = Field(description="where the figure comes from, with its year, or "
                                      "'estimate'")
 
 
-class Costs(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Costs(Frozen):
     price_year: Text = Field(description="the year the pounds are in, e.g. 2022/23")
     per_occupied_day: dict[str, UnitCost] = Field(
         default_factory=dict, description="ward, caseload or delay service -> GBP per unit-day")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import types
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -24,7 +25,8 @@ from pydantic import BaseModel, RootModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from sim.config.base import Frozen
-from sim.config.problems import Problem
+from sim.config.problems import InputProblem, Problem
+from sim.config.problems import dotted as dotted_path
 from sim.config.schema import Scenario
 
 Provenance = dict[tuple[Any, ...], str]
@@ -39,11 +41,28 @@ MAX_EXTENDS_DEPTH = 20  # files in one extends: chain
 
 
 class ScenarioError(Exception):
-    """A scenario that cannot be used; ``messages`` holds one line per problem."""
+    """An input that cannot be used: ``problems`` holds one record (file, field path,
+    message) per problem; ``messages`` the lines the command line prints. A plain string is
+    a problem tied to no file field (a command-line option, say)."""
 
-    def __init__(self, messages: list[str]):
-        self.messages = messages
-        super().__init__("\n".join(messages))
+    def __init__(self, problems: Sequence[InputProblem | str]):
+        self.problems = [p if isinstance(p, InputProblem) else InputProblem("", (), p)
+                         for p in problems]
+        super().__init__("\n".join(self.messages))
+
+    @property
+    def messages(self) -> list[str]:
+        return [str(problem) for problem in self.problems]
+
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[InputProblem]]]:
+        """Pickled with its records (from a worker process), not the joined text."""
+        return (ScenarioError, (self.problems,))
+
+
+def refused(path: Path | str, message: str, field: str | None = None) -> ScenarioError:
+    """A ``ScenarioError`` of one problem of the file at ``path`` (of its top-level ``field``,
+    if given)."""
+    return ScenarioError([InputProblem(str(path), (field,) if field else (), message)])
 
 
 def resolve(path: Path, _seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], Provenance]:
@@ -51,9 +70,9 @@ def resolve(path: Path, _seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], P
     path = path.resolve()
     if path in _seen:
         chain = " -> ".join(p.name for p in (*_seen, path))
-        raise ScenarioError([f"{path}: extends: circular chain {chain}"])
+        raise refused(path, f"circular chain {chain}", "extends")
     if len(_seen) >= MAX_EXTENDS_DEPTH:
-        raise ScenarioError([f"{path}: extends: a chain of more than {MAX_EXTENDS_DEPTH} files"])
+        raise refused(path, f"a chain of more than {MAX_EXTENDS_DEPTH} files", "extends")
     data = read_yaml_file(path)
     names_itself = "name" in data
     provenance: Provenance = {}
@@ -81,10 +100,11 @@ def _parents(path: Path, names: Any) -> list[Path]:
     """The files ``extends`` names: one file, or a list merged in order (later over earlier)."""
     listed = names if isinstance(names, list) else [names]
     if not listed or not all(isinstance(name, str) for name in listed):
-        raise ScenarioError([f"{path}: extends: expected a file name or a list of file names, "
-                             f"got {names!r}"])
+        raise refused(path, f"expected a file name or a list of file names, "
+                            f"got {names!r}", "extends")
     parents = [path.parent / name for name in listed]
-    missing = [f"{path}: extends: file not found: {p}" for p in parents if not p.is_file()]
+    missing = [InputProblem(str(path), ("extends",), f"file not found: {p}")
+               for p in parents if not p.is_file()]
     if missing:
         raise ScenarioError(missing)
     return parents
@@ -94,18 +114,19 @@ def _replaced_paths(path: Path, data: dict[str, Any], extends: bool) -> list[str
     """The ``replace:`` list: dotted paths this file sets in full rather than merges."""
     replaced = data.pop("replace", [])
     if not extends and replaced:
-        raise ScenarioError([f"{path}: replace: only means something with extends:"])
+        raise refused(path, "only means something with extends:", "replace")
     if not (isinstance(replaced, list) and all(isinstance(p, str) for p in replaced)):
-        raise ScenarioError([f"{path}: replace: expected a list of field paths such as "
-                             f"geography.localities, got {replaced!r}"])
+        raise refused(path, f"expected a list of field paths such as "
+                            f"geography.localities, got {replaced!r}", "replace")
     problems = []
     for dotted in replaced:
         node: Any = data
         for key in dotted.split("."):
             node = node.get(key) if isinstance(node, dict) else None
         if not isinstance(node, dict):
-            problems.append(f"{path}: replace: {dotted}: expected a mapping set in this file "
-                            "(lists and single values always replace)")
+            problems.append(InputProblem(str(path), ("replace",), (
+                f"{dotted}: expected a mapping set in this file (lists and single values "
+                "always replace)")))
     if problems:
         raise ScenarioError(problems)
     return replaced
@@ -165,29 +186,29 @@ def read_yaml_file(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ScenarioError([f"{path}: file not found"]) from None
+        raise refused(path, "file not found") from None
     except IsADirectoryError:
-        raise ScenarioError([f"{path}: is a folder; expected a YAML file"]) from None
+        raise refused(path, "is a folder; expected a YAML file") from None
     except OSError as error:
-        raise ScenarioError([f"{path}: cannot be read: {error.strerror or error}"]) from None
+        raise refused(path, f"cannot be read: {error.strerror or error}") from None
     except UnicodeDecodeError as error:
         line = error.object[: error.start].count(b"\n") + 1
-        raise ScenarioError([f"{path}: not UTF-8 text (line {line})"]) from None
+        raise refused(path, f"not UTF-8 text (line {line})") from None
     if len(text) > MAX_FILE_BYTES:
-        raise ScenarioError([f"{path}: {len(text):,} characters; a scenario file may hold at "
-                             f"most {MAX_FILE_BYTES:,}"])
+        raise refused(path, f"{len(text):,} characters; a scenario file may hold at "
+                            f"most {MAX_FILE_BYTES:,}")
     try:
         data = _load_bounded(text, path)
     except yaml.reader.ReaderError as error:  # a character YAML does not allow
         line = text[: error.position].count("\n") + 1
-        raise ScenarioError([f"{path}: not valid YAML (line {line}): {error.reason}"]) from None
+        raise refused(path, f"not valid YAML (line {line}): {error.reason}") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = " ".join(str(getattr(error, "problem", None) or error).split())
-        raise ScenarioError([f"{path}: not valid YAML{where}: {problem}"]) from None
+        raise refused(path, f"not valid YAML{where}: {problem}") from None
     if not isinstance(data, dict):
-        raise ScenarioError([f"{path}: expected a mapping of fields at the top level"])
+        raise refused(path, "expected a mapping of fields at the top level")
     return data
 
 
@@ -198,8 +219,8 @@ def _load_bounded(text: str, path: Path) -> Any:
         try:
             node = loader.get_single_node()
         except RecursionError:
-            raise ScenarioError([f"{path}: not valid YAML: nested more than {MAX_DEPTH} "
-                                 "levels deep"]) from None
+            raise refused(path, f"not valid YAML: nested more than {MAX_DEPTH} "
+                                "levels deep") from None
         if node is None:
             return None
         _check_size(node, path)
@@ -218,12 +239,12 @@ def _check_size(root: yaml.Node, path: Path) -> None:
         node, depth = pending.pop()
         values += 1
         if depth > MAX_DEPTH:
-            raise ScenarioError([f"{path}: nested more than {MAX_DEPTH} levels deep (line "
-                                 f"{node.start_mark.line + 1}); a mapping that contains "
-                                 "itself through an alias never ends"])
+            raise refused(path, f"nested more than {MAX_DEPTH} levels deep (line "
+                                f"{node.start_mark.line + 1}); a mapping that contains "
+                                "itself through an alias never ends")
         if values > MAX_VALUES:
-            raise ScenarioError([f"{path}: more than {MAX_VALUES:,} values once its aliases "
-                                 "(*name) are expanded; a scenario needs far fewer"])
+            raise refused(path, f"more than {MAX_VALUES:,} values once its aliases "
+                                "(*name) are expanded; a scenario needs far fewer")
         if isinstance(node, yaml.MappingNode):
             pending.extend((part, depth + 1) for pair in node.value for part in pair)
         elif isinstance(node, yaml.SequenceNode):
@@ -298,13 +319,16 @@ def validate_fields(data: dict[str, Any], provenance: Provenance, default_file: 
 
 
 def problem_messages(problems: list[Problem], provenance: Provenance,
-                     default_file: str) -> list[str]:
-    """One line per whole-scenario problem, naming the file that set the field it concerns."""
-    return [f"{_file_for(problem.path, provenance, default_file)}: {_dotted(problem.path)}: "
-            f"{problem.message}" for problem in problems]
+                     default_file: str) -> list[InputProblem]:
+    """Each whole-scenario problem with the file that set the field it concerns."""
+    return [InputProblem(_file_for(problem.path, provenance, default_file), problem.path,
+                         problem.message) for problem in problems]
 
 
-def format_errors(error: ValidationError, provenance: Provenance, default_file: str) -> list[str]:
+def format_errors(error: ValidationError, provenance: Provenance,
+                  default_file: str) -> list[InputProblem]:
+    """Each problem pydantic found, with the file that set the field and a message an
+    analyst can act on."""
     messages = []
     details = error.errors()
     typos = {  # a misspelt required key is one problem: report the unknown key, not the missing one
@@ -316,12 +340,11 @@ def format_errors(error: ValidationError, provenance: Provenance, default_file: 
         loc = _loc(detail)
         if detail["type"] == "missing" and loc in typos:
             continue
-        file = _file_for(loc, provenance, default_file)
-        message = f"{file}: {_dotted(loc) or '(top level)'}: {_describe(detail)}"
+        message = _describe(detail) if loc else f"(top level): {_describe(detail)}"
         if detail["type"] == "extra_forbidden" and _merged(loc[:-1], provenance):
             message += (f" (this mapping merges keys from more than one file; to set it in "
-                        f"full, list '{_dotted(loc[:-1])}' under replace:)")
-        messages.append(message)
+                        f"full, list '{dotted_path(loc[:-1])}' under replace:)")
+        messages.append(InputProblem(_file_for(loc, provenance, default_file), loc, message))
     return messages
 
 
@@ -343,10 +366,6 @@ def _guess(raw_loc: tuple[Any, ...]) -> str | None:
 
 def _is_tag(part: Any) -> bool:
     return isinstance(part, str) and part.startswith("[") and part.endswith("]")
-
-
-def _dotted(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc)
 
 
 def _file_for(loc: tuple[Any, ...], provenance: Provenance, default_file: str) -> str:

@@ -28,15 +28,15 @@ from sim.config.surges import SurgeClock
 class Pool(simpy.Resource):
     """A ``simpy.Resource`` whose capacity may change, to 0 included, while it is in use.
 
-    Only public parts of ``simpy.Resource`` are used: ``capacity`` is overridden (SimPy grants
-    a request while fewer than ``capacity`` units are in use), and the waiting requests that a
-    larger capacity lets in are granted here as SimPy grants one, in queue order
-    (tests/test_library_behaviour.py pins what this relies on).
+    Extended through SimPy's documented door (``BaseResource``: a subclass customises a
+    resource through ``_do_put`` / ``_do_get``): ``capacity`` is overridden (SimPy's
+    ``_do_put`` grants a request while fewer than ``capacity`` units are in use), and the
+    waiting requests that a larger capacity lets in are handed to that same ``_do_put``, in
+    queue order (tests/test_library_behaviour.py pins what this relies on).
     """
 
     def __init__(self, env: simpy.Environment, capacity: int):
         super().__init__(env, max(capacity, 1))  # SimPy refuses to start at 0
-        self._clock = env
         self._units = capacity
 
     @property
@@ -46,10 +46,8 @@ class Pool(simpy.Resource):
     def set_capacity(self, capacity: int) -> None:
         self._units = capacity
         while self.queue and len(self.users) < capacity:
-            request = self.queue.pop(0)
-            self.users.append(request)
-            request.usage_since = self._clock.now
-            request.succeed()
+            self._do_put(self.queue[0])  # SimPy's grant: the request joins the users
+            self.queue.pop(0)
 
 
 def round_half_up(x: float) -> int:

@@ -8,28 +8,48 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from sim.config.schema import Scenario
+from sim.fit.demand import StreamFit
 from sim.fit.durations import product_limit
+from sim.fit.extract import Episodes
 from sim.fit.layer import plain
 from sim.fit.lengths_of_stay import StayFit
+from sim.fit.routing import RouteFit
 from sim.fit.suppression import MIN_PATIENTS, shown
 from sim.output.paths import slug
 from sim.pages import Header, render
 
-if TYPE_CHECKING:  # fitting writes the report, so it imports this module
-    from sim.fit.fitting import FitResult
+
+class ReportedFit(Protocol):
+    """What the report reads of a fit: ``sim.fit.fitting.FitResult``, named here by its shape
+    because fitting writes the report (importing it would make an import circle)."""
+
+    @property
+    def base_path(self) -> Path: ...
+    @property
+    def episodes(self) -> Episodes: ...
+    @property
+    def notes(self) -> list[str]: ...
+    @property
+    def demand(self) -> list[StreamFit]: ...
+    @property
+    def routes(self) -> list[RouteFit]: ...
+    @property
+    def stays(self) -> list[StayFit]: ...
+    @property
+    def census_table(self) -> pd.DataFrame: ...
 
 QUANTILES = np.linspace(0.01, 0.99, 99)
 COLOURS = {"lognormal": "tab:blue", "gamma": "tab:orange", "exponential": "tab:green"}
 
 
-def write_report(result: FitResult, fitted: Scenario, folder: Path) -> Path:
+def write_report(result: ReportedFit, fitted: Scenario, folder: Path) -> Path:
     """Write ``index.html``, its figures and tables into ``folder``; returns the page."""
     folder.mkdir(parents=True, exist_ok=True)
     ep = result.episodes
