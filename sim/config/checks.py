@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from sim.config.calibration import calibration_problems
+from sim.config.calibration_checks import calibration_problems
 from sim.config.capacity import unit_capacities
 from sim.config.census_checks import census_problems
 from sim.config.costs import cost_problems
