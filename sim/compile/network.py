@@ -16,10 +16,10 @@ from typing import Any, Callable, Protocol
 
 import numpy as np
 
+from sim.compile.clocks import RateProfile, SurgeClock
 from sim.config.calendar import SimCalendar
 from sim.config.capacity import unit_capacities
 from sim.config.checks import attribute_domains, day_bands
-from sim.config.profile import RateProfile
 from sim.config.schema import (
     RESIDENCES,
     WAITED_DAYS,
@@ -32,7 +32,6 @@ from sim.config.schema import (
     WhenBusy,
     routes_of,
 )
-from sim.config.surges import SurgeClock
 
 Sampler = Callable[[Any, float], float]  # (patient, uniform) -> days
 

@@ -1,28 +1,23 @@
 """Capacity that changes while the model runs: rosters, sickness absence, beds closed by a
 surge, and escalation capacity opened and closed by triggers.
 
-Each unit whose capacity can change gets a controller process that sets its capacity at
-calendar hour boundaries (every hour when it has a roster or escalation, else at 00:00).
+Each unit whose capacity can change (its plan: ``sim.compile.plans``) gets a controller
+process that sets its capacity at calendar hour boundaries (every hour when it has a roster
+or escalation, else at 00:00).
 Capacity falling below the units in use interrupts no-one: patients in service finish and
 new requests wait until fewer units are in use than the new capacity (``Pool``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-from dataclasses import dataclass, field
 from typing import Any, Callable, Generator
 
 import numpy as np
 import simpy
 
+from sim.compile.plans import EscalationRule, MutualAidPlan, UnitPlan
 from sim.config.calendar import SimCalendar
-from sim.config.capacity import split_capacity, unit_capacities
-from sim.config.escalation import Escalation
-from sim.config.schema import CapacitatedService, Scenario
-from sim.config.staffing import Roster, UnitRosters
-from sim.config.surges import SurgeClock
 
 
 class Pool(simpy.Resource):
@@ -54,99 +49,6 @@ class Pool(simpy.Resource):
 
 def round_half_up(x: float) -> int:
     return math.floor(x + 0.5)
-
-
-@dataclass
-class UnitPlan:
-    """What moves one unit's capacity: its own roster and absence, or its share of the
-    service's."""
-
-    service: int
-    unit: int
-    name: str  # "service.unit", names the unit's absence stream
-    base: int  # capacity with everyone on duty and nothing closed or escalated
-    roster: np.ndarray | None = None  # staff by [calendar day, hour]
-    absence: float = 0.0  # chance a member of staff is off on a given day
-    surge_absence: list[tuple[SurgeClock, float]] = field(default_factory=list)  # (surge, chance)
-    closed_beds: list[tuple[SurgeClock, int]] = field(default_factory=list)
-    escalations: list[tuple[Escalation, int]] = field(default_factory=list)
-    mutual_aid: list[Escalation] = field(default_factory=list)  # loans it may take part in
-
-    @property
-    def hourly(self) -> bool:
-        return self.roster is not None or bool(self.escalations)
-
-
-def unit_plans(scenario: Scenario, calendar: SimCalendar, horizon: float) -> list[UnitPlan]:
-    """A plan for every unit whose capacity can change in ``scenario``."""
-    clocks = {name: SurgeClock(surge, calendar) for name, surge in scenario.surges.items()}
-    # a day past the horizon: the last hour boundary may round to just before it
-    dates = calendar.dates(horizon + 1)
-    plans = []
-    for index, (name, spec) in enumerate(scenario.services.items()):
-        if not isinstance(spec, CapacitatedService):
-            continue
-        capacities = unit_capacities(scenario, spec)
-        if None in capacities.values():
-            continue
-        bases = [int(c or 0) for c in capacities.values()]
-
-        def shares(total: int, bases: list[int] = bases) -> list[int]:
-            return split_capacity(total, [float(b) for b in bases])
-
-        units = [UnitPlan(index, u, f"{name}.{unit}", bases[u])
-                 for u, unit in enumerate(capacities)]
-        staffing = scenario.staffing
-        roster = staffing.rosters.get(name)
-        if isinstance(roster, UnitRosters):
-            for plan, unit in zip(units, capacities):
-                plan.roster = scaled_roster(roster.by_unit[unit], plan.base, calendar, dates)
-        elif roster is not None:
-            by_day = scaled_roster(roster, sum(bases), calendar, dates)
-            # the few distinct totals split once: [distinct total, unit]
-            totals, where = np.unique(by_day, return_inverse=True)
-            split = np.array([shares(int(total)) for total in totals])
-            for u, plan in enumerate(units):
-                plan.roster = split[:, u][where].reshape(by_day.shape)
-        for plan, unit in zip(units, capacities):
-            plan.absence = staffing.absence_of(name, unit) / 100
-        for surge_name, surge in scenario.surges.items():
-            effects = surge.effects
-            if name in effects.absence_pct:
-                for plan in units:
-                    plan.surge_absence.append((clocks[surge_name], effects.absence_pct[name] / 100))
-            if name in effects.closed_beds:
-                for plan, beds in zip(units, shares(effects.closed_beds[name])):
-                    plan.closed_beds.append((clocks[surge_name], beds))
-        for escalation in scenario.escalation.values():
-            if escalation.service != name:
-                continue
-            taking_part = [(plan, unit) for plan, unit in zip(units, capacities)
-                           if escalation.covers(unit)]
-            if escalation.mutual_aid:
-                for plan, _ in taking_part:
-                    plan.mutual_aid.append(escalation)
-            elif escalation.capacity_by_unit is not None:
-                for plan, unit in taking_part:
-                    plan.escalations.append((escalation, escalation.capacity_by_unit[unit]))
-            else:
-                assert escalation.capacity is not None  # validated: one of the two is given
-                # split as the service's capacity, over the units that escalate
-                extras = shares(escalation.capacity, [plan.base for plan, _ in taking_part])
-                for (plan, _), extra in zip(taking_part, extras):
-                    plan.escalations.append((escalation, extra))
-        plans += [p for p in units if p.hourly or p.absence or p.surge_absence or p.closed_beds
-                  or p.mutual_aid]
-    return plans
-
-
-def scaled_roster(roster: Roster, peak: int, calendar: SimCalendar,
-                  dates: list[dt.date]) -> np.ndarray:
-    """Staff on duty by [day, hour] for ``dates``, scaled so that the roster's peak is ``peak``
-    (equal as written; a sweep or capacity search that changes the capacity scales every
-    shift), rounded half up."""
-    scale = peak / roster.peak
-    return np.floor(roster.by_day(calendar, dates) * scale + 0.5).astype(int)
 
 
 class CapacityController:
@@ -200,7 +102,7 @@ class CapacityController:
             self.pool.set_capacity(self.capacity)
             self.log(now, self.plan.service, self.plan.unit, self.capacity, escalated)
 
-    def measure(self, escalation: Escalation) -> float:
+    def measure(self, escalation: EscalationRule) -> float:
         """The escalation's trigger measure for this unit: % of core capacity in use, or
         patients waiting."""
         if escalation.measure == "queue":
@@ -237,14 +139,15 @@ class MutualAid:
     unit whose measure is below ``close_below``; it gives them back once its own measure is
     below ``close_below``. A unit takes part in one loan at a time."""
 
-    def __init__(self, escalation: Escalation, units: list[CapacityController],
+    def __init__(self, plan: MutualAidPlan, units: list[CapacityController],
                  calendar: SimCalendar):
-        """``units``: the controllers of the escalation's service; those of units not taking
-        part in it (``units`` of the escalation) are left out."""
-        assert escalation.capacity is not None  # validated: mutual aid lends 'capacity'
-        self.escalation = escalation
-        self.amount = escalation.capacity
-        self.units = [unit for unit in units if escalation in unit.plan.mutual_aid]
+        """``units``: the controllers of the plan's service; those of units not taking part
+        in it are left out."""
+        rule = plan.rule
+        assert rule.capacity is not None  # compiled for mutual aid: the units lent
+        self.escalation = rule
+        self.amount = rule.capacity
+        self.units = [unit for unit in units if rule in unit.plan.mutual_aid]
         self.calendar = calendar
         self.loans: dict[int, int] = {}  # borrower -> lender (indices into units)
 
