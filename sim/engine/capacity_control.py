@@ -20,31 +20,59 @@ from sim.compile.plans import EscalationRule, MutualAidPlan, UnitPlan
 from sim.config.calendar import SimCalendar
 
 
+class Holders(list[Any]):
+    """What holds a unit of a pool (SimPy's ``Resource.users``), removed in constant time:
+    the last holder is swapped into the freed place, where a list would search for it (a
+    ward of a thousand beds searched ~500 places at every discharge). Order among holders
+    means nothing to SimPy or to the model."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.place: dict[Any, int] = {}
+
+    def append(self, holder: Any) -> None:
+        self.place[holder] = len(self)
+        super().append(holder)
+
+    def remove(self, holder: Any) -> None:
+        index = self.place.pop(holder, None)
+        if index is None:  # as list.remove: SimPy's release ignores a request not holding
+            raise ValueError("not holding a unit")
+        last = super().pop()
+        if last is not holder:
+            self[index] = last
+            self.place[last] = index
+
+
 class Pool(simpy.Resource):
     """A ``simpy.Resource`` whose capacity may change, to 0 included, while it is in use.
 
     Only public parts of ``simpy.Resource`` are used: ``capacity`` is overridden (SimPy grants
-    a request while fewer than ``capacity`` units are in use), and the waiting requests that a
-    larger capacity lets in are granted here as SimPy grants one, in queue order
-    (tests/test_library_behaviour.py pins what this relies on).
+    a request while fewer than ``capacity`` units are in use), ``users`` is a ``Holders``,
+    and the waiting requests that a larger capacity lets in are granted here as SimPy
+    grants one, in queue order (tests/test_library_behaviour.py pins what this
+    relies on).
     """
+
+    # units: a plain attribute shadowing SimPy's property (read at every request and release)
+    capacity: int = 0
 
     def __init__(self, env: simpy.Environment, capacity: int):
         super().__init__(env, max(capacity, 1))  # SimPy refuses to start at 0
         self._clock = env
-        self._units = capacity
-
-    @property
-    def capacity(self) -> int:
-        return self._units
+        self.capacity = capacity
+        self.users = Holders()
 
     def set_capacity(self, capacity: int) -> None:
-        self._units = capacity
+        self.capacity = capacity
         while self.queue and len(self.users) < capacity:
-            request = self.queue.pop(0)
-            self.users.append(request)
-            request.usage_since = self._clock.now
-            request.succeed()
+            self._grant_first()
+
+    def _grant_first(self) -> None:
+        request = self.queue.pop(0)
+        self.users.append(request)
+        request.usage_since = self._clock.now
+        request.succeed()
 
 
 def round_half_up(x: float) -> int:

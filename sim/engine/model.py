@@ -372,30 +372,36 @@ class Model:
         queue for ``service`` (a census patient), so not logged as asking again; ``came_by``:
         the route that led to ``service`` (its ``when_busy`` may replace the service's)."""
         env, record, draw, pid = self.env, self.log.event, patient.rng.random, patient.id
-        services, pools = self.network.services, self.pools
+        # the log's columns appended to directly at the events of every visit (QUEUE, START,
+        # VISIT, READY), a call less for each of about a million rows a year
+        add_patient, add_time, add_event, add_service, add_pathway = self.log.event_appenders
+        services, pools, locality = self.network.services, self.pools, patient.locality
+        timeout = env.timeout
         while not service.is_exit:
             index = service.index
             # One uniform per decision, always drawn, keeps streams aligned across scenarios.
             u_route, u_time, u_handoff, u_travel, u_patience = draw(), draw(), draw(), draw(), draw()
             busy = service.when_busy if came_by is None else came_by.when_busy
-            pool, request = pools[index][patient.locality], None
+            pool, request = pools[index][locality], None
+            now = env.now
             if busy is not None and pool is not None and not queued and busy.balks(pool, patient):
-                record(pid, env.now, BALK, index, patient.pathway)
+                record(pid, now, BALK, index, patient.pathway)
                 assert busy.balk_to is not None  # balks() is True only with somewhere to go
                 service, came_by = services[busy.balk_to], None
                 continue
             if queued:
                 queued = False
             else:
-                record(pid, env.now, QUEUE, index, patient.pathway)
+                add_patient(pid), add_time(now), add_event(QUEUE), add_service(index)
+                add_pathway(patient.pathway)
             if service.is_placement:
                 assert service.delay is not None  # every placement has one
-                yield env.timeout(service.delay(patient, u_time))
+                yield timeout(service.delay(patient, u_time))
             elif pool is not None:
                 request = pool.request()
                 # patience only matters to a patient who has to wait
                 if busy is not None and busy.patience is not None and not request.triggered:
-                    yield request | env.timeout(busy.patience(patient, u_patience))
+                    yield request | timeout(busy.patience(patient, u_patience))
                     if not request.triggered:  # patience ran out first
                         request.cancel()
                         record(pid, env.now, RENEGE, index, patient.pathway)
@@ -407,24 +413,30 @@ class Model:
             if held is not None:
                 self.release(patient, *held)
                 held = None
-            patient.waited_days = env.now - patient.ready_at
+            now = env.now
+            patient.waited_days = now - patient.ready_at
             route = service.routes[service.choose(patient, u_route)]
             if route.pathway is not None:
                 patient.pathway = route.pathway
-            record(pid, env.now, START, index, patient.pathway)
+            pathway = patient.pathway
+            add_patient(pid), add_time(now), add_event(START), add_service(index)
+            add_pathway(pathway)
             if service.travel is not None:
-                yield env.timeout(service.travel(patient, u_travel))
-                record(pid, env.now, VISIT, index, patient.pathway)
+                yield timeout(service.travel(patient, u_travel))
+                add_patient(pid), add_time(env.now), add_event(VISIT), add_service(index)
+                add_pathway(pathway)
             sampler = route.duration or service.duration
             if sampler is not None:
                 stay = sampler(patient, u_time)
                 if patient.stretch is not None:
                     stay *= patient.stretch[index]
-                yield env.timeout(stay)
-            record(pid, env.now, READY, index, patient.pathway)
-            patient.ready_at = env.now
+                yield timeout(stay)
+            now = env.now
+            add_patient(pid), add_time(now), add_event(READY), add_service(index)
+            add_pathway(pathway)
+            patient.ready_at = now
             if route.handoff is not None:
-                yield env.timeout(route.handoff(patient, u_handoff))
+                yield timeout(route.handoff(patient, u_handoff))
             if route.blocking:
                 held = (index, pool, request)
             else:
