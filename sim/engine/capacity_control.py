@@ -49,9 +49,14 @@ class Pool(simpy.Resource):
 
     Only public parts of ``simpy.Resource`` are used: ``capacity`` is overridden (SimPy grants
     a request while fewer than ``capacity`` units are in use), ``users`` is a ``Holders``,
-    and the waiting requests that a larger capacity lets in are granted here as SimPy
-    grants one, in queue order (tests/test_library_behaviour.py pins what this
+    and the waiting requests that a larger capacity or a unit given back lets in are granted
+    here as SimPy grants one, in queue order (tests/test_library_behaviour.py pins what this
     relies on).
+
+    A unit free with nobody waiting is taken with ``take`` and every unit is given back with
+    ``give_back``: neither schedules a SimPy event (a granted request and a release each
+    would, and nothing can happen between them and the patient's next step). Only a patient
+    who has to wait asks with ``request()`` and is woken by an event.
     """
 
     # units: a plain attribute shadowing SimPy's property (read at every request and release)
@@ -62,6 +67,23 @@ class Pool(simpy.Resource):
         self._clock = env
         self.capacity = capacity
         self.users = Holders()
+
+    def free_now(self) -> bool:
+        """Is a unit free with nobody waiting for it?"""
+        return len(self.users) < self.capacity and not self.queue
+
+    def take(self) -> object:
+        """A free unit (``free_now``) at once; the claim to give back."""
+        claim: Any = object()  # held in ``users`` among granted requests
+        self.users.append(claim)
+        return claim
+
+    def give_back(self, claim: Any) -> None:
+        """Give back a unit (a claim from ``take`` or a granted request); the first waiting
+        request is granted if a unit is free, as SimPy grants one per release."""
+        self.users.remove(claim)
+        if self.queue and len(self.users) < self.capacity:
+            self._grant_first()
 
     def set_capacity(self, capacity: int) -> None:
         self.capacity = capacity

@@ -397,6 +397,8 @@ class Model:
             if service.is_placement:
                 assert service.delay is not None  # every placement has one
                 yield timeout(service.delay(patient, u_time))
+            elif pool is not None and pool.free_now():
+                request = pool.take()
             elif pool is not None:
                 request = pool.request()
                 # patience only matters to a patient who has to wait
@@ -451,7 +453,7 @@ class Model:
     def release(self, patient: Patient, service: int, pool: Any, request: Any) -> None:
         """Give back the unit held at ``service`` (if it has one) and log leaving it."""
         if request is not None:
-            pool.release(request)
+            pool.give_back(request)
         self.log.event(patient.id, self.env.now, LEAVE, service, patient.pathway)
 
 
