@@ -14,8 +14,9 @@ import pytest
 from helpers import baseline, days, one_service_scenario
 
 from sim.compile import validate, with_changes
+from sim.compile.clocks import RateProfile
 from sim.config import ScenarioError
-from sim.config.profile import MONTHS, WEEKDAYS, DemandProfile, RateProfile
+from sim.config.profile import MONTHS, WEEKDAYS, DemandProfile
 from sim.engine.eventlog import Event
 from sim.engine.model import run_replication
 from sim.runner import simulate

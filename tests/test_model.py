@@ -33,6 +33,7 @@ from helpers import (
 from sim.analysis.logview import LogView
 from sim.analysis.metrics import replication_metrics
 from sim.compile import load_scenario, with_changes
+from sim.compile.compiled import compile_scenario
 from sim.config.schema import CapacitatedService, Scenario
 from sim.engine.counting import simpy_events
 from sim.engine.eventlog import Event
@@ -171,7 +172,7 @@ def test_no_patient_is_lost(path: Path, shipped_run) -> None:
 
 def test_check_conservation_notices_a_lost_patient() -> None:
     scenario = one_service_scenario(2, days(1), 1.5, run_days=30, follow_up_days=0)
-    model = Model(scenario, 0)
+    model = Model(compile_scenario(scenario), 0)
     log = model.run()
     assert log.in_system > 0 and sum(log.exits.values()) > 0
     model.check_conservation()  # consistent as run
@@ -335,7 +336,7 @@ def test_a_locality_can_have_its_own_demand_rates() -> None:
 def test_simpy_event_count_matches_stepping_one_event_at_a_time() -> None:
     """The counting environment's count equals the events a step loop processes."""
     scenario = baseline({"time.run_days": 20, "time.warmup_days": 10})
-    model = Model(scenario, 0)
+    model = Model(compile_scenario(scenario), 0)
     for table in model.network.demand:
         if table.total_rate_per_day > 0:
             model.env.process(model.arrive(table))

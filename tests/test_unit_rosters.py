@@ -13,10 +13,9 @@ import pytest
 from helpers import SCENARIOS, days, edited, one_service_scenario
 
 from sim.compile import load_scenario, validate
+from sim.compile.compiled import compile_scenario
 from sim.config import ScenarioError
-from sim.config.calendar import SimCalendar
 from sim.config.schema import Scenario
-from sim.engine.capacity_control import unit_plans
 from sim.engine.eventlog import Event
 from sim.engine.model import ReplicationLog, run_replication
 
@@ -190,11 +189,8 @@ def test_mutual_aid_only_between_the_units_named():
 
 def test_every_shipped_locality_ucr_team_has_staff_on_duty_every_hour():
     scenario = load_scenario(SCENARIOS / "winter" / "locality_winter.yaml")
-    t = scenario.time
-    calendar = SimCalendar(t.start_date, t.warmup_days)
-    horizon = t.warmup_days + t.run_days + t.follow_up_days
     ucr = list(scenario.services).index("ucr")
-    rosters = [plan.roster for plan in unit_plans(scenario, calendar, horizon)
+    rosters = [plan.roster for plan in compile_scenario(scenario).unit_plans
                if plan.service == ucr]
     assert len(rosters) == 3
     assert all(r is not None and r.min() >= 1 for r in rosters)

@@ -15,11 +15,13 @@ import simpy
 from helpers import baseline, days, edited, one_service_scenario
 
 from sim.analysis.logview import LogView
+from sim.compile.clocks import SurgeClock
+from sim.compile.plans import roster_by_day
 from sim.config import ScenarioError
 from sim.config.calendar import SimCalendar
 from sim.config.schema import Scenario
 from sim.config.staffing import Roster
-from sim.config.surges import Surge, SurgeClock
+from sim.config.surges import Surge
 from sim.engine.capacity_control import Pool
 from sim.engine.eventlog import Event
 from sim.engine.model import ReplicationLog, run_replication
@@ -207,7 +209,8 @@ def test_bank_holidays_are_staffed_as_the_day_named():
         {"days": WEEKDAYS, "hours": [9, 17], "staff": 2},
         {"days": ["Sun"], "hours": [10, 14], "staff": 1}]})
     christmas = dt.date(2025, 12, 25)  # a Thursday; 31 December is a Wednesday
-    table = roster.by_day(SimCalendar(christmas, 0), [christmas, christmas + dt.timedelta(days=6)])
+    table = roster_by_day(roster, SimCalendar(christmas, 0),
+                          [christmas, christmas + dt.timedelta(days=6)])
     assert table[0].sum() == 4 and table[1].sum() == 16
 
 

@@ -16,10 +16,11 @@ from typing import Any, Callable, Protocol
 
 import numpy as np
 
+from sim.compile.clocks import RateProfile, SurgeClock
+from sim.compile.samplers import draw_days
 from sim.config.calendar import SimCalendar
 from sim.config.capacity import unit_capacities
 from sim.config.checks import attribute_domains, day_bands
-from sim.config.profile import RateProfile
 from sim.config.schema import (
     RESIDENCES,
     WAITED_DAYS,
@@ -32,7 +33,6 @@ from sim.config.schema import (
     WhenBusy,
     routes_of,
 )
-from sim.config.surges import SurgeClock
 
 Sampler = Callable[[Any, float], float]  # (patient, uniform) -> days
 
@@ -57,15 +57,15 @@ def _not_given(u: float) -> float:
 
 
 def _sampler(value: Any, domains: dict[str, list[str]]) -> Sampler | None:
-    """(patient, u) -> days, calling the distribution's ``sample_days`` directly (this runs
-    several times per stage visit, so no lookup is left for sampling time)."""
+    """(patient, u) -> days, the distribution compiled (``sim.compile.samplers``): this runs
+    several times per stage visit, so no lookup is left for sampling time."""
     if value is None:
         return None
     if isinstance(value, By):
         items, index = _lookup(value, domains)
-        samplers = [_not_given if d is None else d.sample_days for d in items]
+        samplers = [_not_given if d is None else draw_days(d) for d in items]
         return lambda patient, u: samplers[index(patient)](u)
-    sample = value.sample_days
+    sample = draw_days(value)
     return lambda patient, u: sample(u)
 
 

@@ -26,7 +26,7 @@ Unit = Literal["minutes", "hours", "days", "weeks"]
 DAYS_PER_UNIT: dict[str, float] = {"minutes": 1 / 1440, "hours": 1 / 24, "days": 1.0, "weeks": 7.0}
 
 _STANDARD_NORMAL = NormalDist()
-_TINY = 1e-12  # keeps inverse CDFs finite at u = 0
+TINY = 1e-12  # keeps inverse CDFs finite at u = 0
 
 
 class _Distribution(Frozen):
@@ -103,13 +103,13 @@ class Lognormal(_Distribution):
 
     def sample_days(self, u: float) -> float:
         mu, sigma = self.log_params
-        z = _STANDARD_NORMAL.inv_cdf(min(max(u, _TINY), 1 - _TINY))
+        z = _STANDARD_NORMAL.inv_cdf(min(max(u, TINY), 1 - TINY))
         return math.exp(mu + sigma * z) * self.scale_days
 
     def length_biased_days(self, u: float) -> float:
         # x f(x) / mean is lognormal again, with the log-mean moved up by sigma^2
         mu, sigma = self.log_params
-        z = _STANDARD_NORMAL.inv_cdf(min(max(u, _TINY), 1 - _TINY))
+        z = _STANDARD_NORMAL.inv_cdf(min(max(u, TINY), 1 - TINY))
         return math.exp(mu + sigma**2 + sigma * z) * self.scale_days
 
 

@@ -45,14 +45,12 @@ the unit's rostered staff that day are reduced in proportion.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
 
 from sim.config.base import Frozen, Units, key_or_attr, tagged_union
-from sim.config.calendar import SimCalendar
 from sim.config.profile import WEEKDAYS
 from sim.config.surges import Percent
 
@@ -96,10 +94,10 @@ class Roster(Frozen):
         """Staff on duty by [day of week, hour] over an ordinary week (no bank holidays)."""
         week = np.zeros((7, 24), dtype=int)
         for day in range(7):
-            week[day] = self._day(WEEKDAYS[day], WEEKDAYS[(day - 1) % 7])
+            week[day] = self.day(WEEKDAYS[day], WEEKDAYS[(day - 1) % 7])
         return week
 
-    def _day(self, today: str, yesterday: str) -> np.ndarray:
+    def day(self, today: str, yesterday: str) -> np.ndarray:
         """Staff by hour of a day that is staffed as ``today``, after one staffed as
         ``yesterday`` (whose overnight shifts run into it)."""
         hours = np.zeros(24, dtype=int)
@@ -110,17 +108,6 @@ class Roster(Frozen):
                 elif hour >= 24 and yesterday in shift.days:
                     hours[hour - 24] += shift.staff
         return hours
-
-    def by_day(self, calendar: SimCalendar, dates: list[dt.date]) -> np.ndarray:
-        """Staff on duty by [day, hour] for each of ``dates`` (consecutive), with bank
-        holidays staffed as ``bank_holidays_as``."""
-        def staffed_as(date: dt.date) -> str:
-            if self.bank_holidays_as is not None and date in calendar.bank_holidays:
-                return self.bank_holidays_as
-            return WEEKDAYS[date.weekday()]
-
-        return np.array([self._day(staffed_as(date), staffed_as(date - dt.timedelta(days=1)))
-                         for date in dates])
 
 
 class UnitRosters(Frozen):

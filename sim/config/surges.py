@@ -34,13 +34,11 @@ respiratory cases" is written.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from sim.config.base import Frozen, Positive, Units
-from sim.config.calendar import SimCalendar
 
 Percent = Annotated[float, Field(ge=0.0, le=100.0)]
 Names = Annotated[list[str], Field(min_length=1)]
@@ -79,24 +77,3 @@ class Surge(Frozen):
             raise ValueError("effects.stay_multiplier stretches the stays of the patients the "
                              "surge adds; give a multiplier above 1")
         return self
-
-
-class SurgeClock:
-    """One surge's intensity (0 outside the window, 1 at full size) at simulated times."""
-
-    def __init__(self, surge: Surge, calendar: SimCalendar):
-        self.surge = surge
-        self.start = calendar.time_of(surge.start)
-        self.end = calendar.time_of(surge.end)
-        self.peak = calendar.time_of(surge.peak) if surge.peak is not None else None
-
-    def intensity(self, t: float) -> float:
-        if not self.start <= t < self.end:
-            return 0.0
-        if self.peak is None:
-            return 1.0
-        if t < self.peak:
-            phase = (t - self.start) / (self.peak - self.start)
-        else:
-            phase = (self.end - t) / (self.end - self.peak)
-        return (1 - math.cos(math.pi * phase)) / 2

@@ -1,28 +1,47 @@
 """Capacity that changes while the model runs: rosters, sickness absence, beds closed by a
 surge, and escalation capacity opened and closed by triggers.
 
-Each unit whose capacity can change gets a controller process that sets its capacity at
-calendar hour boundaries (every hour when it has a roster or escalation, else at 00:00).
+Each unit whose capacity can change (its plan: ``sim.compile.plans``) gets a controller
+process that sets its capacity at calendar hour boundaries (every hour when it has a roster
+or escalation, else at 00:00).
 Capacity falling below the units in use interrupts no-one: patients in service finish and
 new requests wait until fewer units are in use than the new capacity (``Pool``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-from dataclasses import dataclass, field
 from typing import Any, Callable, Generator
 
 import numpy as np
 import simpy
 
+from sim.compile.plans import EscalationRule, MutualAidPlan, UnitPlan
 from sim.config.calendar import SimCalendar
-from sim.config.capacity import split_capacity, unit_capacities
-from sim.config.escalation import Escalation
-from sim.config.schema import CapacitatedService, Scenario
-from sim.config.staffing import Roster, UnitRosters
-from sim.config.surges import SurgeClock
+
+
+class Holders(list[Any]):
+    """What holds a unit of a pool (SimPy's ``Resource.users``), removed in constant time:
+    the last holder is swapped into the freed place, where a list would search for it (a
+    ward of a thousand beds searched ~500 places at every discharge). Order among holders
+    means nothing to SimPy or to the model."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.place: dict[Any, int] = {}
+
+    def append(self, holder: Any) -> None:
+        self.place[holder] = len(self)
+        super().append(holder)
+
+    def remove(self, holder: Any) -> None:
+        index = self.place.pop(holder, None)
+        if index is None:  # as list.remove: SimPy's release ignores a request not holding
+            raise ValueError("not holding a unit")
+        last = super().pop()
+        if last is not holder:
+            self[index] = last
+            self.place[last] = index
 
 
 class Pool(simpy.Resource):
@@ -30,121 +49,54 @@ class Pool(simpy.Resource):
 
     Extended through SimPy's documented door (``BaseResource``: a subclass customises a
     resource through ``_do_put`` / ``_do_get``): ``capacity`` is overridden (SimPy's
-    ``_do_put`` grants a request while fewer than ``capacity`` units are in use), and the
-    waiting requests that a larger capacity lets in are handed to that same ``_do_put``, in
-    queue order (tests/test_library_behaviour.py pins what this relies on).
+    ``_do_put`` grants a request while fewer than ``capacity`` units are in use), ``users`` is
+    a ``Holders``, and the waiting requests that a larger capacity or a unit given back lets in
+    are handed to that same ``_do_put``, in queue order (tests/test_library_behaviour.py pins
+    what this relies on).
+
+    A unit free with nobody waiting is taken with ``take`` and every unit is given back with
+    ``give_back``: neither schedules a SimPy event (a granted request and a release each
+    would, and nothing can happen between them and the patient's next step). Only a patient
+    who has to wait asks with ``request()`` and is woken by an event.
     """
+
+    # units: a plain attribute shadowing SimPy's property (read at every request and release)
+    capacity: int = 0
 
     def __init__(self, env: simpy.Environment, capacity: int):
         super().__init__(env, max(capacity, 1))  # SimPy refuses to start at 0
-        self._units = capacity
+        self.capacity = capacity
+        self.users = Holders()
 
-    @property
-    def capacity(self) -> int:
-        return self._units
+    def free_now(self) -> bool:
+        """Is a unit free with nobody waiting for it?"""
+        return len(self.users) < self.capacity and not self.queue
+
+    def take(self) -> object:
+        """A free unit (``free_now``) at once; the claim to give back."""
+        claim: Any = object()  # held in ``users`` among granted requests
+        self.users.append(claim)
+        return claim
+
+    def give_back(self, claim: Any) -> None:
+        """Give back a unit (a claim from ``take`` or a granted request); the first waiting
+        request is granted if a unit is free, as SimPy grants one per release."""
+        self.users.remove(claim)
+        if self.queue and len(self.users) < self.capacity:
+            self._grant_first()
 
     def set_capacity(self, capacity: int) -> None:
-        self._units = capacity
+        self.capacity = capacity
         while self.queue and len(self.users) < capacity:
-            self._do_put(self.queue[0])  # SimPy's grant: the request joins the users
-            self.queue.pop(0)
+            self._grant_first()
+
+    def _grant_first(self) -> None:
+        self._do_put(self.queue[0])  # SimPy's grant: the request joins the users
+        self.queue.pop(0)
 
 
 def round_half_up(x: float) -> int:
     return math.floor(x + 0.5)
-
-
-@dataclass
-class UnitPlan:
-    """What moves one unit's capacity: its own roster and absence, or its share of the
-    service's."""
-
-    service: int
-    unit: int
-    name: str  # "service.unit", names the unit's absence stream
-    base: int  # capacity with everyone on duty and nothing closed or escalated
-    roster: np.ndarray | None = None  # staff by [calendar day, hour]
-    absence: float = 0.0  # chance a member of staff is off on a given day
-    surge_absence: list[tuple[SurgeClock, float]] = field(default_factory=list)  # (surge, chance)
-    closed_beds: list[tuple[SurgeClock, int]] = field(default_factory=list)
-    escalations: list[tuple[Escalation, int]] = field(default_factory=list)
-    mutual_aid: list[Escalation] = field(default_factory=list)  # loans it may take part in
-
-    @property
-    def hourly(self) -> bool:
-        return self.roster is not None or bool(self.escalations)
-
-
-def unit_plans(scenario: Scenario, calendar: SimCalendar, horizon: float) -> list[UnitPlan]:
-    """A plan for every unit whose capacity can change in ``scenario``."""
-    clocks = {name: SurgeClock(surge, calendar) for name, surge in scenario.surges.items()}
-    # a day past the horizon: the last hour boundary may round to just before it
-    dates = calendar.dates(horizon + 1)
-    plans = []
-    for index, (name, spec) in enumerate(scenario.services.items()):
-        if not isinstance(spec, CapacitatedService):
-            continue
-        capacities = unit_capacities(scenario, spec)
-        if None in capacities.values():
-            continue
-        bases = [int(c or 0) for c in capacities.values()]
-
-        def shares(total: int, bases: list[int] = bases) -> list[int]:
-            return split_capacity(total, [float(b) for b in bases])
-
-        units = [UnitPlan(index, u, f"{name}.{unit}", bases[u])
-                 for u, unit in enumerate(capacities)]
-        staffing = scenario.staffing
-        roster = staffing.rosters.get(name)
-        if isinstance(roster, UnitRosters):
-            for plan, unit in zip(units, capacities):
-                plan.roster = scaled_roster(roster.by_unit[unit], plan.base, calendar, dates)
-        elif roster is not None:
-            by_day = scaled_roster(roster, sum(bases), calendar, dates)
-            # the few distinct totals split once: [distinct total, unit]
-            totals, where = np.unique(by_day, return_inverse=True)
-            split = np.array([shares(int(total)) for total in totals])
-            for u, plan in enumerate(units):
-                plan.roster = split[:, u][where].reshape(by_day.shape)
-        for plan, unit in zip(units, capacities):
-            plan.absence = staffing.absence_of(name, unit) / 100
-        for surge_name, surge in scenario.surges.items():
-            effects = surge.effects
-            if name in effects.absence_pct:
-                for plan in units:
-                    plan.surge_absence.append((clocks[surge_name], effects.absence_pct[name] / 100))
-            if name in effects.closed_beds:
-                for plan, beds in zip(units, shares(effects.closed_beds[name])):
-                    plan.closed_beds.append((clocks[surge_name], beds))
-        for escalation in scenario.escalation.values():
-            if escalation.service != name:
-                continue
-            taking_part = [(plan, unit) for plan, unit in zip(units, capacities)
-                           if escalation.covers(unit)]
-            if escalation.mutual_aid:
-                for plan, _ in taking_part:
-                    plan.mutual_aid.append(escalation)
-            elif escalation.capacity_by_unit is not None:
-                for plan, unit in taking_part:
-                    plan.escalations.append((escalation, escalation.capacity_by_unit[unit]))
-            else:
-                assert escalation.capacity is not None  # validated: one of the two is given
-                # split as the service's capacity, over the units that escalate
-                extras = shares(escalation.capacity, [plan.base for plan, _ in taking_part])
-                for (plan, _), extra in zip(taking_part, extras):
-                    plan.escalations.append((escalation, extra))
-        plans += [p for p in units if p.hourly or p.absence or p.surge_absence or p.closed_beds
-                  or p.mutual_aid]
-    return plans
-
-
-def scaled_roster(roster: Roster, peak: int, calendar: SimCalendar,
-                  dates: list[dt.date]) -> np.ndarray:
-    """Staff on duty by [day, hour] for ``dates``, scaled so that the roster's peak is ``peak``
-    (equal as written; a sweep or capacity search that changes the capacity scales every
-    shift), rounded half up."""
-    scale = peak / roster.peak
-    return np.floor(roster.by_day(calendar, dates) * scale + 0.5).astype(int)
 
 
 class CapacityController:
@@ -198,7 +150,7 @@ class CapacityController:
             self.pool.set_capacity(self.capacity)
             self.log(now, self.plan.service, self.plan.unit, self.capacity, escalated)
 
-    def measure(self, escalation: Escalation) -> float:
+    def measure(self, escalation: EscalationRule) -> float:
         """The escalation's trigger measure for this unit: % of core capacity in use, or
         patients waiting."""
         if escalation.measure == "queue":
@@ -235,14 +187,15 @@ class MutualAid:
     unit whose measure is below ``close_below``; it gives them back once its own measure is
     below ``close_below``. A unit takes part in one loan at a time."""
 
-    def __init__(self, escalation: Escalation, units: list[CapacityController],
+    def __init__(self, plan: MutualAidPlan, units: list[CapacityController],
                  calendar: SimCalendar):
-        """``units``: the controllers of the escalation's service; those of units not taking
-        part in it (``units`` of the escalation) are left out."""
-        assert escalation.capacity is not None  # validated: mutual aid lends 'capacity'
-        self.escalation = escalation
-        self.amount = escalation.capacity
-        self.units = [unit for unit in units if escalation in unit.plan.mutual_aid]
+        """``units``: the controllers of the plan's service; those of units not taking part
+        in it are left out."""
+        rule = plan.rule
+        assert rule.capacity is not None  # compiled for mutual aid: the units lent
+        self.escalation = rule
+        self.amount = rule.capacity
+        self.units = [unit for unit in units if rule in unit.plan.mutual_aid]
         self.calendar = calendar
         self.loans: dict[int, int] = {}  # borrower -> lender (indices into units)
 

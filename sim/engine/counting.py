@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import simpy
 
+from sim.compile.compiled import compile_scenario
 from sim.config.schema import Scenario
 from sim.engine.model import Model
 from sim.engine.parameters import draw_parameters
@@ -30,5 +31,5 @@ def simpy_events(scenario: Scenario, replication: int) -> int:
     same scenario and seed)."""
     drawn, _ = draw_parameters(scenario, replication)
     env = CountingEnvironment()
-    Model(drawn, replication, env).run()
+    Model(compile_scenario(drawn), replication, env).run()
     return env.processed - 1  # less the event ``run(until=...)`` adds to stop at the horizon

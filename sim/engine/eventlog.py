@@ -66,11 +66,13 @@ class Recorder:
     )
 
     def __post_init__(self) -> None:
-        self._event_appenders = tuple(column.append for column in self.events.values())
+        # each column's append, in the order of EVENT_COLUMNS: the model's hot path appends
+        # through these directly
+        self.event_appenders = tuple(column.append for column in self.events.values())
         self._patient_appenders = tuple(column.append for column in self.patients.values())
 
     def event(self, patient: int, time: float, event: int, service: int, pathway: int) -> None:
-        add_patient, add_time, add_event, add_service, add_pathway = self._event_appenders
+        add_patient, add_time, add_event, add_service, add_pathway = self.event_appenders
         add_patient(patient)
         add_time(time)
         add_event(event)

@@ -24,13 +24,13 @@ from typing import Any, Callable, Generator
 import numpy as np
 import simpy
 
-from sim.compile.census import IN_SERVICE, WAITING, CensusPatient, census_patients
+from sim.compile.census import IN_SERVICE, WAITING, CensusPatient
 from sim.compile.census import READY as READY_TO_LEAVE
-from sim.compile.network import DemandTable, Network, RouteTable, ServiceTable
-from sim.config.calendar import SimCalendar
-from sim.config.schema import Policies, Scenario
-from sim.config.surges import SurgeClock
-from sim.engine.capacity_control import CapacityController, MutualAid, Pool, unit_plans
+from sim.compile.clocks import SurgeClock
+from sim.compile.compiled import CompiledScenario, compile_scenario
+from sim.compile.network import DemandTable, RouteTable, ServiceTable
+from sim.config.schema import Scenario
+from sim.engine.capacity_control import CapacityController, MutualAid, Pool
 from sim.engine.eventlog import Event, Recorder
 from sim.engine.parameters import draw_parameters
 from sim.engine.streams import named_stream, patient_stream
@@ -58,6 +58,11 @@ def empty_capacity_log() -> dict[str, np.ndarray]:
 
 
 class Patient:
+    """One patient on a journey. Attributes are small integer codes, indices into the
+    network's domains (``stream``, ``locality``, ``age_band``, ``residence`` 0 own home / 1 care
+    home, ``source``, ``pathway``); ``high_risk`` is 0 or 1; ``rng`` is the patient's private
+    stream (one uniform per decision); times ``ready_at`` and ``waited_days`` are in days."""
+
     __slots__ = ("id", "stream", "locality", "age_band", "residence", "source", "high_risk",
                  "pathway", "rng", "surge", "stretch", "ready_at", "waited_days")
 
@@ -73,7 +78,7 @@ class Patient:
         self.source = 0
         self.high_risk = 0
         self.surge = -1  # index of the surge that added this patient, -1 for none
-        self.stretch: dict[int, float] | None = None  # service -> multiplier of time in it
+        self.stretch: tuple[float, ...] | None = None  # multiplier of time in each service
         # when the patient was last ready to move on (or asked first), and the days from then
         # to starting the current service (harm while waiting: ``by: waited_days``)
         self.ready_at = 0.0
@@ -110,28 +115,31 @@ class ReplicationLog:
 
 
 class Model:
-    def __init__(self, scenario: Scenario, replication: int,
+    """One replication of a compiled scenario: patients' journeys as SimPy processes over the
+    units (``Pool``) of each service, with capacity controllers for units whose capacity
+    changes. Times are days from the start of warm-up; ``run`` returns the event log.
+
+    Counters, kept to check that no patient is lost (``check_conservation``): ``arrived``
+    (patients who entered the system), ``exits`` (by exit service) and ``active`` (ids of
+    patients still in the system).
+    """
+
+    def __init__(self, compiled: CompiledScenario, replication: int,
                  env: simpy.Environment | None = None):
         """``env``: a fresh environment to run in (sim.engine.counting's counts its events)."""
-        self.scenario = scenario
+        self.compiled = compiled
         self.replication = replication
-        self.network = Network.build(scenario)
+        self.network = compiled.network
         self.env = simpy.Environment() if env is None else env
         self.log = Recorder()
-        t = scenario.time
-        self.horizon = t.warmup_days + t.run_days + t.follow_up_days
-        self.localities = list(scenario.geography.localities)
+        self.horizon = compiled.horizon
         # pools[service][locality]: the unit that serves the locality's patients (None for no
         # capacity of ours); localities sharing a unit share the Resource object
         self.pools = [self._pools(service) for service in self.network.services]
-        self.calendar = SimCalendar(t.start_date, t.warmup_days)
+        self.calendar = compiled.calendar
         self.capacity_log: dict[str, list[Any]] = {name: [] for name in CAPACITY_COLUMNS}
-        # per surge, the services whose time its patients stretch (None: no stretch)
-        names = list(scenario.services)
-        self.stretch = [
-            {names.index(name): m for name, m in surge.effects.stay_multiplier.items()}
-            or None for surge in scenario.surges.values()]
-        self.prevention = self._prevention_table(scenario.policies)
+        self.stretch = compiled.stretch
+        self.prevention = compiled.prevention
         self.exits = {s.name: 0 for s in self.network.services if s.is_exit}
         self.active: set[int] = set()
         self.arrived = 0
@@ -139,32 +147,11 @@ class Model:
 
     def _pools(self, service: ServiceTable) -> list[Pool | None]:
         if not service.capacities:
-            return [None] * len(self.localities)
+            return [None] * self.compiled.localities
         # validation guarantees at least one unit of finite capacity
         units = [None if capacity is None else Pool(self.env, capacity)
                  for capacity in service.capacities]
         return [units[unit] for unit in service.unit_of_locality]
-
-    def _prevention_table(self, policies: Policies) -> list[list[list[float]]]:
-        """Chance that a crisis does not happen, by [locality][high risk][residence], given the
-        configuration's policies (case management for the high-risk, care home support)."""
-        table = []
-        for locality in self.localities:
-            case_management = policies.mdt_case_management.reduction(locality)
-            care_home = policies.care_home_support.reduction(locality)
-            by_risk = []
-            for high_risk in (0, 1):
-                by_residence = []
-                for residence in (0, 1):
-                    kept = 1.0
-                    if high_risk:
-                        kept *= 1 - case_management
-                    if residence == 1:
-                        kept *= 1 - care_home
-                    by_residence.append(1 - kept)
-                by_risk.append(by_residence)
-            table.append(by_risk)
-        return table
 
     def run(self) -> ReplicationLog:
         started = wallclock.perf_counter()
@@ -173,20 +160,20 @@ class Model:
             if table.total_rate_per_day > 0:
                 self.env.process(self.arrive(table))
                 for surge, clock, raised in table.surges:
-                    if clock.surge.multiplier > 1 and clock.end > 0:
+                    if clock.multiplier > 1 and clock.end > 0:
                         self.env.process(self.arrive_in_surge(table, surge, clock, raised))
         self.start_capacity_control()
         self.env.run(until=self.horizon)
         self.check_conservation()
         events, patients = self.log.freeze()
-        t = self.scenario.time
+        compiled = self.compiled
         return ReplicationLog(
-            scenario=self.scenario,
+            scenario=compiled.scenario,
             replication=self.replication,
             events=events,
             patients=patients,
-            results_start=t.warmup_days,
-            results_end=t.warmup_days + t.run_days,
+            results_start=compiled.results_start,
+            results_end=compiled.results_end,
             horizon=self.horizon,
             exits=dict(self.exits),
             in_system=len(self.active),
@@ -202,20 +189,18 @@ class Model:
             for column, value in zip(self.capacity_log.values(), row):
                 column.append(value)
 
-        seed = self.scenario.time.seed
+        seed = self.compiled.seed
         controllers = []
-        for plan in unit_plans(self.scenario, self.calendar, self.horizon):
+        for plan in self.compiled.unit_plans:
             service = self.network.services[plan.service]
             pool = self.pools[plan.service][service.unit_of_locality.index(plan.unit)]
             assert isinstance(pool, Pool)
             rng = named_stream(seed, self.replication, f"absence.{plan.name}")
             controllers.append(CapacityController(plan, pool, self.calendar, rng, log))
             self.env.process(controllers[-1].run(self.env))
-        names = list(self.scenario.services)
-        for escalation in self.scenario.escalation.values():
-            if escalation.mutual_aid:
-                units = [c for c in controllers if c.plan.service == names.index(escalation.service)]
-                self.env.process(MutualAid(escalation, units, self.calendar).run(self.env))
+        for aid in self.compiled.mutual_aid:
+            units = [c for c in controllers if c.plan.service == aid.service]
+            self.env.process(MutualAid(aid, units, self.calendar).run(self.env))
 
     # --- census -----------------------------------------------------------------------------
 
@@ -226,11 +211,8 @@ class Model:
         the results): a patient in service started ``elapsed`` days before; patients ready
         to leave or waiting were found a minute before the start. Their journeys then go on
         from where they are (``census_journey``)."""
-        census = self.scenario.census
-        if census is None:
-            return
-        rng = named_stream(self.scenario.time.seed, self.replication, "census")
-        found = census_patients(census, self.network, rng)
+        found = self.compiled.census_patients(
+            named_stream(self.compiled.seed, self.replication, "census"))
         # the log and the patient table stay in time order
         found.sort(key=lambda c: -c.elapsed if c.state == IN_SERVICE else -CENSUS_LEAD)
         for entry in found:
@@ -317,13 +299,13 @@ class Model:
         random stream of its own, so the stream's other arrivals are exactly as without it."""
         profile = table.profile
         ceiling = 1.0 if profile is None else profile.ceiling(self.horizon)
-        extra = clock.surge.multiplier - 1
+        extra = clock.multiplier - 1
 
         def keep(now: float, cell: int) -> float:
             shape = 1.0 if profile is None else profile.at(now) / ceiling
             return shape * clock.intensity(now) if raised[cell] else 0.0
 
-        name = f"surge.{list(self.scenario.surges)[surge]}.{table.name}"
+        name = f"surge.{self.compiled.surge_names[surge]}.{table.name}"
         return self._candidates(table, name, ceiling * extra, max(clock.start, 0.0),
                                 min(clock.end, self.horizon), keep, surge)
 
@@ -332,7 +314,7 @@ class Model:
                     surge: int) -> Generator[Any, Any, None]:
         """Candidate arrivals at ``scale`` x the stream's total rate over [start, end), each
         kept with probability ``keep(t, cell)`` (all kept if None)."""
-        rng = named_stream(self.scenario.time.seed, self.replication, stream)
+        rng = named_stream(self.compiled.seed, self.replication, stream)
         total = table.total_rate_per_day
         cumulative = np.cumsum(table.rates_per_day) / total
         last_cell = len(table.cells) - 1
@@ -390,30 +372,38 @@ class Model:
         queue for ``service`` (a census patient), so not logged as asking again; ``came_by``:
         the route that led to ``service`` (its ``when_busy`` may replace the service's)."""
         env, record, draw, pid = self.env, self.log.event, patient.rng.random, patient.id
-        services, pools = self.network.services, self.pools
+        # the log's columns appended to directly at the events of every visit (QUEUE, START,
+        # VISIT, READY), a call less for each of about a million rows a year
+        add_patient, add_time, add_event, add_service, add_pathway = self.log.event_appenders
+        services, pools, locality = self.network.services, self.pools, patient.locality
+        timeout = env.timeout
         while not service.is_exit:
             index = service.index
             # One uniform per decision, always drawn, keeps streams aligned across scenarios.
             u_route, u_time, u_handoff, u_travel, u_patience = draw(), draw(), draw(), draw(), draw()
             busy = service.when_busy if came_by is None else came_by.when_busy
-            pool, request = pools[index][patient.locality], None
+            pool, request = pools[index][locality], None
+            now = env.now
             if busy is not None and pool is not None and not queued and busy.balks(pool, patient):
-                record(pid, env.now, BALK, index, patient.pathway)
+                record(pid, now, BALK, index, patient.pathway)
                 assert busy.balk_to is not None  # balks() is True only with somewhere to go
                 service, came_by = services[busy.balk_to], None
                 continue
             if queued:
                 queued = False
             else:
-                record(pid, env.now, QUEUE, index, patient.pathway)
+                add_patient(pid), add_time(now), add_event(QUEUE), add_service(index)
+                add_pathway(patient.pathway)
             if service.is_placement:
                 assert service.delay is not None  # every placement has one
-                yield env.timeout(service.delay(patient, u_time))
+                yield timeout(service.delay(patient, u_time))
+            elif pool is not None and pool.free_now():
+                request = pool.take()
             elif pool is not None:
                 request = pool.request()
                 # patience only matters to a patient who has to wait
                 if busy is not None and busy.patience is not None and not request.triggered:
-                    yield request | env.timeout(busy.patience(patient, u_patience))
+                    yield request | timeout(busy.patience(patient, u_patience))
                     if not request.triggered:  # patience ran out first
                         request.cancel()
                         record(pid, env.now, RENEGE, index, patient.pathway)
@@ -425,24 +415,30 @@ class Model:
             if held is not None:
                 self.release(patient, *held)
                 held = None
-            patient.waited_days = env.now - patient.ready_at
+            now = env.now
+            patient.waited_days = now - patient.ready_at
             route = service.routes[service.choose(patient, u_route)]
             if route.pathway is not None:
                 patient.pathway = route.pathway
-            record(pid, env.now, START, index, patient.pathway)
+            pathway = patient.pathway
+            add_patient(pid), add_time(now), add_event(START), add_service(index)
+            add_pathway(pathway)
             if service.travel is not None:
-                yield env.timeout(service.travel(patient, u_travel))
-                record(pid, env.now, VISIT, index, patient.pathway)
+                yield timeout(service.travel(patient, u_travel))
+                add_patient(pid), add_time(env.now), add_event(VISIT), add_service(index)
+                add_pathway(pathway)
             sampler = route.duration or service.duration
             if sampler is not None:
                 stay = sampler(patient, u_time)
                 if patient.stretch is not None:
-                    stay *= patient.stretch.get(index, 1.0)
-                yield env.timeout(stay)
-            record(pid, env.now, READY, index, patient.pathway)
-            patient.ready_at = env.now
+                    stay *= patient.stretch[index]
+                yield timeout(stay)
+            now = env.now
+            add_patient(pid), add_time(now), add_event(READY), add_service(index)
+            add_pathway(pathway)
+            patient.ready_at = now
             if route.handoff is not None:
-                yield env.timeout(route.handoff(patient, u_handoff))
+                yield timeout(route.handoff(patient, u_handoff))
             if route.blocking:
                 held = (index, pool, request)
             else:
@@ -457,7 +453,7 @@ class Model:
     def release(self, patient: Patient, service: int, pool: Any, request: Any) -> None:
         """Give back the unit held at ``service`` (if it has one) and log leaving it."""
         if request is not None:
-            pool.release(request)
+            pool.give_back(request)
         self.log.event(patient.id, self.env.now, LEAVE, service, patient.pathway)
 
 
@@ -467,4 +463,4 @@ def run_replication(scenario: Scenario, replication: int) -> ReplicationLog:
     Uncertain fields (``scenario.uncertain``) take this replication's values first; the log
     holds the scenario as run and the values drawn."""
     drawn, values = draw_parameters(scenario, replication)
-    return replace(Model(drawn, replication).run(), parameters=values)
+    return replace(Model(compile_scenario(drawn), replication).run(), parameters=values)
