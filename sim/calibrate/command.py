@@ -9,10 +9,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sim.calibrate.history import HistoryMatch, Settings
-from sim.calibrate.implausibility import targets
-from sim.calibrate.outputs import KIND, Tables, manifest_extra, summary_lines, write_files
-from sim.calibrate.simulate import ScenarioSimulator
 from sim.calibrate.space import calibration_space, check_space
 from sim.cli_options import add_run_options, run_settings, table_text
 from sim.compile import load_scenario
@@ -90,6 +86,12 @@ def check_figures_produced(figures: FigureSet, scenario: Scenario) -> None:
 
 def run_calibrate(args: argparse.Namespace) -> int:
     """Handler of ``python -m sim calibrate``; returns the exit status."""
+    # imported here: scikit-learn loads only when a calibration runs, not with every command
+    from sim.calibrate.history import HistoryMatch, Settings
+    from sim.calibrate.implausibility import targets
+    from sim.calibrate.outputs import KIND, Tables, manifest_extra, summary_lines, write_files
+    from sim.calibrate.simulate import ScenarioSimulator
+
     _checked(args)
     settings = run_settings(args)
     scenario = load_scenario(args.scenario, {} if args.seed is None else
