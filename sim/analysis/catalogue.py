@@ -255,7 +255,7 @@ METRICS: dict[str, MetricInfo] = {
         "travel. A referral not reached by the horizon counts as missed if the target had "
         "passed by the horizon (always, with a follow-up of 30 days), otherwise it is left "
         "out; missing when there were none",
-        reading="national standard >= 70% (H); ~75-78% achieved nationally (M)",
+        reading="national standard >= 70% (H); 85% achieved nationally in Sep 2024 (NHS England, H)",
         in_periods=True),
     "ucr_response_hours_mean": MetricInfo(
         label="UCR response time (mean)", unit="hours", better="lower",
@@ -268,7 +268,8 @@ METRICS: dict[str, MetricInfo] = {
         better="higher", group="community_response", computed_by="metrics._ucr",
         definition="UCR episodes that ended (`leave`) in the results period: share whose next "
         "service is neither ED nor acute (home, step-up IC or any other service)",
-        reading="~76% managed at home, 24% admitted (Age and Ageing 2023, M); here conveyance "
+        reading="67% managed at home nationally (NHS England, Dec 2024, H); ~76% at one inner-city "
+        "service (Age and Ageing 2023, M); here conveyance "
         "to ED counts as not at home even when ED sends the patient home, so expect a figure "
         "at or below a \"not admitted\" share"),
     # --- intermediate care --------------------------------------------------------------------
