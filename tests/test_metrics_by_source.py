@@ -1,6 +1,6 @@
-"""Balk and renege shares by where the patient came from, on a hand-made log with a known
-answer: step-up referrals (from the community) and step-down transfers (from the acute ward)
-asking for IC beds."""
+"""Balk and renege shares and the wait from referral by where the patient came from, and
+admissions by age band, on hand-made logs with a known answer: step-up referrals (from the
+community) and step-down transfers (from the acute ward) asking for IC beds."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 
 from sim.analysis.grouping import ALL, Grouper
 from sim.analysis.logview import LogView
+from sim.analysis.metrics import _admissions_by_age, _referral_to_start, age_groups
 from sim.analysis.patience import came_from_hospital, when_busy_rows
 from sim.engine.eventlog import PATIENT_COLUMNS, Event
 from sim.engine.model import ReplicationLog
@@ -17,8 +18,10 @@ from tests.helpers import baseline
 RUN_DAYS = 30.0
 
 
-def _log(journeys: list[list[tuple[float, str, Event]]]) -> ReplicationLog:
-    """Patient i's events are ``journeys[i]``: (time, service, event), in order."""
+def _log(journeys: list[list[tuple[float, str, Event]]],
+         age_bands: list[int] | None = None) -> ReplicationLog:
+    """Patient i's events are ``journeys[i]``: (time, service, event), in order; their age
+    band ``age_bands[i]`` (an index into the scenario's bands; default the first)."""
     scenario = baseline()
     index = {name: i for i, name in enumerate(scenario.services)}
     rows = [(time, patient, order, index[service], event)
@@ -31,6 +34,8 @@ def _log(journeys: list[list[tuple[float, str, Event]]]) -> ReplicationLog:
               "pathway": np.zeros(len(rows), np.int8)}
     patients = {name: np.zeros(len(journeys), np.float64 if name == "arrival_time" else np.int8)
                 for name in PATIENT_COLUMNS}
+    if age_bands is not None:
+        patients["age_band"] = np.array(age_bands, np.int8)
     return ReplicationLog(scenario=scenario, replication=0, events=events, patients=patients,
                           results_start=0.0, results_end=RUN_DAYS, horizon=RUN_DAYS, exits={},
                           in_system=0, wall_seconds=0.0)
@@ -86,3 +91,53 @@ def test_renege_shares_by_where_the_patient_came_from(rows):
 def test_services_no_acute_route_leads_to_have_no_split(rows):
     assert "balked_pct:ucr" in rows or "reneged_pct:ucr" in rows
     assert not any(name.endswith(":ucr") and "_step_" in name for name in rows)
+
+
+def _handed_off(day: float) -> list[tuple[float, str, Event]]:
+    """Ready in the acute ward on ``day + 3``, asks for an IC bed after a 2-day hand-off and
+    gets one a day later."""
+    return [(day, "acute", Event.QUEUE), (day, "acute", Event.START),
+            (day + 3, "acute", Event.READY), (day + 5, "ic_beds", Event.QUEUE),
+            (day + 6, "acute", Event.LEAVE), (day + 6, "ic_beds", Event.START)]
+
+
+def test_the_wait_from_referral_counts_a_step_down_transfer_from_ready():
+    journeys = [_handed_off(1), _handed_off(2), _step_up(3, "start"), _step_up(4, "start"),
+                _step_up(5, "renege"), _step_up(6, "balk")]
+    view = LogView(_log(journeys))
+    # step-down 3 days each (2-day hand-off + 1 day for a bed), step-up 0.2; the patient who
+    # gave up and the one turned away are left out
+    assert _referral_to_start(view, "ic_beds") == pytest.approx((3 + 3 + 0.2 + 0.2) / 4)
+    assert np.isnan(_referral_to_start(view, "ic_home"))  # nobody asked
+
+
+def test_older_age_bands_make_the_65_plus_group():
+    assert age_groups(["0-64", "65-74", "75-84", "85+"])["65+"] == ["65-74", "75-84", "85+"]
+    assert "65+" not in age_groups(["0-17", "18-64"])
+    assert age_groups(["all", "65+"]) == {"all": ["all"], "65+": ["65+"]}
+
+
+def test_admissions_per_1000_by_age_band():
+    # admissions by band index (0-64, 65-74, 75-84, 85+): 4, 3, 2, 1, one a day from day 1
+    bands = [0] * 4 + [1] * 3 + [2] * 2 + [3]
+    journeys = [[(1.0 + i, "acute", Event.QUEUE)] for i in range(len(bands))]
+    view = LogView(_log(journeys, bands))
+    rows = {(metric, loc): value
+            for metric, loc, value in _admissions_by_age(view, Grouper(view), "acute")}
+    geography = view.scenario.geography
+
+    def rate(count: int, members: list[str]) -> float:
+        residents = sum(loc.population[band] for loc in geography.localities.values()
+                        for band in members)
+        return count / residents * 1000 / (RUN_DAYS / 365)
+
+    assert rows["emergency_admissions_per_1000_65-74", ALL] == pytest.approx(rate(3, ["65-74"]))
+    assert rows["emergency_admissions_per_1000_85+", ALL] == pytest.approx(rate(1, ["85+"]))
+    assert rows["emergency_admissions_per_1000_65+", ALL] == \
+        pytest.approx(rate(6, ["65-74", "75-84", "85+"]))
+    assert rows["emergency_admissions_per_1000_0-64", ALL] == pytest.approx(rate(4, ["0-64"]))
+    # every patient lives in the first locality (index 0), so the others have none
+    first, *others = geography.localities
+    assert rows["emergency_admissions_per_1000_75-84", first] == pytest.approx(
+        2 / geography.localities[first].population["75-84"] * 1000 / (RUN_DAYS / 365))
+    assert all(rows["emergency_admissions_per_1000_65+", loc] == 0 for loc in others)

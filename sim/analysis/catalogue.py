@@ -21,6 +21,7 @@ from sim.analysis.spells import OCCUPANCY_THRESHOLDS_PCT
 SERVICE = "<service>"
 RESPONSE_TARGET = "{response_target}"  # in a label: the scenario's UCR target ("2 hours")
 PATHWAY = "<pathway>"
+AGE_BAND = "<age_band>"
 
 _LEVELS = (f"{', '.join(f'{level}%' for level in OCCUPANCY_THRESHOLDS_PCT[:-1])} or "
            f"{OCCUPANCY_THRESHOLDS_PCT[-1]}%")  # "92%, 95% or 100%"
@@ -54,6 +55,17 @@ METRICS: dict[str, MetricInfo] = {
         "band ~150 / ~280 / ~480, L); for a B - A comparison, relative changes from "
         "integration were modest: Encompass -7.3% over ~3 years, Rotherham's pilot locality "
         "-2.1% against +0.7% elsewhere, pioneers' growth 1.9% vs 4.8% (not significant)"),
+    f"emergency_admissions_per_1000_{AGE_BAND}": MetricInfo(
+        label="Emergency admissions per 1,000 residents aged {age_band}",
+        unit="per 1,000 a year", better="lower", group="hospital",
+        computed_by="metrics._admissions_by_age",
+        definition="for each age band of the scenario's geography (`65-74`, `75-84`, `85+`, "
+        "`0-64`), and for `65+` (every band starting at 65 or over): acute `queue` events in "
+        "the results period of patients in that band `/ residents of the band x 1000 / "
+        "(run_days / 365)`; NaN where the band has no residents. A patient's band is the one "
+        "they arrived in (no ageing during a run)",
+        reading="England 65+ ~250 per 1,000 a year (Hansard 2012, M); by band ~150 / ~280 / "
+        "~480 (65-74 / 75-84 / 85+, estimates, L)"),
     "acute_occupancy_mean": MetricInfo(
         label="Acute beds occupied (mean)", unit="beds", better="lower", group="hospital",
         computed_by="measures.acute_occupancy",
@@ -500,6 +512,18 @@ METRICS: dict[str, MetricInfo] = {
         "horizon: counted to the horizon",
         reading="waits for capacity; for IC see `ic_wait_days_mean`"),
     # --- per service with an escalation -------------------------------------------------------
+    f"referral_to_start_days_mean:{SERVICE}": MetricInfo(
+        label="Referral to start of {service} (mean)", unit="days", better="lower",
+        scope="all", group="intermediate_care", computed_by="metrics._ic",
+        definition="for each IC service (reporting roles `ic_beds`, `ic_home`): patients whose "
+        "`queue` there is in the results period and ended in a `start`: mean days from the "
+        "referral to the `start`. A step-down transfer (the latest `ready` or `leave` before "
+        "the `queue` is at acute) is referred at their acute `ready`, so the hand-off delay "
+        "(assessments, medicines, transport) counts; a step-up referral at its `queue`. "
+        "Patients who gave up, were turned away or still wait at the horizon are left out",
+        reading="as the National Audit of Intermediate Care measures the wait (referral to "
+        "admission, of those admitted): bed 3.0 d, home 6.3 d (2015, H). "
+        "`wait_days_mean:<service>` is the wait for capacity alone, from the `queue`"),
     f"escalation_days:{SERVICE}": MetricInfo(
         label="{service}: days with escalation open", unit="days", kind="days", better="lower",
         scope="all", group="escalation", computed_by="measures.escalation",

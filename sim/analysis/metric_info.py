@@ -17,9 +17,10 @@ Scope = Literal["locality", "all"]
 
 @dataclass(frozen=True, kw_only=True)
 class MetricInfo:
-    """One metric, or a pattern of them: ``<family>:<service>`` (one per service) or
-    ``<metric>_<pathway>`` (one per discharge pathway tag); ``{service}`` / ``{pathway}`` in
-    the label are filled in on lookup (``sim.analysis.registry.metric_info``)."""
+    """One metric, or a pattern of them: ``<family>:<service>`` (one per service),
+    ``<metric>_<pathway>`` (one per discharge pathway tag) or ``<metric>_<age_band>`` (one
+    per age band); ``{service}`` / ``{pathway}`` / ``{age_band}`` in the label are filled in
+    on lookup (``sim.analysis.registry.metric_info``)."""
 
     label: str
     unit: str

@@ -9,6 +9,7 @@ function that computes it, in ``sim.analysis.catalogue`` (docs/metrics.md is gen
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 import numpy as np
@@ -16,7 +17,7 @@ import numpy as np
 from sim.analysis.grouping import ALL, Grouper, Row, mean_of, pct_of, sum_of
 from sim.analysis.logview import WAIT_ENDS, LogView
 from sim.analysis.measures import Grids, period_measures
-from sim.analysis.patience import when_busy_rows
+from sim.analysis.patience import came_from_hospital, when_busy_rows
 from sim.analysis.periods import calendar_periods, results_period
 from sim.analysis.spells import (
     OCCUPANCY_THRESHOLDS_PCT,
@@ -36,6 +37,7 @@ from sim.engine.model import ReplicationLog
 
 __all__ = ["ALL", "OCCUPANCY_THRESHOLDS_PCT", "core_capacity", "replication_metrics"]
 
+OLDER_PEOPLE, OLDER_PEOPLE_FROM = "65+", 65  # the age group of admissions per 1,000 aged 65+
 PARAMETER = "parameter:"  # prefix of the rows holding an uncertain field's drawn value
 FOLLOW_UP_DAYS = FOLLOW_UP_NEEDED_DAYS  # window for readmissions and admissions after care
 
@@ -79,7 +81,8 @@ def _headline(view: LogView, g: Grouper, whole: Grids) -> list[Callable[[], list
 
         def admissions() -> list[Row]:
             counts = _whole("emergency_admissions", whole, g)
-            return counts + g.per_year("emergency_admissions_per_1000", counts, 1000)
+            return (counts + g.per_year("emergency_admissions_per_1000", counts, 1000)
+                    + _admissions_by_age(view, g, acute))
 
         computations += [admissions, lambda: _acute_occupancy(view, g, whole, acute),
                          lambda: _acute_pressure(view, whole, acute),
@@ -107,6 +110,39 @@ def _headline(view: LogView, g: Grouper, whole: Grids) -> list[Callable[[], list
     computations.append(prevented)
     computations.append(lambda: when_busy_rows(view, g))
     return computations
+
+
+def age_groups(bands: list[str]) -> dict[str, list[str]]:
+    """Each age band as a group of itself, and ``65+``: every band starting at 65 or over
+    (when there are such bands and none is called ``65+``), the group national admission
+    rates for older people are quoted for. A band starts at the number its name begins with
+    (``65-74``, ``85+``); a name not beginning with one is in no ``65+`` group."""
+    groups = {band: [band] for band in bands}
+    older = [band for band in bands
+             if (start := re.match(r"\d+", band)) and int(start.group()) >= OLDER_PEOPLE_FROM]
+    if older and OLDER_PEOPLE not in groups:
+        groups[OLDER_PEOPLE] = older
+    return groups
+
+
+def _admissions_by_age(view: LogView, g: Grouper, acute: str) -> list[Row]:
+    """Emergency admissions (acute ``queue`` in the results period) a year per 1,000 residents
+    of each age band, and of all aged 65+, for each locality and all (NaN: no residents)."""
+    admitted = np.flatnonzero(view.mask(acute, Event.QUEUE) & view.in_results(view.time))
+    band_names = view.scenario.geography.age_bands
+    bands = view.log.patients["age_band"][view.patient[admitted]]
+    localities = view.scenario.geography.localities
+    rows: list[Row] = []
+    for name, members in age_groups(band_names).items():
+        codes = [band_names.index(band) for band in members]
+        counts = g.count(f"emergency_admissions_per_1000_{name}",
+                         view.locality[admitted][np.isin(bands, codes)])
+        for metric, loc, count in counts:
+            chosen = localities.values() if loc == ALL else [localities[loc]]
+            residents = sum(place.population.get(band, 0) for place in chosen for band in members)
+            rows.append((metric, loc, count / residents * 1000 / g.years if residents
+                         else float("nan")))
+    return rows
 
 
 def _acute_occupancy(view: LogView, g: Grouper, whole: Grids, acute: str) -> list[Row]:
@@ -257,12 +293,32 @@ def _ic(view: LogView, g: Grouper, beds: list[str], home: list[str]) -> list[Row
         waits.append(pairs.elapsed(view.log.horizon)[keep])
         locs.append(view.patient_locality(pairs.patient[keep]))
     rows += g.reduce("ic_wait_days_mean", np.concatenate(locs), np.concatenate(waits), mean_of)
+    rows += [(f"referral_to_start_days_mean:{s}", ALL, _referral_to_start(view, s))
+             for s in [*beds, *home]]
     for metric, services in (("ic_bed_starts_per_100k", beds), ("ic_home_starts_per_100k", home)):
         if services:
             started = np.flatnonzero(np.isin(view.service, [view.service_index[s] for s in services])
                                      & (view.event == Event.START) & view.in_results(view.time))
             rows += g.per_year(metric, g.count(metric, view.locality[started]), 100_000)
     return rows
+
+
+def _referral_to_start(view: LogView, service: str) -> float:
+    """Mean days from referral to ``start`` at ``service`` (an IC service), of the patients
+    asking for it in the results period who started (NaN: none). A step-down transfer is
+    referred when it became ready in the acute ward (so the hand-off delay counts), a step-up
+    patient when they asked; as the National Audit of Intermediate Care measures it."""
+    asked = np.flatnonzero(view.mask(service, Event.QUEUE))  # in the order of the pairs
+    pairs = view.pairs(service, Event.QUEUE, WAIT_ENDS)
+    started = view.in_results(pairs.start) & (pairs.ended_by == Event.START)
+    asked, ends = asked[started], pairs.end[started]
+    referred = view.time[asked]
+    acute = view.scenario.reporting.acute
+    if acute is not None:
+        ready = view.latest_before(asked, view.mask(acute, Event.READY))
+        step_down = came_from_hospital(view, asked) & (ready >= 0)
+        referred = np.where(step_down, view.time[np.maximum(ready, 0)], referred)
+    return mean_of(ends - referred)
 
 
 def _community_episodes(view: LogView, g: Grouper, acute: str, ucr: str | None,

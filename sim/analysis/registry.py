@@ -7,7 +7,8 @@ A metric name is looked up in three ways, in order:
 2. as a per-service metric ``<family>:<service>`` (``arrivals:ucr``), entry
    ``arrivals:<service>``;
 3. as a per-pathway metric ``<metric>_<pathway>`` (``readmissions_30d_P1``), entry
-   ``readmissions_30d_<pathway>`` (any tag the scenario's routes give: ``P1``, ``ESD``).
+   ``readmissions_30d_<pathway>`` (any tag the scenario's routes give: ``P1``, ``ESD``), or
+   a per-age-band metric ``<metric>_<age_band>`` (``emergency_admissions_per_1000_85+``).
 
 A metric the catalogue does not know (a new one not declared yet, an uncertain field's drawn
 value) gets its own name as label, no unit and no bounds, so its interval stays the plain
@@ -18,14 +19,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sim.analysis.catalogue import METRICS, PATHWAY, RESPONSE_TARGET, SERVICE
+from sim.analysis.catalogue import AGE_BAND, METRICS, PATHWAY, RESPONSE_TARGET, SERVICE
 from sim.analysis.metric_info import MetricInfo
 from sim.config.schema import CapacitatedService, Scenario
 
 UNKNOWN = MetricInfo(label="", unit="", kind="any")
-# "readmissions_30d_" -> the entry "readmissions_30d_<pathway>"
-_PATHWAY_PREFIXES = {name.removesuffix(PATHWAY): info for name, info in METRICS.items()
-                     if name.endswith("_" + PATHWAY)}
+# "readmissions_30d_" -> the entry "readmissions_30d_<pathway>", and so for age bands
+_SUFFIX_PREFIXES = {name.removesuffix(tag): info for name, info in METRICS.items()
+                    for tag in (PATHWAY, AGE_BAND) if name.endswith("_" + tag)}
 
 
 # Metrics renamed, old name -> new name. Every place that looks up a metric name a user wrote
@@ -69,9 +70,10 @@ def _entry(name: str) -> MetricInfo:
     pattern = METRICS.get(f"{family}:{SERVICE}") if service else None
     if pattern is not None:
         return replace(pattern, label=pattern.label.format(service=service_label(service)))
-    for prefix, info in _PATHWAY_PREFIXES.items():
+    for prefix, info in _SUFFIX_PREFIXES.items():
         if name.startswith(prefix):
-            return replace(info, label=info.label.format(pathway=name.removeprefix(prefix)))
+            tag = name.removeprefix(prefix)
+            return replace(info, label=info.label.format(pathway=tag, age_band=tag))
     return replace(UNKNOWN, label=name)
 
 
