@@ -119,3 +119,22 @@ def test_model_values_and_met() -> None:
     assert table.loc["ic_home_requests_per_100k", "model_mean"] == pytest.approx(1400.0)
     assert table.loc["readmission_rate", "model_mean"] == pytest.approx(14.0)
     assert list(table["met"]) == [True, False, True, True]
+
+
+def test_an_annualised_count_is_a_rate_a_year_on_any_results_period(tmp_path: Path) -> None:
+    scenario = load_scenario(BASELINE, {"time.run_days": 73})  # a fifth of a year
+    path = _write(tmp_path, {"f": _figure(metric=None, unit="per 100,000 a year", value=940.0,
+                                          interval=[846.0, 1034.0], per_population={
+                                              "metric": "arrivals:ucr", "per": 100000,
+                                              "annualise": True})})
+    figure = load_figures(path).figures[0]
+    population = scenario.geography.population
+    count = 188.0 * population / 1e5  # 188 per 100,000 in 73 days: 940 a year
+    assert figure.model_value({"arrivals:ucr": count}, scenario) == pytest.approx(940.0)
+
+
+@pytest.mark.parametrize("value", ["yes", 1])
+def test_annualise_must_be_true_or_false(tmp_path: Path, value: Any) -> None:
+    message = _refused(tmp_path, metric=None, per_population={
+        "metric": "arrivals:ucr", "per": 100000, "annualise": value})
+    assert "figures.f.per_population.annualise" in message

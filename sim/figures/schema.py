@@ -9,7 +9,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Literal, Mapping
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, StrictBool, field_validator, model_validator
 
 from sim.analysis.catalogue import METRICS
 from sim.analysis.registry import RENAMED, UNKNOWN, metric_info
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 FIGURE_ID = re.compile(r"^[a-z0-9_]+$")
 Text = Annotated[str, Field(min_length=1)]
 Period = Literal["year", "peak_quarter", "month", "day"]
+DAYS_A_YEAR = 365.0  # as the registry's rates a year (sim.analysis.grouping.Grouper.years)
 
 
 def check_metric(name: str) -> str:
@@ -44,12 +45,15 @@ class Source(Frozen):
 
 
 class PerPopulation(Frozen):
-    """``metric / residents x per``: residents of the scenario, or of the age bands ``ages``."""
+    """``metric / residents x per``: residents of the scenario, or of the age bands ``ages``;
+    with ``annualise``, a count over the results period made a count a year."""
 
     metric: str
     per: Positive = Field(description="residents the rate is per, e.g. 100000")
     ages: list[str] | None = Field(None, min_length=1,
                                    description="age bands counted (default: all residents)")
+    annualise: StrictBool = Field(False, description="x 365 / the results period's days: for a "
+                            "count over the period (arrivals:ucr), a figure a year")
 
     _known = field_validator("metric")(check_metric)
 
@@ -129,7 +133,8 @@ class Figure(Frozen):
                            f"produce {', '.join(missing)} at locality '{self.locality}'")
         if self.per_population is not None:
             rate = self.per_population
-            return metrics[rate.metric] / residents(scenario, rate.ages) * rate.per
+            value = metrics[rate.metric] / residents(scenario, rate.ages) * rate.per
+            return value * DAYS_A_YEAR / scenario.time.run_days if rate.annualise else value
         if self.ratio is not None:
             ratio = self.ratio
             return metrics[ratio.numerator] / metrics[ratio.denominator] * ratio.scale
