@@ -52,7 +52,8 @@ METRICS: dict[str, MetricInfo] = {
         better="lower", group="hospital", computed_by="metrics._headline",
         definition="`emergency_admissions / population x 1000 / (run_days / 365)`",
         reading="all ages, so not comparable with domain.md's 65+ figures (~250 per 1,000; by "
-        "band ~150 / ~280 / ~480, L); for a B - A comparison, relative changes from "
+        "band ~150 / ~280 / ~480, L): `emergency_admissions_per_1000_<age_band>` is; for a "
+        "B - A comparison, relative changes from "
         "integration were modest: Encompass -7.3% over ~3 years, Rotherham's pilot locality "
         "-2.1% against +0.7% elsewhere, pioneers' growth 1.9% vs 4.8% (not significant)"),
     f"emergency_admissions_per_1000_{AGE_BAND}": MetricInfo(
