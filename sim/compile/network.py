@@ -10,17 +10,17 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sized
 from dataclasses import dataclass
-from itertools import product
 from operator import attrgetter
 from typing import Any, Callable, Protocol
 
 import numpy as np
 
 from sim.compile.clocks import RateProfile, SurgeClock
+from sim.compile.decisions import RouteDecision, route_decision
 from sim.compile.samplers import draw_days
 from sim.config.calendar import SimCalendar
 from sim.config.capacity import unit_capacities
-from sim.config.checks import attribute_domains, day_bands
+from sim.config.checks import attribute_domains
 from sim.config.schema import (
     RESIDENCES,
     WAITED_DAYS,
@@ -79,46 +79,6 @@ def _mean(value: Any, domains: dict[str, list[str]]) -> Callable[[Any], float]:
         return lambda patient: means[index(patient)]
     mean = value.mean_days
     return lambda patient: mean
-
-
-class RouteChooser:
-    """Picks a service's route by inverse CDF over its routes' probabilities.
-
-    The cumulative probabilities are summed once, in route order, for every combination of
-    the attributes they depend on, so a choice is a lookup and a bisection; the sums are the
-    same floats as a running sum at choice time would give.
-    """
-
-    def __init__(self, probabilities: list[Any], domains: dict[str, list[str]]):
-        attributes = sorted(set().union(*(p.attributes() for p in probabilities
-                                          if isinstance(p, By))))
-        # the bands of days waited these probabilities distinguish, as a patient attribute
-        bands = [float(b) for b in day_bands(probabilities)]
-        domains = {**domains, WAITED_DAYS: [f"{b:g}" for b in bands]}
-        getters = [(lambda patient: bisect_right(bands, patient.waited_days) - 1)
-                   if a == WAITED_DAYS else attrgetter(a) for a in attributes]
-        if WAITED_DAYS in attributes:
-            self._key: Callable[[Any], Any] | None = (
-                getters[0] if len(getters) == 1 else
-                lambda patient: tuple(get(patient) for get in getters))
-        else:
-            self._key = attrgetter(*attributes) if attributes else None
-        self._last = len(probabilities) - 1
-        self._cumulative: dict[Any, list[float]] = {}
-        for combination in product(*(range(len(domains[a])) for a in attributes)):
-            at = {a: domains[a][i] for a, i in zip(attributes, combination)}
-            cumulative, running = [], 0.0
-            for p in probabilities:
-                running += p.resolve(at) if isinstance(p, By) else p
-                cumulative.append(running)
-            # the key the patient's attributes give: one value, or a tuple of several
-            self._cumulative[combination[0] if len(attributes) == 1 else combination] = cumulative
-
-    def __call__(self, patient: Any, u: float) -> int:
-        """Index of the first route whose cumulative probability exceeds ``u``."""
-        cumulative = self._cumulative[self._key(patient) if self._key else ()]
-        # rounding: probabilities sum to 1 within tolerance, so u may pass the last sum
-        return min(bisect_right(cumulative, u), self._last)
 
 
 class Units(Protocol):
@@ -184,7 +144,7 @@ class ServiceTable:
     travel: Sampler | None  # teams: time to reach the patient
     when_busy: BusyTable | None
     routes: list[RouteTable]
-    choose: RouteChooser  # (patient, u) -> index into routes
+    choose: RouteDecision  # (patient, u, now) -> index into routes (sim.compile.decisions)
 
 
 @dataclass(frozen=True)
@@ -270,10 +230,11 @@ def _service_table(
         spec, (CapacitatedService, DelayService)) else None
     delay = _sampler(spec.delay, domains) if isinstance(spec, PlacementService) else None
     assert isinstance(spec, (CapacitatedService, DelayService, PlacementService, ExitService))
-    chooser = RouteChooser([route.probability for route in specs.values()], domains)
+    choose = route_decision(spec, [route.probability for route in specs.values()], domains,
+                            list(specs))
     return ServiceTable(name, i, spec.kind, spec.kind == "exit", spec.kind == "placement", level,
                         unit_names, capacities, unit_of_locality, duration, delay, travel,
-                        busy[name], routes, chooser)
+                        busy[name], routes, choose)
 
 
 def _hold(spec: Any, domains: dict[str, list[str]]) -> Callable[[Any], float]:

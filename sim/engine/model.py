@@ -417,7 +417,7 @@ class Model:
                 held = None
             now = env.now
             patient.waited_days = now - patient.ready_at
-            route = service.routes[service.choose(patient, u_route)]
+            route = service.routes[service.choose(patient, u_route, now)]
             if route.pathway is not None:
                 patient.pathway = route.pathway
             pathway = patient.pathway
