@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers import baseline, days
 
 from sim.compile import decisions
 from sim.compile.compiled import compile_scenario
@@ -17,7 +18,6 @@ from sim.compile.scenario import validate
 from sim.engine.eventlog import Event
 from sim.engine.model import Model
 from sim.verify.queueing import scenario_mapping
-from tests.helpers import baseline, days
 
 
 class MorningsFirst:

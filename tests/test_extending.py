@@ -10,8 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from tests.helpers import REPO
+from helpers import REPO
 
 PAGE = REPO / "docs" / "extending.md"
 # ```python title="metric" ... ```: the title, and the code up to the closing fence

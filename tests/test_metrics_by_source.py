@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import baseline
 
 from sim.analysis.grouping import ALL, Grouper
 from sim.analysis.logview import LogView
@@ -13,7 +14,6 @@ from sim.analysis.metrics import _admissions_by_age, _referral_to_start, age_gro
 from sim.analysis.patience import came_from_hospital, when_busy_rows
 from sim.engine.eventlog import PATIENT_COLUMNS, Event
 from sim.engine.model import ReplicationLog
-from tests.helpers import baseline
 
 RUN_DAYS = 30.0
 

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import REPO
 
 import sim
-from tests.helpers import REPO
 
 PYTHON_BLOCK = re.compile(r"^```python[^\n]*\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]

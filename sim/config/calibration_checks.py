@@ -30,7 +30,9 @@ def calibration_problems(scenario: Scenario) -> list[Problem]:
             if value is None:
                 problems.append(Problem(where, f"{role} {field}: no such field in the scenario "
                                                "(write the dotted path of a field that is set, "
-                                               "e.g. services.ucr.duration.mean)"))
+                                               "e.g. services.ucr.duration.mean; a layer that "
+                                               "reshapes a calibrated field lists 'calibration' "
+                                               "under replace: and gives its own ranges)"))
             elif not _numeric(value):
                 problems.append(Problem(where, f"{role} {field}: expected a field holding a "
                                                f"number, found {type(value).__name__}"))
