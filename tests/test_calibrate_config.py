@@ -50,14 +50,14 @@ def test_low_above_high_is_refused_when_read(tmp_path: Path) -> None:
 def test_a_field_that_is_missing_or_not_a_number_is_refused(
         tmp_path: Path, path: str, expected: str) -> None:
     with pytest.raises(ScenarioError, match=expected):
-        load_scenario(_with_block(tmp_path, {path: {"low": 1.0, "high": 2.0}}))
+        calibration_space(load_scenario(_with_block(tmp_path, {path: {"low": 1.0, "high": 2.0}})))
 
 
 def test_a_field_both_uncertain_and_calibrated_is_refused(tmp_path: Path) -> None:
     path = _with_block(tmp_path, {DURATION: {"low": 1.5, "high": 5.0}},
                        uncertain={DURATION: {"uniform": [2.0, 4.0]}})
     with pytest.raises(ScenarioError, match="either drawn in every replication"):
-        load_scenario(path)
+        calibration_space(load_scenario(path))
 
 
 def test_an_end_outside_what_the_schema_allows_names_field_and_end(tmp_path: Path) -> None:

@@ -73,7 +73,6 @@ def _no_limits(data: dict[str, Any]) -> None:
             service["delay"] = days(0)
         for route in service.get("routes", {}).values():
             route["handoff_delay"] = None
-    data.pop("calibration", None)  # it ranges over the hand-off delays removed here
 
 
 def test_unlimited_capacity_and_no_delays_give_no_waits() -> None:

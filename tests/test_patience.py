@@ -255,9 +255,7 @@ def test_a_layer_that_rewrites_a_patience_is_told_to_replace_it(tmp_path):
     with pytest.raises(ScenarioError) as error:
         load_scenario(layer)
     assert "list 'services.ucr.when_busy.renege.patience' under replace:" in str(error.value)
-    # the base calibrates each source's patience, so the layer replaces that block too
-    layer.write_text(layer.read_text() + "calibration: {}\n"
-                     "replace: [services.ucr.when_busy.renege.patience, calibration]\n")
+    layer.write_text(layer.read_text() + "replace: [services.ucr.when_busy.renege.patience]\n")
     assert load_scenario(layer).services["ucr"].when_busy.renege.patience.mean_days == 2 / 24
 
 

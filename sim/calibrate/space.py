@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.compile import with_changes
 from sim.config import Scenario, ScenarioError
+from sim.config.calibration_checks import calibration_problems
 from sim.config.uncertainty import field_value
 
 MAX_CORNERS = 256  # at ~30 ms a validation, a few seconds; past it, a seeded sample of corners
@@ -67,11 +68,18 @@ def _as_field(value: float, current: float) -> float:
 
 
 def calibration_space(scenario: Scenario) -> CalibrationSpace:
-    """The scenario's ``calibration:`` block as a space; ``ScenarioError`` if it has none."""
+    """The scenario's ``calibration:`` block as a space; ``ScenarioError`` if it has none, or
+    names a field the scenario does not have or that holds no number."""
     block = scenario.calibration
     if not block:
         raise ScenarioError([f"scenario '{scenario.name}': calibration: no ranges to search; "
                              "add a calibration: block (docs/calibration.md)"])
+    # checked here, not when every scenario is read: plain runs ignore the block, and a layer
+    # that reshapes a calibrated field should not need to restate its base's ranges to run
+    problems = calibration_problems(scenario)
+    if problems:
+        raise ScenarioError([f"scenario '{scenario.name}': {'.'.join(map(str, p.path))}: "
+                             f"{p.message}" for p in problems])
     data = scenario.model_dump(mode="json", exclude={"calibration", "uncertain"})
     point = {path: field_value(data, path) for path in block}
     point.update({e.balance: field_value(data, e.balance) for e in block.values() if e.balance})

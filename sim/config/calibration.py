@@ -15,10 +15,11 @@ own meaning (a fresh draw in every replication), and a field is one or the other
 that must keep a set of probabilities summing to one names a ``balance`` field, which moves
 by the opposite amount (with several entries balanced by one field, by the sum of theirs).
 
-Checked when the scenario is read (``sim.config.calibration_checks``): each field exists and
-holds a number, low < high. The checks that need the scenario rebuilt at many values (each
-end within what the schema allows, the scenario valid at every corner of the box) run before a
-calibration starts (``sim.calibrate.space``), since they take a validation per corner.
+Checked when the scenario is read: low < high. Checked when a calibration is set up
+(``sim.calibrate.space``, with ``sim.config.calibration_checks``): each field exists and holds
+a number, each end is within what the schema allows, and the scenario is valid at every corner
+of the box. Plain runs ignore the block, so a layer that reshapes a calibrated field runs
+without restating its base's ranges.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
 """Checks of the ``calibration:`` block (``sim.config.calibration``) against the rest of the
-scenario: each calibrated field and balance field exists and holds a number."""
+scenario: each calibrated field and balance field exists and holds a number. Run when a
+calibration or an ensemble is set up (``sim.calibrate.space``), not when every scenario is read:
+plain runs ignore the block."""
 
 from __future__ import annotations
 
@@ -30,9 +32,7 @@ def calibration_problems(scenario: Scenario) -> list[Problem]:
             if value is None:
                 problems.append(Problem(where, f"{role} {field}: no such field in the scenario "
                                                "(write the dotted path of a field that is set, "
-                                               "e.g. services.ucr.duration.mean; a layer that "
-                                               "reshapes a calibrated field lists 'calibration' "
-                                               "under replace: and gives its own ranges)"))
+                                               "e.g. services.ucr.duration.mean)"))
             elif not _numeric(value):
                 problems.append(Problem(where, f"{role} {field}: expected a field holding a "
                                                f"number, found {type(value).__name__}"))

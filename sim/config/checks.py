@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from sim.config.calibration_checks import calibration_problems
 from sim.config.capacity import unit_capacities
 from sim.config.census_checks import census_problems
 from sim.config.costs import cost_problems
@@ -49,7 +48,6 @@ def find_problems(scenario: Scenario) -> list[Problem]:
     _check_policies(scenario, problems)
     _check_reporting(scenario, problems)
     _check_code_counts(scenario, problems)
-    problems.extend(calibration_problems(scenario))
     check_winter(scenario, problems)
     problems.extend(Problem(path, message) for path, message in cost_problems(
         scenario.costs, {name: service.kind for name, service in scenario.services.items()}))
