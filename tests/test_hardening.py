@@ -155,12 +155,13 @@ def _finished_replications(cache: Path) -> list[Path]:
 def test_sigterm_during_a_run_stops_the_workers_like_ctrl_c(tmp_path: Path) -> None:
     out, cache = tmp_path / "out", tmp_path / "cache"
     run = subprocess.Popen(
-        [sys.executable, "-m", "sim", "run", str(BASELINE), "--reps", "4", "--jobs", "2",
+        [sys.executable, "-m", "sim", "run", str(BASELINE), "--reps", "12", "--jobs", "2",
          "--cache", str(cache), "--quiet", "--out", str(out)],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     workers = wait_until(lambda: len(found := children(run.pid)) >= 2 and found,
                          "the run to start its workers")
-    # one of 4 replications stored: the 2 workers are in the middle of the next ones
+    # one of 12 replications stored: the 2 workers are in the middle of the next ones, and
+    # enough are left that a loaded machine cannot finish them all before the signal
     wait_until(lambda: _finished_replications(cache), "a replication to finish")
     run.send_signal(signal.SIGTERM)
     _, stderr = run.communicate(timeout=30)
@@ -192,7 +193,7 @@ def test_an_interrupted_dask_run_ends_quietly(tmp_path: Path, signum: int,
     pytest.importorskip("distributed")
     out, cache = tmp_path / "out", tmp_path / "cache"
     run = subprocess.Popen(
-        [sys.executable, "-m", "sim", "run", str(BASELINE), "--reps", "4", "--jobs", "2",
+        [sys.executable, "-m", "sim", "run", str(BASELINE), "--reps", "12", "--jobs", "2",
          "--executor", "dask", "--cache", str(cache), "--quiet", "--out", str(out)],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True)  # a process group of its own, as a terminal gives it
@@ -203,7 +204,8 @@ def test_an_interrupted_dask_run_ends_quietly(tmp_path: Path, signum: int,
 
         started = wait_until(lambda: len(found := workers()) >= 2 and found,
                              "the cluster to start its workers", timeout_s=90)
-        # one of 4 replications stored: the 2 workers are in the middle of the next ones
+        # one of 12 replications stored: the 2 workers are in the middle of the next ones, and
+        # enough are left that a loaded machine cannot finish them all before the signal
         wait_until(lambda: _finished_replications(cache), "a replication to finish", timeout_s=90)
         if whole_group:
             os.killpg(run.pid, signum)
