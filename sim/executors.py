@@ -65,9 +65,16 @@ class Processes:
         try:
             for future in as_completed(futures):
                 yield futures[future], future.result()
-        finally:  # an interrupted caller should not leave queued work running
+        except GeneratorExit:  # a caller that stops early leaves no queued work running
             for future in futures:
                 future.cancel()
+            raise
+        except BaseException:
+            # interrupted (Ctrl-C, SIGTERM): the pool's own shutdown cancels the queued work,
+            # so that its manager thread, when the killed workers break the pool, does not set
+            # an error on a future cancelled behind its back (InvalidStateError, Python 3.11)
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
 class Dask:
@@ -187,13 +194,10 @@ def _stop_quietly(cluster: LocalCluster) -> None:
     """End an interrupted local cluster at once: its workers are busy in a replication (pure
     Python, so they cannot be asked to stop) and the result is not wanted, so they are killed
     rather than waited for, without the warnings Dask logs about each of them."""
-    logger = logging.getLogger("distributed")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
-    try:
-        for nanny in cluster.workers.values():
-            if nanny.process is not None and nanny.process.process is not None:
-                nanny.process.process.terminate()
-        cluster.close(timeout=STOP_SECONDS)
-    finally:
-        logger.setLevel(level)
+    # kept quiet for the rest of the (interrupted, ending) command: the cluster's comms log
+    # their closing from background threads after close() returns
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+    for nanny in cluster.workers.values():
+        if nanny.process is not None and nanny.process.process is not None:
+            nanny.process.process.terminate()
+    cluster.close(timeout=STOP_SECONDS)
