@@ -146,9 +146,11 @@ def _dask_client(workers: int, scheduler: str | None) -> Iterator[Any]:
             contextlib.ExitStack() as stack:
         try:
             with _interrupts_held_back():
+                # the scheduler's HTTP server on a free port: two clusters on one machine
+                # (two commands at once) would otherwise both ask for 8787, with a warning
                 cluster = stack.enter_context(LocalCluster(
                     n_workers=workers, threads_per_worker=1, processes=True,
-                    dashboard_address=None, config=WORKER_CONFIG))
+                    dashboard_address=":0", config=WORKER_CONFIG))
                 client = stack.enter_context(Client(cluster))
             yield client
         except KeyboardInterrupt:

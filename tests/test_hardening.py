@@ -181,7 +181,12 @@ def _running(pid: int) -> bool:
         return False
 
 
+def _default_ctrl_c() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
+@pytest.mark.xdist_group("dask-cluster")  # one local cluster at a time: each wants port 8787
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
 @pytest.mark.parametrize("signum, whole_group", [(signal.SIGINT, True), (signal.SIGTERM, False)],
                          ids=["ctrl-c", "sigterm"])
@@ -196,7 +201,9 @@ def test_an_interrupted_dask_run_ends_quietly(tmp_path: Path, signum: int,
         [sys.executable, "-m", "sim", "run", str(BASELINE), "--reps", "12", "--jobs", "2",
          "--executor", "dask", "--cache", str(cache), "--quiet", "--out", str(out)],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True)  # a process group of its own, as a terminal gives it
+        # a process group of its own, and Ctrl-C's default action, as a terminal gives them
+        # (a pytest-xdist worker ignores SIGINT, and an ignored signal is inherited)
+        start_new_session=True, preexec_fn=_default_ctrl_c)
     try:
         def workers() -> list[int]:  # the cluster's worker processes, once they run
             return [pid for pid in children(run.pid) if "spawn_main" in
